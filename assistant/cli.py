@@ -1,0 +1,241 @@
+"""The `assistant` command: parse, wire, call, print. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import __version__
+from .config import Settings, get_settings
+from .errors import AssistantError
+from .types import KINDS
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], str]) -> None:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        print(human())
+
+
+def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from .chunking import prepare_tiktoken
+    from .config import DEFAULT_MODEL
+    from .e5_model import prepare_e5
+
+    prepare_tiktoken(settings.tiktoken_dir)
+    path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
+    payload = {"model": DEFAULT_MODEL, "path": str(path), "tiktoken": str(settings.tiktoken_dir)}
+    _emit(args, payload, lambda: f"{DEFAULT_MODEL} ready in {path}")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .progress import TerminalProgress
+
+    embedder = wiring.make_embedder(settings)
+    store = wiring.make_store(settings, embedder)
+    ingestor = wiring.make_ingestor(settings, store, embedder)
+    if sys.stderr.isatty():
+        ingestor.callbacks = TerminalProgress()
+    report = ingestor.run([Path(p) for p in args.paths], kind=args.kind, prune=args.prune)
+    payload = {
+        "ingested": len(report.ingested),
+        "skipped": len(report.skipped),
+        "failed": [{"path": f.path, "error": f.error} for f in report.failed],
+        "pruned": len(report.pruned),
+        "chunks": report.chunks,
+        "seconds": report.seconds,
+    }
+
+    def human() -> str:
+        lines = [
+            f"ingested {len(report.ingested)} file(s), {report.chunks} chunk(s); "
+            f"skipped {len(report.skipped)} unchanged; {len(report.failed)} failed; "
+            f"pruned {len(report.pruned)}; {report.seconds:.1f} s"
+        ]
+        lines += [f"  failed: {f.path}: {f.error}" for f in report.failed]
+        return "\n".join(lines)
+
+    _emit(args, payload, human)
+    nothing_done = not report.ingested and not report.skipped and not report.pruned
+    return 1 if report.failed and nothing_done else 0
+
+
+def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .render import record_json
+
+    embedder = wiring.make_embedder(settings)
+    records = wiring.make_store(settings, embedder).records()
+
+    def human() -> str:
+        if not records:
+            return "no documents stored (run `assistant ingest PATH`)"
+        out = []
+        for r in records:
+            out.append(f"{r.doc_id}  [{r.kind}]  {r.title}  ({r.chunks} chunks)  {r.source}")
+            out += [f"    scenario {s.number}: {s.title}" for s in r.scenarios]
+        return "\n".join(out)
+
+    _emit(args, {"documents": [record_json(r) for r in records]}, human)
+    return 0
+
+
+def _questions(args: argparse.Namespace) -> list[tuple[str | None, str]]:
+    if args.batch is None:
+        if not args.query:
+            raise AssistantError("give a query, or --batch FILE")
+        return [(None, args.query)]
+    from .render import read_batch
+
+    return read_batch(Path(args.batch))
+
+
+def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .render import passage_json, passages_text
+    from .retrieval import search
+
+    embedder = wiring.make_embedder(settings)
+    store = wiring.make_store(settings, embedder)
+    for qid, query in _questions(args):
+        passages = search(
+            store, embedder, query, top_k=args.top_k, scenarios=args.scenario, kind=args.kind
+        )
+        payload: dict[str, Any] = {"query": query, "passages": [passage_json(p) for p in passages]}
+        if qid is not None:
+            payload = {"id": qid, **payload}
+        _emit(args, payload, lambda q=query, ps=passages: passages_text(q, ps))  # type: ignore[misc]
+        sys.stdout.flush()
+    return 0
+
+
+def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .errors import NotFound
+
+    store = wiring.make_store(settings, wiring.make_embedder(settings))
+    text = store.get_text(args.doc_id)
+    if text is None:
+        raise NotFound(f"no document '{args.doc_id}' in the store (see `assistant sources`)")
+    if not 0 <= args.start <= args.end <= len(text):
+        raise NotFound(f"span [{args.start}, {args.end}) is outside the text (0..{len(text)})")
+    quote = text[args.start : args.end]
+    payload = {"doc_id": args.doc_id, "start": args.start, "end": args.end, "text": quote}
+    _emit(args, payload, lambda: quote)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .render import passages_text
+    from .retrieval import search
+
+    embedder = wiring.make_embedder(settings)
+    store = wiring.make_store(settings, embedder)
+    print("Interactive search (the web app is not built yet). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            query = input("? ").strip()
+        except EOFError:
+            return 0
+        if not query:
+            return 0
+        print(passages_text(query, search(store, embedder, query, top_k=args.top_k)))
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="store folder (default: $ASSISTANT_HOME, else ./.assistant)",
+    )
+    common.add_argument(
+        "--chroma-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="use a Chroma server instead of the store folder (or $ASSISTANT_CHROMA_URL)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        parents=[common],
+        description="Grounded assistant for scenario workshops: ingest texts, search with "
+        "exact citations.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("ingest", _cmd_ingest, "ingest files or folders; unchanged files are skipped")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--kind", choices=KINDS, help="kind when neither front matter nor folder say")
+    p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+
+    add("sources", _cmd_sources, "list the documents in the store")
+
+    p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
+    p.add_argument("query", nargs="?", metavar="QUERY")
+    p.add_argument("--batch", metavar="FILE", help="one query a line (text or JSON with 'question')")
+    p.add_argument("--top-k", type=int, default=5, metavar="N")
+    p.add_argument("--scenario", action="append", default=[], metavar="S",
+                   help="number, id or part of a title; repeatable")
+    p.add_argument("--kind", choices=KINDS)
+
+    p = add("quote", _cmd_quote, "print a span of a document's canonical text")
+    p.add_argument("doc_id", metavar="DOC_ID")
+    p.add_argument("start", type=int, metavar="START")
+    p.add_argument("end", type=int, metavar="END")
+
+    p = add("serve", _cmd_serve, "interactive search in the terminal (web app: not yet)")
+    p.add_argument("--top-k", type=int, default=5, metavar="N")
+
+    p = add("models", _cmd_models, "prepare the offline models (embedding model, tokenizer)")
+    p.add_argument("action", choices=["prepare"])
+    p.add_argument("--force", action="store_true", help="rebuild even if already prepared")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `assistant` console script."""
+    from .wiring import offline_environment
+
+    offline_environment()
+    args = _parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
+    try:
+        settings = get_settings(
+            home=getattr(args, "store", None), chroma_url=getattr(args, "chroma_url", None)
+        )
+        code: int = args.handler(args, settings)
+        return code
+    except AssistantError as exc:
+        print(f"assistant: error: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:  # a bad ASSISTANT_* environment variable
+        first = exc.errors()[0]
+        print(f"assistant: error: setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("assistant: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

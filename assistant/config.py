@@ -1,0 +1,69 @@
+"""One settings tree, read from `ASSISTANT_*` environment variables; the settings are the docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "multilingual-e5-small"
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "scenario-assistant"
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; each is also an `ASSISTANT_<NAME>` environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+
+    home: Path = Field(
+        default=Path(".assistant"),
+        description="Store folder (Chroma data, workshop data); `--store` overrides it.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000); local folder if unset.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where prepared models and the offline tokenizer files live (shared by stores).",
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_MODEL,
+        description=(
+            f"'{DEFAULT_MODEL}' (prepared by `assistant models prepare`), 'fake' (hashing, "
+            "for tests), or a sentence-transformers folder path or cached model name."
+        ),
+    )
+    quantize: bool = Field(
+        default=True,
+        description="Run the embedding model's linear layers in int8 on the CPU (faster).",
+    )
+    embed_batch_size: int = Field(default=32, ge=1, le=512, description="Texts per model call.")
+    chunk_tokens: int = Field(
+        default=120, ge=16, le=480, description="Chunk size in tiktoken (cl100k) tokens."
+    )
+    chunk_overlap: int = Field(
+        default=20, ge=0, le=200, description="Overlap between chunks of one section, in tokens."
+    )
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Files larger than this are refused at ingest."
+    )
+
+    @property
+    def models_dir(self) -> Path:
+        """Folder of prepared embedding models."""
+        return self.data_dir / "models"
+
+    @property
+    def tiktoken_dir(self) -> Path:
+        """Folder that tiktoken reads its BPE files from."""
+        return self.data_dir / "tiktoken"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (e.g. from the command line)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]

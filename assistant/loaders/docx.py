@@ -1,0 +1,116 @@
+"""DOCX: paragraphs and tables in document order, headings as Markdown `#` lines."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from assistant.errors import LoadError
+from assistant.loaders.text import one_line
+from assistant.types import LoadedText
+
+_HEADING_STYLE = re.compile(r"^(?:heading|titre)\s*([1-9])$", re.IGNORECASE)
+_TITLE_STYLES = {"title", "titre"}
+_LIST_STYLE = re.compile(r"^(?:list|liste|paragraphe de liste)\b", re.IGNORECASE)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    try:
+        style = paragraph.style
+    except Exception:
+        return ""
+    name = style.name if style is not None else None
+    return (name or "").strip()
+
+
+def _is_numbered(paragraph: Paragraph) -> bool:
+    p_pr = paragraph._p.pPr
+    return p_pr is not None and p_pr.numPr is not None
+
+
+def _paragraph(paragraph: Paragraph) -> tuple[str, str] | None:
+    """Return (kind, line) for a paragraph, kind being 'heading', 'list' or 'text'."""
+    raw = paragraph.text.strip()
+    if not raw:
+        return None
+    style = _style_name(paragraph)
+    heading = _HEADING_STYLE.match(style)
+    if heading:
+        return "heading", "#" * int(heading.group(1)) + " " + _collapse(raw)
+    if style.lower() in _TITLE_STYLES:
+        return "heading", "# " + _collapse(raw)
+    if _LIST_STYLE.match(style) or _is_numbered(paragraph):
+        return "list", "- " + _collapse(raw)
+    return "text", raw
+
+
+def _table(table: Table) -> str | None:
+    """One line per data row: `col1 : val1 ; col2 : val2`, the first row being the header."""
+    rows = [[_collapse(cell.text) for cell in row.cells] for row in table.rows]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return None
+    if len(rows) == 1:
+        return " ; ".join(cell for cell in rows[0] if cell)
+    header, lines = rows[0], []
+    for row in rows[1:]:
+        pairs = []
+        for index, value in enumerate(row):
+            if not value:
+                continue
+            name = header[index] if index < len(header) else ""
+            pairs.append(f"{name} : {value}" if name and name != value else value)
+        if pairs:
+            lines.append(" ; ".join(pairs))
+    return "\n".join(lines) or None
+
+
+def _blocks(data: bytes) -> tuple[list[tuple[str, str]], str | None]:
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise LoadError(f"corrupt or unreadable DOCX: {one_line(exc)}") from exc
+    blocks: list[tuple[str, str]] = []
+    try:
+        core_title = _collapse(document.core_properties.title or "")
+    except Exception:
+        core_title = ""
+    try:
+        for item in document.iter_inner_content():
+            if isinstance(item, Paragraph):
+                block = _paragraph(item)
+                if block is not None:
+                    blocks.append(block)
+            else:
+                table_text = _table(item)
+                if table_text is not None:
+                    blocks.append(("table", table_text))
+    except Exception as exc:
+        raise LoadError(f"corrupt or unreadable DOCX: {one_line(exc)}") from exc
+    return blocks, core_title or None
+
+
+def load_docx(data: bytes, path: Path) -> LoadedText:
+    """Load a DOCX: headings as `#` lines, list items as `- ` lines, table rows as lines."""
+    blocks, title = _blocks(data)
+    if not blocks:
+        raise LoadError("no extractable text")
+    parts: list[str] = []
+    previous = ""
+    for kind, line in blocks:
+        if parts:
+            parts.append("\n" if kind == "list" and previous == "list" else "\n\n")
+        parts.append(line)
+        previous = kind
+    if title is None:
+        title = next((line.lstrip("#").strip() for kind, line in blocks if kind == "heading"), None)
+    return LoadedText(text="".join(parts), fmt="docx", title=title)

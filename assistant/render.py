@@ -1,0 +1,77 @@
+"""Plain conversions of results to the CLI's JSON and text; shared by the CLI and the app."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .errors import AssistantError
+from .types import DocumentRecord, Passage, Scenario
+
+
+def scenario_json(scenario: Scenario | None) -> dict[str, Any] | None:
+    """A scenario as JSON (or null)."""
+    return asdict(scenario) if scenario is not None else None
+
+
+def record_json(record: DocumentRecord) -> dict[str, Any]:
+    """A document as `assistant sources --json` lists it."""
+    return {
+        "doc_id": record.doc_id,
+        "source": record.source,
+        "kind": record.kind,
+        "title": record.title,
+        "scenarios": [asdict(s) for s in record.scenarios],
+        "chunks": record.chunks,
+        "ingested_at": record.ingested_at,
+    }
+
+
+def passage_json(passage: Passage) -> dict[str, Any]:
+    """A passage as `assistant search --json` prints it."""
+    out = asdict(passage)
+    out["scenario"] = scenario_json(passage.scenario)
+    return out
+
+
+def passages_text(query: str, passages: list[Passage]) -> str:
+    """Human-readable search results."""
+    if not passages:
+        return f"« {query} »: no passage found."
+    lines = [f"« {query} »"]
+    for p in passages:
+        where = f"scénario {p.scenario.number} « {p.scenario.title} »" if p.scenario else p.kind
+        section = f" / {p.section}" if p.section else ""
+        page = f" p.{p.page}" if p.page else ""
+        lines.append(
+            f"[{p.rank}] {p.score:.3f}  {p.source}{page}  ({where}{section})  "
+            f"{p.doc_id} {p.start}-{p.end}"
+        )
+        lines += ["    " + line for line in p.text.splitlines() if line.strip()]
+    return "\n".join(lines)
+
+
+def read_batch(path: Path) -> list[tuple[str | None, str]]:
+    """Questions of a batch file: one a line, plain text or JSON with `question` and `id`."""
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read batch file {path}: {exc}") from exc
+    out: list[tuple[str | None, str]] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+                question = str(obj["question"])
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise AssistantError(f"{path}:{number}: not a JSON object with 'question'") from exc
+            qid = obj.get("id")
+            out.append((None if qid is None else str(qid), question))
+        else:
+            out.append((None, line))
+    return out

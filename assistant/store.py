@@ -1,0 +1,193 @@
+"""The vector store: the only module that imports chromadb.
+
+Two collections per index: `<name>` holds chunks with their embeddings; `<name>-docs`
+holds one record per document (its canonical text and the *active* version). A
+document is replaced by adding the new version's chunks first, then switching the
+record to the new version, then deleting the old chunks; readers only ever see
+chunks of the active version, so a crash at any point leaves one whole version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+
+from .errors import AssistantError
+from .types import Chunk, DocumentRecord, PageSpan, Scenario
+
+MAX_BATCH = 5000  # Chroma refuses batches above 5461
+
+
+def open_client(path: Path | None = None, url: str | None = None) -> Any:
+    """A Chroma client: a server when `url` is given, else a folder on disk."""
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise AssistantError(f"invalid Chroma URL '{url}' (expected http://host:port)")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises bare ValueError/ConnectionError here
+            raise AssistantError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+    assert path is not None
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _scenario_meta(scenario: Scenario | None) -> dict[str, Any]:
+    if scenario is None:
+        return {"scenario_id": "", "scenario_number": 0, "scenario_title": ""}
+    return {
+        "scenario_id": scenario.id,
+        "scenario_number": scenario.number,
+        "scenario_title": scenario.title,
+    }
+
+
+def scenario_from_meta(meta: dict[str, Any]) -> Scenario | None:
+    """The scenario stored in a chunk's metadata, if any."""
+    if not meta.get("scenario_id"):
+        return None
+    return Scenario(
+        number=int(meta["scenario_number"]),
+        id=str(meta["scenario_id"]),
+        title=str(meta["scenario_title"]),
+    )
+
+
+def _record_meta(record: DocumentRecord) -> dict[str, Any]:
+    meta = asdict(record)
+    meta["scenarios"] = json.dumps([asdict(s) for s in record.scenarios], ensure_ascii=False)
+    meta["pages"] = json.dumps([asdict(p) for p in record.pages])
+    return meta
+
+
+def _record_from_meta(meta: dict[str, Any]) -> DocumentRecord:
+    fields = dict(meta)
+    fields["scenarios"] = tuple(Scenario(**s) for s in json.loads(fields["scenarios"]))
+    fields["pages"] = tuple(PageSpan(**p) for p in json.loads(fields["pages"]))
+    return DocumentRecord(**fields)
+
+
+class ChromaStore:
+    """Chunks and document records of one index (one embedding model + chunking setup)."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.name = name
+        self.chunks = client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        self.docs = client.get_or_create_collection(f"{name}-docs", embedding_function=None)
+
+    # -- documents -------------------------------------------------------------
+    def get_record(self, doc_id: str) -> DocumentRecord | None:
+        """The active record of a document, or None."""
+        got = self.docs.get(ids=[doc_id], include=["metadatas"])
+        return _record_from_meta(got["metadatas"][0]) if got["ids"] else None
+
+    def get_text(self, doc_id: str) -> str | None:
+        """The canonical text of the active version of a document."""
+        got = self.docs.get(ids=[doc_id], include=["documents"])
+        return str(got["documents"][0]) if got["ids"] else None
+
+    def records(self) -> list[DocumentRecord]:
+        """All active document records, sorted by source."""
+        got = self.docs.get(include=["metadatas"])
+        return sorted((_record_from_meta(m) for m in got["metadatas"]), key=lambda r: r.source)
+
+    def active_versions(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """doc_id -> active version, for the given documents that exist."""
+        if not doc_ids:
+            return {}
+        got = self.docs.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
+        return {i: str(m["version"]) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    # -- writing ---------------------------------------------------------------
+    def add_chunks(
+        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]
+    ) -> None:
+        """Add the chunks of a (not yet active) document version."""
+        for lo in range(0, len(chunks), MAX_BATCH):
+            batch = chunks[lo : lo + MAX_BATCH]
+            self.chunks.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=[list(v) for v in vectors[lo : lo + MAX_BATCH]],
+                documents=[c.text for c in batch],
+                metadatas=[
+                    {
+                        "doc_id": record.doc_id,
+                        "version": record.version,
+                        "source": record.source,
+                        "kind": record.kind,
+                        "section": c.section,
+                        "start": c.start,
+                        "end": c.end,
+                        "page": c.page or 0,
+                        "index": c.index,
+                        **_scenario_meta(c.scenario),
+                    }
+                    for c in batch
+                ],
+            )
+
+    def activate(self, record: DocumentRecord, text: str) -> None:
+        """Make this version the one readers see (one atomic upsert)."""
+        self.docs.upsert(
+            ids=[record.doc_id], embeddings=[[1.0]], documents=[text], metadatas=[_record_meta(record)]
+        )
+
+    def drop_stale_chunks(self, doc_id: str, keep_version: str | None) -> None:
+        """Delete the document's chunks of any version but `keep_version`."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_version is not None:
+            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        self.chunks.delete(where=where)
+
+    def remove(self, doc_id: str) -> None:
+        """Remove a document: its record first (readers stop seeing it), then its chunks."""
+        self.docs.delete(ids=[doc_id])
+        self.drop_stale_chunks(doc_id, None)
+
+    # -- reading ---------------------------------------------------------------
+    def count_chunks(self, doc_id: str | None = None) -> int:
+        """Number of stored chunks, all versions included (for checks and tests)."""
+        if doc_id is None:
+            return int(self.chunks.count())
+        return len(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def query(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Nearest chunks of active versions: (chunk_id, similarity, text, metadata)."""
+        total = int(self.chunks.count())
+        if total == 0 or k <= 0:
+            return []
+        want = min(total, k * 2 + 8)  # headroom for stale chunks of a half-done replacement
+        got = self.chunks.query(
+            query_embeddings=[list(vector)],
+            n_results=want,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        ids, docs = got["ids"][0], got["documents"][0]
+        metas, dists = got["metadatas"][0], got["distances"][0]
+        active = self.active_versions([str(m["doc_id"]) for m in metas])
+        hits = [
+            (cid, 1.0 - float(dist), str(text), dict(meta))
+            for cid, text, meta, dist in zip(ids, docs, metas, dists, strict=True)
+            if active.get(str(meta["doc_id"])) == meta["version"]
+        ]
+        return hits[:k]

@@ -1,0 +1,101 @@
+"""Pure data passed between the pipeline stages; no behaviour beyond small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["scenario", "diagnostic", "method"]
+KINDS: tuple[str, ...] = ("scenario", "diagnostic", "method")
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """Page `page` (1-based) of a PDF covers canonical text [start, end)."""
+
+    page: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class LoadedText:
+    """What a loader extracts from one file: the canonical text and what it knows about it."""
+
+    text: str
+    fmt: str
+    pages: tuple[PageSpan, ...] = ()
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    body_start: int = 0  # where content starts, after any front matter
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario of a scenario text: its number in the text, a stable id, its title."""
+
+    number: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of canonical text with one structural address; chunks never cross one."""
+
+    start: int
+    end: int
+    section: str
+    scenario: Scenario | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span [start, end) of a document's canonical text, with its metadata."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str
+    scenario: Scenario | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A stored document version, as listed by `assistant sources`."""
+
+    doc_id: str
+    source: str
+    path: str
+    kind: str
+    title: str
+    fmt: str
+    content_hash: str
+    version: str
+    chunks: int
+    ingested_at: str
+    scenarios: tuple[Scenario, ...] = ()
+    pages: tuple[PageSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its rank and score."""
+
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    source: str
+    kind: str
+    scenario: Scenario | None
+    section: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None

@@ -1,0 +1,76 @@
+"""The one place that turns Settings into concrete objects."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .chunking import ENCODING, make_splitter, prepare_tiktoken
+from .config import DEFAULT_MODEL, Settings
+from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
+from .errors import ModelNotReady
+from .ingest import PIPELINE_VERSION, Ingestor
+from .store import ChromaStore, open_client
+
+
+def offline_environment() -> None:
+    """Nothing may reach a model hub or send analytics at run time."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder named by the settings (the model itself loads on first use)."""
+    offline_environment()
+    name = settings.embedding_model
+    if name == "fake":
+        return HashEmbedder()
+    if name == DEFAULT_MODEL:
+        from .e5_model import is_prepared
+
+        path = settings.models_dir / DEFAULT_MODEL
+        if not is_prepared(path):
+            raise ModelNotReady(
+                f"the embedding model is not prepared in {path}: run `assistant models prepare`"
+            )
+        model: str | Path = path
+    else:
+        model = Path(name) if Path(name).exists() else name
+    suffix = "-int8" if settings.quantize else ""
+    return SentenceTransformerEmbedder(
+        model,
+        name=f"{Path(name).name}{suffix}",
+        batch_size=settings.embed_batch_size,
+        quantize=settings.quantize,
+    )
+
+
+def index_name(settings: Settings, embedder: Embedder) -> str:
+    """Collection name derived from the model and chunking, so vectors never mix."""
+    key = "|".join(
+        [
+            embedder.name,
+            ENCODING,
+            str(settings.chunk_tokens),
+            str(settings.chunk_overlap),
+            PIPELINE_VERSION,
+        ]
+    )
+    return f"chunks-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def make_store(settings: Settings, embedder: Embedder) -> ChromaStore:
+    """The store for this model and chunking, on a Chroma server or in the store folder."""
+    client = open_client(settings.home / "chroma", settings.chroma_url)
+    return ChromaStore(client, index_name(settings, embedder))
+
+
+def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) -> Ingestor:
+    """An ingestor with the splitter the settings describe."""
+    prepare_tiktoken(settings.tiktoken_dir)
+    split = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
+    return Ingestor(store, embedder, split, max_bytes=int(settings.max_file_mb * 1024 * 1024))
