@@ -38,7 +38,7 @@ _PARTS: dict[str, str] = {
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _NUMBERED_SCENARIO = re.compile(r"^\s*(\d+)\s*[).:\-]\s*(sc[ée]nario\b.*)$", re.IGNORECASE)
 _SCENARIO_HEAD = re.compile(
-    r"^sc[ée]nario(?:\s+n[°o]?\s*)?\s*(\d+)?\s*[:.\-–—)]?\s*(.*)$", re.IGNORECASE
+    r"^sc[ée]nario\b(?:\s+n[°o]?\s*)?\s*(\d+)?\s*[:.\-–—)]?\s*(.*)$", re.IGNORECASE
 )
 _PART_LINE = re.compile(r"^[ \t]*(?:[•\-*][ \t]*)?([^\W\d_][\w ']{2,30}?)[ \t]*:[ \t]*(.*)$")
 _QUOTED = re.compile(r'^["«“](.*?)["»”]\s*[.!?]?$')

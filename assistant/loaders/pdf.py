@@ -74,7 +74,14 @@ def _extract(data: bytes) -> LoadedText:
 
 def load_pdf(data: bytes, path: Path) -> LoadedText:
     """Load a PDF: page texts joined by a blank line, `pages` gives each page's span."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _extract(data)
+    # pypdf logs recoverable problems (even at ERROR level) as it goes; it raises on real
+    # failures, which become LoadError. Silence it for this call only, and its warnings too.
+    logger = logging.getLogger("pypdf")
+    previous_level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _extract(data)
+    finally:
+        logger.setLevel(previous_level)

