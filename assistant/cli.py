@@ -194,10 +194,17 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
     p.add_argument("query", nargs="?", metavar="QUERY")
-    p.add_argument("--batch", metavar="FILE", help="one query a line (text or JSON with 'question')")
+    p.add_argument(
+        "--batch", metavar="FILE", help="one query a line (text or JSON with 'question')"
+    )
     p.add_argument("--top-k", type=int, default=5, metavar="N")
-    p.add_argument("--scenario", action="append", default=[], metavar="S",
-                   help="number, id or part of a title; repeatable")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="S",
+        help="number, id or part of a title; repeatable",
+    )
     p.add_argument("--kind", choices=KINDS)
 
     p = add("quote", _cmd_quote, "print a span of a document's canonical text")

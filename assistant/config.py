@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="Where prepared models and the offline tokenizer files live (shared by stores).",
+        description="Where prepared models and offline tokenizer files live (shared by stores).",
     )
     embedding_model: str = Field(
         default=DEFAULT_MODEL,

@@ -8,14 +8,19 @@ import json
 import shutil
 import struct
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from assistant.e5_tokenizer import build_tokenizer, save_tokenizer
 from assistant.errors import ModelNotReady
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 DEFAULT_DIRNAME = "multilingual-e5-small"
 WEIGHTS_FILENAME = "e5-small-q4.bin"
@@ -332,14 +337,13 @@ def prepare_e5(dest: Path, *, force: bool = False) -> Path:
 
 
 def quantize_for_cpu(model: SentenceTransformer) -> SentenceTransformer:
-    """Swap the model's nn.Linear layers for dynamic int8 ones in place; return the model."""
+    """Replace the model's nn.Linear layers by dynamic int8 ones, in place; return the model."""
     import torch
     from torch.ao.quantization import quantize_dynamic
 
     with warnings.catch_warnings():
+        # torch.ao.quantization is deprecated in favour of torchao, which is not installed.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.filterwarnings("ignore", message=r".*quantize_per_tensor", category=UserWarning)
-        for module in model.modules():
-            if isinstance(module, Transformer):
-                module.model = quantize_dynamic(module.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
     return model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 from .chunking import chunk_segments
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
-from .loaders import SUPPORTED_EXTENSIONS, load_file
+from .loaders import load_file
 from .store import ChromaStore
 from .structure import scenarios_of, segment, slugify
 from .types import KINDS, Chunk, DocumentRecord
@@ -57,8 +58,8 @@ class IngestCallbacks:
     def on_file(self, path: Path, status: str) -> None:
         """Called after each file with 'ingested', 'skipped' or 'failed'."""
 
-    def on_chunks_added(self, record: DocumentRecord) -> None:
-        """Called after a new version's chunks are stored, before it becomes active."""
+    def on_chunks_added(self, records: list[DocumentRecord]) -> None:
+        """Called after new versions' chunks are stored, before they become active."""
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FailedFile]]:
@@ -85,7 +86,9 @@ def resolve_kind(front_matter: str | None, path: Path, cli_kind: str | None) -> 
     if front_matter:
         kind = front_matter.strip().lower()
         if kind not in KINDS:
-            raise LoadError(f"unknown kind '{front_matter}' in front matter (use {', '.join(KINDS)})")
+            raise LoadError(
+                f"unknown kind '{front_matter}' in front matter (use {', '.join(KINDS)})"
+            )
         return kind
     for parent in path.parents:
         if parent.name in KIND_FOLDERS:
@@ -118,24 +121,59 @@ def embedding_text(record: DocumentRecord, chunk: Chunk) -> str:
 
 
 @dataclass
+class _Staged:
+    """A new document version, loaded and chunked, waiting to be embedded and stored."""
+
+    path: Path
+    record: DocumentRecord
+    text: str
+    chunks: list[Chunk]
+    active_version: str | None
+
+
+def _reason(exc: Exception) -> str:
+    reason = str(exc) if isinstance(exc, AssistantError) else f"{type(exc).__name__}: {exc}"
+    return reason.splitlines()[0] if reason.strip() else type(exc).__name__
+
+
+@dataclass
 class Ingestor:
-    """Ingests files into one store with one embedder and one splitter."""
+    """Ingests files into one store with one embedder and one splitter.
+
+    New versions are staged and written in batches (a Chroma write costs tens of ms
+    whatever its size): embed the batch, add its chunks, activate its records, then
+    drop the replaced chunks. A crash at any step leaves each document whole.
+    """
 
     store: ChromaStore
     embedder: Embedder
     split: Callable[[str], list[str]]
     max_bytes: int
     callbacks: IngestCallbacks = field(default_factory=IngestCallbacks)
+    batch_chunks: int = 256
+    batch_files: int = 64
 
-    def run(self, paths: Sequence[Path], *, kind: str | None = None, prune: bool = False) -> IngestReport:
+    def run(
+        self, paths: Sequence[Path], *, kind: str | None = None, prune: bool = False
+    ) -> IngestReport:
         """Ingest every file under `paths`; one bad file never stops the others."""
         started = time.perf_counter()
         report = IngestReport()
         files, report.failed = discover(paths)
         self.callbacks.on_start(len(files))
+        staged: list[_Staged] = []
         for path in files:
-            status = self._one(path.absolute(), kind, report)
-            self.callbacks.on_file(path, status)
+            item = self._stage(path.absolute(), kind, report)
+            if item is None:
+                continue
+            staged.append(item)
+            if (
+                sum(len(s.chunks) for s in staged) >= self.batch_chunks
+                or len(staged) >= self.batch_files
+            ):
+                self._flush(staged, report)
+                staged = []
+        self._flush(staged, report)
         if prune:
             for record in self.store.records():
                 if not Path(record.path).exists():
@@ -144,35 +182,47 @@ class Ingestor:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _one(self, path: Path, kind: str | None, report: IngestReport) -> str:
-        source = display_source(path)
-        doc_id = doc_id_for(path)
-        active = None
+    def _fail(self, path: Path, exc: Exception, report: IngestReport) -> None:
+        report.failed.append(FailedFile(display_source(path), _reason(exc)))
+        self.callbacks.on_file(path, "failed")
+
+    def _stage(self, path: Path, kind: str | None, report: IngestReport) -> _Staged | None:
+        """Load and chunk one file; None when it is unchanged or failed (both reported)."""
+        source, doc_id = display_source(path), doc_id_for(path)
         try:
             active = self.store.get_record(doc_id)
-            # Leftovers of an interrupted run are invisible to readers; clean them first.
-            if active is None or self.store.count_chunks(doc_id) != active.chunks:
-                self.store.drop_stale_chunks(doc_id, active.version if active else None)
             record, text, chunks = self._prepare(path, source, doc_id, kind)
-            if active is not None and active.version == record.version:
-                report.skipped.append(source)
-                return "skipped"
-            vectors = self.embedder.embed([embedding_text(record, c) for c in chunks], query=False)
-            self.store.add_chunks(record, chunks, vectors)
-            self.callbacks.on_chunks_added(record)
-            self.store.activate(record, text)
-            self.store.drop_stale_chunks(doc_id, record.version)
         except Exception as exc:  # one file's failure, whatever it is, must not stop the run
-            reason = str(exc) if isinstance(exc, AssistantError) else f"{type(exc).__name__}: {exc}"
-            report.failed.append(FailedFile(source, reason.splitlines()[0] if reason else "error"))
-            try:  # forget the half-written new version, keep the active one
-                self.store.drop_stale_chunks(doc_id, active.version if active else None)
-            except Exception:  # noqa: S110 - the store itself is failing; nothing more to do
-                pass
-            return "failed"
-        report.ingested.append(source)
-        report.chunks += len(chunks)
-        return "ingested"
+            self._fail(path, exc, report)
+            return None
+        if active is not None and active.version == record.version:
+            report.skipped.append(source)
+            self.callbacks.on_file(path, "skipped")
+            return None
+        return _Staged(path, record, text, chunks, active.version if active else None)
+
+    def _flush(self, staged: list[_Staged], report: IngestReport) -> None:
+        if not staged:
+            return
+        try:
+            for item in staged:  # leftovers of an interrupted run are invisible; clean them
+                self.store.drop_stale_chunks(item.record.doc_id, item.active_version)
+            texts = [embedding_text(s.record, c) for s in staged for c in s.chunks]
+            vectors = self.embedder.embed(texts, query=False)
+            self.store.add_chunks([(s.record, s.chunks) for s in staged], vectors)
+            self.callbacks.on_chunks_added([s.record for s in staged])
+            self.store.activate([(s.record, s.text) for s in staged])
+        except Exception as exc:  # the whole batch failed: forget its new versions
+            for item in staged:
+                with contextlib.suppress(Exception):  # the store itself may be failing
+                    self.store.drop_stale_chunks(item.record.doc_id, item.active_version)
+                self._fail(item.path, exc, report)
+            return
+        for item in staged:
+            self.store.drop_stale_chunks(item.record.doc_id, item.record.version)
+            report.ingested.append(item.record.source)
+            report.chunks += len(item.chunks)
+            self.callbacks.on_file(item.path, "ingested")
 
     def _prepare(
         self, path: Path, source: str, doc_id: str, cli_kind: str | None
@@ -180,9 +230,9 @@ class Ingestor:
         loaded = load_file(path, max_bytes=self.max_bytes)
         kind = resolve_kind(loaded.meta.get("kind"), path, cli_kind)
         content_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
-        version = hashlib.sha256(
-            f"{content_hash}|{kind}|{PIPELINE_VERSION}".encode()
-        ).hexdigest()[:16]
+        version = hashlib.sha256(f"{content_hash}|{kind}|{PIPELINE_VERSION}".encode()).hexdigest()[
+            :16
+        ]
         segments = segment(loaded, kind)
         title = loaded.meta.get("title") or loaded.title or path.stem
         chunks = chunk_segments(loaded.text, segments, self.split, doc_id, version)

@@ -117,21 +117,26 @@ class ChromaStore:
 
     # -- writing ---------------------------------------------------------------
     def add_chunks(
-        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]
+        self,
+        staged: Sequence[tuple[DocumentRecord, Sequence[Chunk]]],
+        vectors: Sequence[Sequence[float]],
     ) -> None:
-        """Add the chunks of a (not yet active) document version."""
-        for lo in range(0, len(chunks), MAX_BATCH):
-            batch = chunks[lo : lo + MAX_BATCH]
+        """Add the chunks of (not yet active) document versions, in as few writes as possible."""
+        rows = [(record, chunk) for record, chunks in staged for chunk in chunks]
+        if len(rows) != len(vectors):
+            raise ValueError("one vector per chunk is needed")
+        for lo in range(0, len(rows), MAX_BATCH):
+            batch = rows[lo : lo + MAX_BATCH]
             self.chunks.upsert(
-                ids=[c.chunk_id for c in batch],
+                ids=[c.chunk_id for _, c in batch],
                 embeddings=[list(v) for v in vectors[lo : lo + MAX_BATCH]],
-                documents=[c.text for c in batch],
+                documents=[c.text for _, c in batch],
                 metadatas=[
                     {
-                        "doc_id": record.doc_id,
-                        "version": record.version,
-                        "source": record.source,
-                        "kind": record.kind,
+                        "doc_id": r.doc_id,
+                        "version": r.version,
+                        "source": r.source,
+                        "kind": r.kind,
                         "section": c.section,
                         "start": c.start,
                         "end": c.end,
@@ -139,14 +144,19 @@ class ChromaStore:
                         "index": c.index,
                         **_scenario_meta(c.scenario),
                     }
-                    for c in batch
+                    for r, c in batch
                 ],
             )
 
-    def activate(self, record: DocumentRecord, text: str) -> None:
-        """Make this version the one readers see (one atomic upsert)."""
+    def activate(self, versions: Sequence[tuple[DocumentRecord, str]]) -> None:
+        """Make these versions the ones readers see (one upsert of their records)."""
+        if not versions:
+            return
         self.docs.upsert(
-            ids=[record.doc_id], embeddings=[[1.0]], documents=[text], metadatas=[_record_meta(record)]
+            ids=[r.doc_id for r, _ in versions],
+            embeddings=[[1.0] for _ in versions],
+            documents=[text for _, text in versions],
+            metadatas=[_record_meta(r) for r, _ in versions],
         )
 
     def drop_stale_chunks(self, doc_id: str, keep_version: str | None) -> None:

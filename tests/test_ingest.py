@@ -65,7 +65,7 @@ def test_changed_document_is_replaced_whole(
 
 
 class _Crash(IngestCallbacks):
-    def on_chunks_added(self, record: DocumentRecord) -> None:
+    def on_chunks_added(self, records: list[DocumentRecord]) -> None:
         raise KeyboardInterrupt  # what a kill looks like to the code that follows
 
 

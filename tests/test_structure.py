@@ -57,8 +57,10 @@ def test_markdown_headings_scenario_style() -> None:
         "## Scénario 2 : « Proximité »\n\nRécit deux.\n\n# Annexe\n\nHors scénario.\n"
     )
     segments = segment(LoadedText(text, "md"), "scenario")
-    got = [(s.scenario.number if s.scenario else None, s.section, text[s.start : s.end])
-           for s in segments]
+    got = [
+        (s.scenario.number if s.scenario else None, s.section, text[s.start : s.end])
+        for s in segments
+    ]
     assert got == [
         (1, "narrative", "Récit un."),
         (1, "levers", "- A"),
@@ -79,7 +81,9 @@ def test_scenario_lines_are_not_detected_in_other_kinds() -> None:
 
 def test_diagnostic_keeps_heading_path() -> None:
     text = "# Diag\n\nIntro.\n\n## Santé\n\n### Médecins\n\n12 médecins.\n\n## Mobilité\n\nBus.\n"
-    sections = [(s.section, text[s.start : s.end]) for s in segment(LoadedText(text, "md"), "diagnostic")]
+    sections = [
+        (s.section, text[s.start : s.end]) for s in segment(LoadedText(text, "md"), "diagnostic")
+    ]
     assert sections == [
         ("Diag", "Intro."),
         ("Diag > Santé > Médecins", "12 médecins."),
