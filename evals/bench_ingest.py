@@ -17,8 +17,10 @@ The default model (`multilingual-e5-small`) needs `assistant models prepare` fir
 settings (quantize, embed_batch_size, chunk_tokens, data_dir...) come from the
 `ASSISTANT_*` environment variables as usual. With `--store-dir DIR`, the corpus and
 store of each size are kept in `DIR/size-<N>/` (which must not exist yet); otherwise they
-live in temporary folders removed at the end. Peak RSS is `ru_maxrss` of this process, so
-it is cumulative over the sizes run in one invocation.
+live in temporary folders removed at the end. The model is loaded once per invocation,
+before the first size. Peak RSS is `ru_maxrss` of this process, so it is cumulative over
+the sizes run in one invocation. The 1-minute load average is recorded with each size:
+on a shared machine other processes slow the embedding down (see `--torch-threads`).
 """
 
 from __future__ import annotations
@@ -513,7 +515,6 @@ class SizeResult:
     store_other_s: float
     store_s: dict[str, float]
     load_chunk_other_s: float
-    model_load_s: float
     search: list[SearchStats]
     rss_before_mb: float
     peak_rss_mb: float
@@ -590,21 +591,29 @@ def search_variants(scenario_titles: Sequence[str]) -> list[tuple[str, dict[str,
     return variants
 
 
-def run_size(target: int, model: str, queries: Sequence[str], base: Path) -> SizeResult:
+def load_embedder(model: str) -> tuple[TimedEmbedder, float]:
+    """The embedder named by `model`, loaded and warm, and the seconds loading took."""
+    from assistant.wiring import make_embedder
+
+    # make_embedder does not look at the store folder; each size gets its own below.
+    embedder = TimedEmbedder(make_embedder(settings_for(Path("unused"), model)), Stopwatch())
+    return embedder, warm_up(embedder, embedder.watch)
+
+
+def run_size(
+    target: int, model: str, embedder: TimedEmbedder, queries: Sequence[str], base: Path
+) -> SizeResult:
     """Generate, ingest and search one corpus of about `target` chunks under `base`."""
     from assistant.chunking import make_splitter, prepare_tiktoken
-    from assistant.wiring import make_embedder, make_ingestor, make_store
+    from assistant.wiring import make_ingestor, make_store
 
     settings = settings_for(base / "store", model)
     prepare_tiktoken(settings.tiktoken_dir)
     split = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
     corpus = generate_corpus(base / "corpus", target, split)
 
-    watch = Stopwatch()
-    inner = make_embedder(settings)
-    embedder = TimedEmbedder(inner, watch)
-    model_load_s = warm_up(embedder, watch)
-    store = make_store(settings, inner)
+    watch = embedder.watch
+    store = make_store(settings, embedder.inner)
     time_store_methods(store, watch, INGEST_STORE_METHODS + SEARCH_STORE_METHODS)
     ingestor = make_ingestor(settings, store, embedder)
 
@@ -626,7 +635,7 @@ def run_size(target: int, model: str, queries: Sequence[str], base: Path) -> Siz
     load_avg.append(os.getloadavg()[0])
     return SizeResult(
         target_chunks=target,
-        model=inner.name,
+        model=embedder.name,
         files=corpus.files,
         corpus_mb=round(corpus.bytes / 1e6, 2),
         expected_chunks=corpus.expected_chunks,
@@ -642,7 +651,6 @@ def run_size(target: int, model: str, queries: Sequence[str], base: Path) -> Siz
         store_other_s=round(store_other_s, 2),
         store_s=store_s,
         load_chunk_other_s=round(ingest_s - embed_s - upsert_s - store_other_s, 2),
-        model_load_s=round(model_load_s, 2),
         search=searches,
         rss_before_mb=rss_before,
         peak_rss_mb=peak_rss_mb(),
@@ -716,7 +724,7 @@ def describe(result: SizeResult) -> str:
         f"[size {result.target_chunks}] model={result.model} files={result.files} "
         f"corpus={result.corpus_mb} MB chunks: expected={result.expected_chunks} "
         f"ingested={result.chunks} stored={result.stored_chunks} failed_files="
-        f"{result.failed_files} model_load={result.model_load_s}s "
+        f"{result.failed_files} "
         f"rss_before_ingest={result.rss_before_mb} MB load_avg={result.load_avg} "
         f"(on {os.cpu_count()} CPUs); ingest store calls: {store}"
     )
@@ -725,6 +733,17 @@ def describe(result: SizeResult) -> str:
 # --------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------
+
+
+def torch_threads(model: str, wanted: int | None) -> int | None:
+    """Apply `--torch-threads` and return torch's thread count (None for the fake model)."""
+    if model == "fake":
+        return None
+    import torch
+
+    if wanted is not None:
+        torch.set_num_threads(wanted)
+    return int(torch.get_num_threads())
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -756,11 +775,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--queries", type=int, default=200, help="queries per search variant")
     parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="torch.set_num_threads(N) before embedding (default: torch's own choice)",
+    )
+    parser.add_argument(
         "--store-dir", type=Path, default=None, help="keep corpora and stores in DIR/size-<N>/"
     )
     args = parser.parse_args(argv)
     if args.queries < 1:
         parser.error("--queries must be at least 1")
+    if args.torch_threads is not None and args.torch_threads < 1:
+        parser.error("--torch-threads must be at least 1")
     return args
 
 
@@ -769,15 +796,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.errors import AssistantError
 
     args = parse_args(argv)
+    threads = torch_threads(args.model, args.torch_threads)
     queries = make_queries(args.queries)
+    try:
+        embedder, model_load_s = load_embedder(args.model)
+    except (AssistantError, OSError) as exc:  # model not prepared, or not found offline
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    rss_model = peak_rss_mb()
+    print(
+        f"bench_ingest: model={args.model} ({embedder.name}) sizes={args.sizes} "
+        f"queries={args.queries} top_k={TOP_K} cpus={os.cpu_count()} torch_threads={threads} "
+        f"model_load={model_load_s:.2f}s rss_after_model_load={rss_model} MB",
+        flush=True,
+    )
     results: list[SizeResult] = []
     for target in args.sizes:
         with size_folder(target, args.store_dir) as base:
-            try:
-                result = run_size(target, args.model, queries, base)
-            except AssistantError as exc:  # e.g. the model is not prepared
-                print(f"error: {exc}", file=sys.stderr)
-                return 1
+            result = run_size(target, args.model, embedder, queries, base)
         print(describe(result), flush=True)
         results.append(result)
     print()
@@ -787,6 +823,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "queries": args.queries,
         "top_k": TOP_K,
         "cpus": os.cpu_count(),
+        "torch_threads": threads,
+        "model_load_s": round(model_load_s, 2),
+        "rss_after_model_load_mb": rss_model,
         "results": [asdict(r) for r in results],
     }
     print(json.dumps(summary, ensure_ascii=False))

@@ -1,0 +1,146 @@
+"""The real `assistant` command in a subprocess: JSON contract, spans, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, cli_env
+
+
+def run(
+    tmp_path: Path, *args: str, ok: bool = True, **env: str
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(tmp_path, **env),
+        timeout=300,
+    )
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+@pytest.fixture
+def ingested(tmp_path: Path) -> Path:
+    report = json.loads(run(tmp_path, "ingest", str(CORPUS), "--json").stdout)
+    assert report["failed"] == [] and report["ingested"] == 6
+    assert set(report) >= {"ingested", "skipped", "failed", "chunks", "seconds"}
+    return tmp_path
+
+
+def test_sources_lists_the_four_seed_scenarios(ingested: Path) -> None:
+    docs = json.loads(run(ingested, "sources", "--json").stdout)["documents"]
+    assert {"doc_id", "source", "kind", "title", "scenarios", "chunks", "ingested_at"} <= set(
+        docs[0]
+    )
+    (scen,) = [d for d in docs if d["kind"] == "scenario"]
+    assert [s["title"] for s in scen["scenarios"]] == [
+        "Le numérique, l'avenir des services !",
+        "Le partenariat et la mise en réseau, LA solution pour améliorer les services !",
+        "Sans information, pas de services !",
+        "Une réponse adaptée passe par des expérimentations locales !",
+    ]
+
+
+def test_search_spans_are_the_files_own_text(ingested: Path) -> None:
+    queries = ["accueil de proximité", "haut débit fibre", "médecins généralistes", "limites"]
+    for q in queries:
+        out = json.loads(run(ingested, "search", q, "--top-k", "8", "--json").stdout)
+        assert out["query"] == q and len(out["passages"]) == 8
+        for p in out["passages"]:
+            if p["source"].endswith((".md", ".txt")):
+                file_text = Path(p["source"]).read_text(encoding="utf-8")
+                assert file_text[p["start"] : p["end"]] == p["text"]
+        for p in out["passages"][:1]:  # one `quote` per query: each call starts a process
+            quoted = json.loads(
+                run(ingested, "quote", p["doc_id"], str(p["start"]), str(p["end"]), "--json").stdout
+            )
+            assert quoted["text"] == p["text"]
+
+
+def test_search_filters_by_scenario_and_kind(ingested: Path) -> None:
+    out = json.loads(
+        run(ingested, "search", "services", "--scenario", "INFORMATION", "--json").stdout
+    )
+    assert {p["scenario"]["number"] for p in out["passages"]} == {3}
+    out = json.loads(
+        run(ingested, "search", "services", "--scenario", "1", "--scenario", "s4", "--json").stdout
+    )
+    assert {p["scenario"]["number"] for p in out["passages"]} <= {1, 4}
+    out = json.loads(run(ingested, "search", "services", "--kind", "diagnostic", "--json").stdout)
+    assert out["passages"] and {p["kind"] for p in out["passages"]} == {"diagnostic"}
+    by_id = json.loads(run(ingested, "sources", "--json").stdout)["documents"]
+    sid = next(d for d in by_id if d["kind"] == "scenario")["scenarios"][1]["id"]
+    out = json.loads(run(ingested, "search", "réseau", "--scenario", sid, "--json").stdout)
+    assert {p["scenario"]["id"] for p in out["passages"]} == {sid}
+
+
+def test_batch_prints_one_json_line_per_question_in_order(ingested: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "q.txt"
+    batch.write_text(
+        'Quels sont les leviers ?\n\n{"id": "q2", "question": "fibre optique"}\ntélémédecine\n',
+        encoding="utf-8",
+    )
+    lines = run(ingested, "search", "--batch", str(batch), "--json").stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [r["query"] for r in rows] == [
+        "Quels sont les leviers ?",
+        "fibre optique",
+        "télémédecine",
+    ]
+    assert rows[1]["id"] == "q2" and "id" not in rows[0]
+
+
+def test_user_mistakes_give_one_line_and_nonzero_exit(ingested: Path, tmp_path: Path) -> None:
+    cases = [
+        ("search", "x", "--scenario", "zzz"),
+        ("quote", "nope", "0", "5"),
+        ("search", "--batch", str(tmp_path / "absent.txt")),
+        ("search",),
+    ]
+    for args in cases:
+        proc = run(ingested, *args, ok=False)
+        assert proc.returncode == 1 and proc.stderr.count("\n") == 1, (args, proc.stderr)
+    doc_id = json.loads(run(ingested, "sources", "--json").stdout)["documents"][0]["doc_id"]
+    assert run(ingested, "quote", doc_id, "5", "10**9", ok=False).returncode == 2  # argparse
+    assert run(ingested, "quote", doc_id, "5", "999999999", ok=False).returncode == 1
+    proc = run(ingested, "search", "x", ok=False, ASSISTANT_CHUNK_TOKENS="many")
+    assert proc.returncode == 1 and "chunk_tokens" in proc.stderr
+
+
+def test_ingest_exit_code_is_nonzero_only_when_nothing_was_ingested(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xyz"
+    bad.write_text("x", encoding="utf-8")
+    proc = run(tmp_path, "ingest", str(bad), "--json", ok=False)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["failed"][0]["error"].startswith("unsupported file type")
+    good = tmp_path / "good.md"
+    good.write_text("# T\n\nDu texte.\n", encoding="utf-8")
+    proc = run(tmp_path, "ingest", str(bad), str(good), "--json")
+    assert json.loads(proc.stdout)["ingested"] == 1
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run(
+        tmp_path,
+        "search",
+        "x",
+        ok=False,
+        ASSISTANT_EMBEDDING_MODEL="multilingual-e5-small",
+        ASSISTANT_DATA_DIR=str(tmp_path / "nothing"),
+    )
+    assert proc.returncode == 1 and "assistant models prepare" in proc.stderr
+
+
+def test_help_lists_only_what_exists(tmp_path: Path) -> None:
+    out = run(tmp_path, "--help").stdout
+    for command in ("ingest", "sources", "search", "quote", "serve", "models"):
+        assert command in out
