@@ -196,6 +196,8 @@ class Ingestor:
             self._fail(path, exc, report)
             return None
         if active is not None and active.version == record.version:
+            if self.store.count_chunks(doc_id) != active.chunks:  # an interrupted run's leftovers
+                self.store.drop_stale_chunks(doc_id, active.version)
             report.skipped.append(source)
             self.callbacks.on_file(path, "skipped")
             return None

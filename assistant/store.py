@@ -194,10 +194,12 @@ class ChromaStore:
         )
         ids, docs = got["ids"][0], got["documents"][0]
         metas, dists = got["metadatas"][0], got["distances"][0]
-        active = self.active_versions([str(m["doc_id"]) for m in metas])
+        # After a killed writer, the vector index may still hold ids whose rows are gone
+        # (metadata None): those are not readable chunks and are skipped.
+        active = self.active_versions([str(m["doc_id"]) for m in metas if m])
         hits = [
             (cid, 1.0 - float(dist), str(text), dict(meta))
             for cid, text, meta, dist in zip(ids, docs, metas, dists, strict=True)
-            if active.get(str(meta["doc_id"])) == meta["version"]
+            if meta and active.get(str(meta["doc_id"])) == meta["version"]
         ]
         return hits[:k]

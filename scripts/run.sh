@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job: set up, ingest the bundled corpus (unchanged files are skipped), then serve.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
+.venv/bin/assistant ingest corpus
+.venv/bin/assistant sources
+.venv/bin/assistant serve "$@"

