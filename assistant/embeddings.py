@@ -46,7 +46,9 @@ class SentenceTransformerEmbedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
 
+                hf_logging.disable_progress_bar()  # no "Loading weights" bar on the CLI's stderr
                 model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
                 if self.quantize:
                     from .e5_model import quantize_for_cpu
