@@ -48,7 +48,7 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as hf_logging
 
-                hf_logging.disable_progress_bar()  # no "Loading weights" bar on the CLI's stderr
+                hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                 model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
                 if self.quantize:
                     from .e5_model import quantize_for_cpu

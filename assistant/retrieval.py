@@ -14,7 +14,7 @@ from .types import KINDS, Passage, Scenario
 
 def known_scenarios(store: ChromaStore) -> list[Scenario]:
     """Every scenario of every stored scenario text, in source order."""
-    return [s for record in store.records() for s in record.scenarios]
+    return [s for record in store.records(kind="scenario") for s in record.scenarios]
 
 
 def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenario]:

@@ -103,9 +103,9 @@ class ChromaStore:
         got = self.docs.get(ids=[doc_id], include=["documents"])
         return str(got["documents"][0]) if got["ids"] else None
 
-    def records(self) -> list[DocumentRecord]:
-        """All active document records, sorted by source."""
-        got = self.docs.get(include=["metadatas"])
+    def records(self, kind: str | None = None) -> list[DocumentRecord]:
+        """All active document records (of one kind if given), sorted by source."""
+        got = self.docs.get(where={"kind": kind} if kind else None, include=["metadatas"])
         return sorted((_record_from_meta(m) for m in got["metadatas"]), key=lambda r: r.source)
 
     def active_versions(self, doc_ids: Sequence[str]) -> dict[str, str]:
