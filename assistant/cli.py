@@ -91,11 +91,11 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _questions(args: argparse.Namespace) -> list[tuple[str | None, str]]:
+def _questions(args: argparse.Namespace) -> list[tuple[str | None, str, str | None]]:
     if args.batch is None:
         if not args.query:
-            raise AssistantError("give a query, or --batch FILE")
-        return [(None, args.query)]
+            raise AssistantError("give a question, or --batch FILE")
+        return [(None, args.query, None)]
     from .render import read_batch
 
     return read_batch(Path(args.batch))
@@ -104,18 +104,43 @@ def _questions(args: argparse.Namespace) -> list[tuple[str | None, str]]:
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .render import passage_json, passages_text
-    from .retrieval import search
 
     embedder = wiring.make_embedder(settings)
     store = wiring.make_store(settings, embedder)
-    for qid, query in _questions(args):
-        passages = search(
-            store, embedder, query, top_k=args.top_k, scenarios=args.scenario, kind=args.kind
+    retriever = wiring.make_retriever(settings, store, embedder)
+    questions = _questions(args)
+    filters = retriever.filters(args.scenario, args.kind, args.source)
+    for qid, query, _ in questions:
+        passages = retriever.search_filtered(
+            query, filters, top_k=args.top_k, mode=args.mode, balance=args.balance
         )
         payload: dict[str, Any] = {"query": query, "passages": [passage_json(p) for p in passages]}
         if qid is not None:
             payload = {"id": qid, **payload}
         _emit(args, payload, lambda q=query, ps=passages: passages_text(q, ps))  # type: ignore[misc]
+        sys.stdout.flush()
+    return 0
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .render import answer_json, answer_text
+
+    embedder = wiring.make_embedder(settings)
+    store = wiring.make_store(settings, embedder)
+    retriever = wiring.make_retriever(settings, store, embedder)
+    questions = _questions(args)
+    task = wiring.make_ask_task(settings, retriever)
+    retriever.filters(args.scenario)  # an unknown scenario fails before any work
+    histories: dict[str, list[tuple[str, str]]] = {}
+    for qid, question, conversation in questions:
+        history = histories.setdefault(conversation, []) if conversation else []
+        answer = task.ask(question, history=history, scenarios=args.scenario, top_k=args.top_k)
+        history.append((question, answer.answer))
+        payload = answer_json(answer)
+        if qid is not None:
+            payload = {"id": qid, **payload}
+        _emit(args, payload, lambda a=answer: answer_text(a))  # type: ignore[misc]
         sys.stdout.flush()
     return 0
 
@@ -206,6 +231,34 @@ def _parser() -> argparse.ArgumentParser:
         help="number, id or part of a title; repeatable",
     )
     p.add_argument("--kind", choices=KINDS)
+    p.add_argument(
+        "--source", action="append", default=[], metavar="DOC", help="doc id or part of a path"
+    )
+    p.add_argument(
+        "--mode",
+        choices=["hybrid", "dense", "lexical"],
+        default="hybrid",
+        help="retrievers to use (default: hybrid, dense + BM25 fused)",
+    )
+    p.add_argument(
+        "--balance", action="store_true", help="interleave scenarios so none crowds the others"
+    )
+
+    p = add("ask", _cmd_ask, "a short answer whose every sentence cites the sources, or a refusal")
+    p.add_argument("query", nargs="?", metavar="QUESTION")
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="one question a line (text, or JSON with 'question', 'id', 'conversation')",
+    )
+    p.add_argument("--top-k", type=int, default=5, metavar="N", help="passages to read")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="S",
+        help="number, id or part of a title; repeatable",
+    )
 
     p = add("quote", _cmd_quote, "print a span of a document's canonical text")
     p.add_argument("doc_id", metavar="DOC_ID")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,27 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Files larger than this are refused at ingest."
+    )
+    answerer: Literal["extractive", "openai", "llamacpp"] = Field(
+        default="extractive",
+        description=(
+            "Who writes answers: 'extractive' (no LLM, quotes the sources), 'openai' (any "
+            "OpenAI-compatible chat server) or 'llamacpp' (a local GGUF model, optional extra)."
+        ),
+    )
+    llm_base_url: str = Field(
+        default="http://127.0.0.1:11434/v1",
+        description="Base URL of the OpenAI-compatible chat server (Ollama, vLLM, llama.cpp).",
+    )
+    llm_model: str = Field(default="qwen2.5:1.5b-instruct", description="Chat model name.")
+    llm_api_key: str | None = Field(
+        default=None, description="API key for the chat server, sent as a Bearer token."
+    )
+    llm_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for the chat server before failing."
+    )
+    llm_model_path: Path | None = Field(
+        default=None, description="GGUF file for the 'llamacpp' answerer."
     )
 
     @property

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AssistantError
-from .types import DocumentRecord, Passage, Scenario
+from .types import Answer, Citation, DocumentRecord, Passage, Scenario
 
 
 def scenario_json(scenario: Scenario | None) -> dict[str, Any] | None:
@@ -36,6 +36,52 @@ def passage_json(passage: Passage) -> dict[str, Any]:
     return out
 
 
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """A citation as the CLI prints it, with its *constat*/*hypothèse* label."""
+    out = asdict(citation)
+    out["scenario"] = scenario_json(citation.scenario)
+    out["label"] = citation.label
+    return out
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """An answer as `assistant ask --json` prints it."""
+    return {
+        "question": answer.question,
+        "language": answer.language,
+        "answerable": answer.answerable,
+        "answer": answer.answer,
+        "sentences": [
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "support": s.support,
+                "verdict": s.verdict,
+            }
+            for s in answer.sentences
+        ],
+        "citations": [citation_json(c) for c in answer.citations],
+        "passages": [passage_json(p) for p in answer.passages],
+        "dropped_citations": answer.dropped_citations,
+    }
+
+
+def answer_text(answer: Answer) -> str:
+    """Human-readable answer: the text, then each citation with its place and quote."""
+    lines = [answer.answer]
+    if answer.sentences:
+        lines.append("")
+        for number, s in enumerate(answer.sentences, start=1):
+            lines.append(f"  ({number}) {s.verdict} {s.support:.2f}  {s.text}")
+    for c in answer.citations:
+        where = f"scénario {c.scenario.number}, " if c.scenario else ""
+        page = f" p.{c.page}" if c.page else ""
+        span = f"{c.doc_id} {c.start}-{c.end}"
+        lines.append(f"[{c.n}] {c.label} — {c.source}{page} ({where}{c.section}) {span}")
+        lines.append(f"    « {' '.join(c.quote.split())} »")
+    return "\n".join(lines)
+
+
 def passages_text(query: str, passages: list[Passage]) -> str:
     """Human-readable search results."""
     if not passages:
@@ -53,13 +99,14 @@ def passages_text(query: str, passages: list[Passage]) -> str:
     return "\n".join(lines)
 
 
-def read_batch(path: Path) -> list[tuple[str | None, str]]:
-    """Questions of a batch file: one a line, plain text or JSON with `question` and `id`."""
+def read_batch(path: Path) -> list[tuple[str | None, str, str | None]]:
+    """Questions of a batch file: one a line, plain text or JSON with `question`, and
+    optionally `id` and `conversation` (lines of one conversation are successive turns)."""
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise AssistantError(f"cannot read batch file {path}: {exc}") from exc
-    out: list[tuple[str | None, str]] = []
+    out: list[tuple[str | None, str, str | None]] = []
     for number, line in enumerate(raw.splitlines(), start=1):
         line = line.strip()
         if not line:
@@ -70,8 +117,14 @@ def read_batch(path: Path) -> list[tuple[str | None, str]]:
                 question = str(obj["question"])
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise AssistantError(f"{path}:{number}: not a JSON object with 'question'") from exc
-            qid = obj.get("id")
-            out.append((None if qid is None else str(qid), question))
+            qid, conversation = obj.get("id"), obj.get("conversation")
+            out.append(
+                (
+                    None if qid is None else str(qid),
+                    question,
+                    None if conversation is None else str(conversation),
+                )
+            )
         else:
-            out.append((None, line))
+            out.append((None, line, None))
     return out

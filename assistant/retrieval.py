@@ -1,12 +1,21 @@
-"""Dense retrieval with filters by scenario and kind, returning passages with exact spans."""
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, diversified by MMR.
+
+Filters by scenario, kind and source apply to both retrievers. `balance=True` interleaves
+scenarios so that no scenario crowds the others out. Every passage's `score` is the cosine
+similarity of its stored vector to the query, whichever retriever found it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
 
 from .embeddings import Embedder
 from .errors import NotFound
+from .lexical import LexicalIndex
 from .store import ChromaStore, scenario_from_meta
 from .structure import fold
 from .types import KINDS, Passage, Scenario
@@ -37,8 +46,42 @@ def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenari
     return list(found.values())
 
 
-def build_where(scenarios: Sequence[Scenario], kind: str | None) -> dict[str, Any] | None:
-    """A Chroma metadata filter for the chosen scenarios and kind."""
+def resolve_sources(store: ChromaStore, wanted: Sequence[str]) -> list[str]:
+    """Doc ids of documents matching a doc id or a case- and accent-insensitive part of a source."""
+    records = store.records()
+    found: list[str] = []
+    for query in wanted:
+        q = fold(query.strip())
+        matches = [
+            r.doc_id for r in records if q in (r.doc_id, fold(r.source)) or q in fold(r.source)
+        ]
+        if not q or not matches:
+            raise NotFound(f"no document matches '{query}' (see `assistant sources`)")
+        found += [m for m in matches if m not in found]
+    return found
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Resolved filters: scenario ids, one kind, doc ids (empty means no filter)."""
+
+    scenario_ids: tuple[str, ...] = ()
+    kind: str | None = None
+    doc_ids: tuple[str, ...] = ()
+
+    def accept(self, meta: dict[str, Any]) -> bool:
+        """Whether a chunk's metadata passes the filters."""
+        return (
+            (not self.scenario_ids or meta.get("scenario_id") in self.scenario_ids)
+            and (not self.kind or meta.get("kind") == self.kind)
+            and (not self.doc_ids or meta.get("doc_id") in self.doc_ids)
+        )
+
+
+def build_where(
+    scenarios: Sequence[Scenario], kind: str | None, doc_ids: Sequence[str] = ()
+) -> dict[str, Any] | None:
+    """A Chroma metadata filter for the chosen scenarios, kind and documents."""
     clauses: list[dict[str, Any]] = []
     if scenarios:
         clauses.append({"scenario_id": {"$in": [s.id for s in scenarios]}})
@@ -46,6 +89,8 @@ def build_where(scenarios: Sequence[Scenario], kind: str | None) -> dict[str, An
         if kind not in KINDS:
             raise NotFound(f"unknown kind '{kind}' (use {', '.join(KINDS)})")
         clauses.append({"kind": kind})
+    if doc_ids:
+        clauses.append({"doc_id": {"$in": list(doc_ids)}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -70,6 +115,146 @@ def to_passage(rank: int, hit: tuple[str, float, str, dict[str, Any]]) -> Passag
     )
 
 
+Mode = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60  # the usual reciprocal-rank-fusion constant
+
+
+@dataclass
+class Retriever:
+    """Dense + lexical retrieval over one store, with the query model loaded once."""
+
+    store: ChromaStore
+    embedder: Embedder
+    lexical: LexicalIndex
+    pool: int = 30  # candidates taken from each retriever before fusion
+    mmr_lambda: float = 0.75  # 1 = relevance only, 0 = diversity only
+
+    def __post_init__(self) -> None:
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector (the last few are remembered: answering re-uses them)."""
+        vector = self._vectors.get(query)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed([query], query=True)[0], dtype=np.float32)
+            if len(self._vectors) >= 256:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query] = vector
+        return vector
+
+    def filters(
+        self, scenarios: Sequence[str] = (), kind: str | None = None, sources: Sequence[str] = ()
+    ) -> Filters:
+        """Resolve user filters (numbers, titles, source names) to ids; errors name the choices."""
+        if kind and kind not in KINDS:
+            raise NotFound(f"unknown kind '{kind}' (use {', '.join(KINDS)})")
+        ids = tuple(s.id for s in resolve_scenarios(self.store, scenarios)) if scenarios else ()
+        docs = tuple(resolve_sources(self.store, sources)) if sources else ()
+        return Filters(ids, kind, docs)
+
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        scenarios: Sequence[str] = (),
+        kind: str | None = None,
+        sources: Sequence[str] = (),
+        mode: Mode = "hybrid",
+        balance: bool = False,
+    ) -> list[Passage]:
+        """The top_k passages for the query within the filters."""
+        return self.search_filtered(
+            query, self.filters(scenarios, kind, sources), top_k=top_k, mode=mode, balance=balance
+        )
+
+    def search_filtered(
+        self, query: str, filters: Filters, *, top_k: int = 5, mode: Mode = "hybrid",
+        balance: bool = False,
+    ) -> list[Passage]:  # fmt: skip
+        """Like `search`, with filters already resolved."""
+        if top_k <= 0 or not query.strip():
+            return []
+        vector = self.embed_query(query)
+        hits: dict[str, tuple[str, dict[str, Any]]] = {}
+        ranked: list[list[str]] = []
+        if mode in ("hybrid", "dense"):
+            where = _where(filters)
+            dense = self.store.query(vector.tolist(), self.pool, where)
+            hits.update((cid, (text, meta)) for cid, _, text, meta in dense)
+            ranked.append([cid for cid, *_ in dense])
+        if mode in ("hybrid", "lexical"):
+            lexical = self.lexical.search(query, self.pool, filters.accept)
+            hits.update((h.chunk_id, (h.text, h.meta)) for h in lexical)
+            ranked.append([h.chunk_id for h in lexical])
+        fused = _rrf(ranked)
+        vectors = self.store.vectors(list(fused))
+        fused = {cid: s for cid, s in fused.items() if cid in vectors}  # gone since indexed
+        if not fused:
+            return []
+        ids = list(fused)
+        matrix = np.asarray([vectors[c] for c in ids], dtype=np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-12
+        sims = matrix @ (vector / (np.linalg.norm(vector) + 1e-12))
+        order = (
+            _mmr(np.asarray(list(fused.values())), matrix, self.mmr_lambda, top_k * 3)
+            if mode == "hybrid"
+            else list(range(len(ids)))
+        )
+        if balance:
+            order = _balance(order, [str(hits[ids[i]][1].get("scenario_id", "")) for i in order])
+        chosen = order[:top_k]
+        return [
+            to_passage(rank, (ids[i], float(sims[i]), *hits[ids[i]]))
+            for rank, i in enumerate(chosen, start=1)
+        ]
+
+
+def _where(filters: Filters) -> dict[str, Any] | None:
+    scenarios = [Scenario(0, sid, "") for sid in filters.scenario_ids]
+    return build_where(scenarios, filters.kind, filters.doc_ids)
+
+
+def _rrf(rankings: list[list[str]]) -> dict[str, float]:
+    """Reciprocal rank fusion: id -> fused score, best first."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+    return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
+
+
+def _mmr(relevance: np.ndarray, matrix: np.ndarray, lam: float, k: int) -> list[int]:
+    """Maximal marginal relevance: indices, each relevant and unlike those before it."""
+    rel = relevance / relevance.max()
+    pairwise = matrix @ matrix.T
+    chosen: list[int] = []
+    left = list(range(len(rel)))
+    while left and len(chosen) < k:
+        if chosen:
+            penalty = pairwise[np.ix_(left, chosen)].max(axis=1)
+            scores = lam * rel[left] - (1 - lam) * penalty
+        else:
+            scores = rel[left]
+        best = left[int(np.argmax(scores))]
+        chosen.append(best)
+        left.remove(best)
+    return chosen + left
+
+
+def _balance(order: list[int], groups: list[str]) -> list[int]:
+    """Round-robin over groups (scenarios), each group keeping its own order."""
+    queues: dict[str, list[int]] = {}
+    for i, g in zip(order, groups, strict=True):
+        queues.setdefault(g, []).append(i)
+    out: list[int] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                out.append(queue.pop(0))
+    return out
+
+
 def search(
     store: ChromaStore,
     embedder: Embedder,
@@ -79,7 +264,7 @@ def search(
     scenarios: Sequence[str] = (),
     kind: str | None = None,
 ) -> list[Passage]:
-    """The top_k passages nearest to the query, within the filters."""
+    """Dense-only search (kept for callers without a lexical index)."""
     where = build_where(resolve_scenarios(store, scenarios) if scenarios else [], kind)
     vector = embedder.embed([query], query=True)[0]
     hits = store.query(vector, top_k, where)

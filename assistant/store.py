@@ -178,6 +178,26 @@ class ChromaStore:
             return int(self.chunks.count())
         return len(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
 
+    def active_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Ids, texts and metadata of every chunk of an active version, in a stable order."""
+        versions = {r.doc_id: r.version for r in self.records()}
+        got = self.chunks.get(include=["documents", "metadatas"])
+        rows = sorted(
+            (str(m["doc_id"]), int(m["index"]), cid, str(text), dict(m))
+            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if m and versions.get(str(m["doc_id"])) == m["version"]
+        )
+        return [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of these chunks, by id (missing ids are left out)."""
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
+        return {
+            i: [float(x) for x in v] for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
     def query(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:

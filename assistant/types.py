@@ -99,3 +99,53 @@ class Passage:
     end: int
     text: str
     page: int | None = None
+
+
+LABELS = {"diagnostic": "constat", "scenario": "hypothèse", "method": "méthode"}
+VERDICTS = ("supported", "weak", "unsupported")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An exact span of a retrieved chunk backing a sentence; quote == text[start:end]."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    source: str
+    kind: str
+    scenario: Scenario | None
+    section: str
+    start: int
+    end: int
+    quote: str
+    page: int | None = None
+
+    @property
+    def label(self) -> str:
+        """*constat* for diagnostics, *hypothèse* for scenarios, *méthode* for the method."""
+        return LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an answer or draft, with its citation numbers and checked support."""
+
+    text: str
+    citations: tuple[int, ...]
+    support: float
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded answer: sentences tied to citations, or an honest refusal."""
+
+    question: str
+    language: str
+    answerable: bool
+    answer: str
+    sentences: tuple[Sentence, ...]
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    dropped_citations: int = 0  # ids the generator invented or that were not retrieved

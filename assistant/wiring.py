@@ -7,11 +7,16 @@ import os
 from pathlib import Path
 
 from .chunking import ENCODING, make_splitter, prepare_tiktoken
+from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
 from .ingest import PIPELINE_VERSION, Ingestor
+from .lexical import LexicalIndex
+from .retrieval import Retriever
 from .store import ChromaStore, open_client
+from .tasks.answer import AskTask
+from .tasks.extractive import ExtractiveWriter
 
 
 def offline_environment() -> None:
@@ -74,3 +79,22 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
     prepare_tiktoken(settings.tiktoken_dir)
     split = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
     return Ingestor(store, embedder, split, max_bytes=int(settings.max_file_mb * 1024 * 1024))
+
+
+def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -> Retriever:
+    """Hybrid retrieval over the store, its BM25 index kept in `<store>/lexical/`."""
+    lexical = LexicalIndex(store, settings.home / "lexical" / store.name)
+    return Retriever(store, embedder, lexical)
+
+
+def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
+    """The `ask` use case with the answerer the settings name."""
+    checker = SupportChecker(embedder=retriever.embedder, idf=retriever.lexical.idf)
+    extractive = ExtractiveWriter(retriever.embedder, retriever.lexical)
+    generated = None
+    if settings.answerer != "extractive":
+        from .llm import make_chat_model
+        from .tasks.generated import GeneratedWriter
+
+        generated = GeneratedWriter(make_chat_model(settings), checker)
+    return AskTask(retriever, extractive, generated, checker)

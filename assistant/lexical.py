@@ -1,0 +1,209 @@
+"""BM25 over the active chunks, French-aware, persisted beside the store and kept in step.
+
+Analysis: lower-case, Snowball French stemming (PyStemmer), accents folded after stemming,
+French and English stop words dropped. Scoring is `bm25s`. The index is rebuilt whole
+from the store whenever the set of active document versions changes (its fingerprint),
+which covers add, replace and prune alike, and is saved atomically in
+`<store>/lexical/<index name>/` so the next process loads it instead of rebuilding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+
+from .ingest import SECTION_LABELS
+from .store import ChromaStore
+from .structure import fold
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOP = frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | {
+    "quel", "quelle", "quels", "quelles", "combien", "comment", "pourquoi", "est", "sont",
+    "what", "which", "how", "many", "much", "does", "do", "il", "y", "a", "l", "d", "qu",
+}  # fmt: skip
+_STEMMER = Stemmer.Stemmer("french")
+FORMAT = "1"  # bump when the analysis changes, so stale indexes are rebuilt
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return fold(_STEMMER.stemWord(word))
+
+
+def analyze(text: str) -> list[str]:
+    """Terms of a text: words, stemmed (French), accents folded, stop words removed."""
+    words = (w for w in _WORD.findall(text.lower()) if len(w) > 1 or w.isdigit())
+    return [_stem(w) for w in words if fold(w) not in _STOP]
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A chunk found by BM25, with its text and store metadata."""
+
+    chunk_id: str
+    score: float
+    text: str
+    meta: dict[str, Any]
+
+
+def fingerprint(store: ChromaStore) -> str:
+    """A hash of the active document versions: it changes on every add, replace and prune."""
+    versions = sorted(f"{r.doc_id}:{r.version}" for r in store.records())
+    return hashlib.sha256("\n".join([FORMAT, *versions]).encode()).hexdigest()[:24]
+
+
+class LexicalIndex:
+    """BM25 over the store's active chunks, refreshed when the store changes."""
+
+    def __init__(self, store: ChromaStore, folder: Path, *, check_every: float = 2.0) -> None:
+        self.store = store
+        self.folder = folder
+        self.check_every = check_every
+        self._checked_at = -math.inf
+        self._fingerprint = ""
+        self._bm25: bm25s.BM25 | None = None
+        self._ids: list[str] = []
+        self._texts: list[str] = []
+        self._metas: list[dict[str, Any]] = []
+        self._df: dict[str, int] = {}
+
+    # -- keeping in step ---------------------------------------------------------
+    def refresh(self, *, force: bool = False) -> bool:
+        """Load or rebuild the index if the store changed; True when it was (re)loaded."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.check_every:
+            return False
+        self._checked_at = now
+        current = fingerprint(self.store)
+        if current == self._fingerprint and not force:
+            return False
+        if not force and self._load(current):
+            return True
+        self._build(current)
+        return True
+
+    def _load(self, wanted: str) -> bool:
+        meta_path = self.folder / "chunks.json"
+        try:
+            saved = json.loads(meta_path.read_text(encoding="utf-8"))
+            if saved.get("fingerprint") != wanted:
+                return False
+            bm25 = (
+                bm25s.BM25.load(str(self.folder / "bm25"), show_progress=False)
+                if saved["ids"]
+                else None
+            )
+        except (OSError, ValueError, KeyError):
+            return False  # missing or half-written: rebuild
+        self._set(wanted, bm25, saved["ids"], saved["texts"], saved["metas"])
+        return True
+
+    def _build(self, current: str) -> None:
+        ids, texts, metas = self.store.active_chunks()
+        corpus = [analyze(_indexed_text(t, m)) for t, m in zip(texts, metas, strict=True)]
+        bm25: bm25s.BM25 | None = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index([c or ["\u2205"] for c in corpus], show_progress=False)
+        self._set(current, bm25, ids, texts, metas)
+        self._save(current)
+
+    def _set(
+        self,
+        current: str,
+        bm25: bm25s.BM25 | None,
+        ids: list[str],
+        texts: list[str],
+        metas: list[dict[str, Any]],
+    ) -> None:
+        self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
+        self._fingerprint = current
+        df: Counter[str] = Counter()
+        for text, meta in zip(texts, metas, strict=True):
+            df.update(set(analyze(_indexed_text(text, meta))))
+        self._df = dict(df)
+
+    def _save(self, current: str) -> None:
+        """Write the index to a temporary folder, then swap it in (readers never see half)."""
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".lexical-", dir=self.folder.parent))
+        try:
+            if self._bm25 is not None:
+                self._bm25.save(str(tmp / "bm25"), show_progress=False)
+            payload = {
+                "fingerprint": current,
+                "ids": self._ids,
+                "texts": self._texts,
+                "metas": self._metas,
+            }
+            (tmp / "chunks.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+            old = self.folder.with_name(f".old-{self.folder.name}-{os.getpid()}")
+            if self.folder.exists():
+                os.replace(self.folder, old)
+            os.replace(tmp, self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # a read-only store still answers from memory
+
+    # -- reading -----------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an analysed term (high for rare terms, 0 if unseen)."""
+        df = self._df.get(term, 0)
+        if df == 0:
+            return 0.0
+        return math.log(1 + (len(self._ids) - df + 0.5) / (df + 0.5))
+
+    def known(self, term: str) -> bool:
+        """Whether an analysed term occurs anywhere in the corpus."""
+        return term in self._df
+
+    def search(
+        self, query: str, k: int, accept: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[LexicalHit]:
+        """The k best chunks by BM25 whose metadata `accept` admits."""
+        self.refresh()
+        terms = [t for t in analyze(query) if t in self._df]
+        if self._bm25 is None or not terms or k <= 0:
+            return []
+        mask = None
+        if accept is not None:
+            mask = np.fromiter((accept(m) for m in self._metas), dtype=np.float32)
+        scores = self._bm25.get_scores(terms, weight_mask=mask)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [
+            LexicalHit(self._ids[i], float(scores[i]), self._texts[i], self._metas[i])
+            for i in order
+            if scores[i] > 0
+        ]
+
+    def texts_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """Texts of indexed chunks by id."""
+        wanted = set(chunk_ids)
+        return {i: t for i, t in zip(self._ids, self._texts, strict=True) if i in wanted}
+
+
+def _indexed_text(text: str, meta: dict[str, Any]) -> str:
+    """What BM25 sees: the chunk's scenario title and section name, then its text."""
+    section = str(meta.get("section") or "")
+    head = f"{meta.get('scenario_title') or ''} {SECTION_LABELS.get(section, section)}"
+    return f"{head}\n{text}"

@@ -1,0 +1,304 @@
+"""The ChatModel seam: an OpenAI-compatible streaming client, local llama.cpp, and a fake."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from .errors import AssistantError
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+Messages = list[dict[str, str]]
+
+_SERVER_MESSAGE_CHARS = 200
+_INSTALL_HINT = (
+    "the 'llamacpp' answerer needs llama-cpp-python: pip install 'scenario-assistant[llamacpp]'"
+)
+
+
+class LLMError(AssistantError):
+    """The chat model failed: server down, timeout, HTTP error or malformed response."""
+
+
+class ChatModel(Protocol):
+    """A chat model that streams its reply as text deltas."""
+
+    name: str
+
+    def stream(
+        self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+    ) -> Iterator[str]:
+        """Yield the reply to `messages` piece by piece."""
+        ...
+
+
+def complete(
+    model: ChatModel, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+) -> str:
+    """The whole reply of `model` to `messages`."""
+    return "".join(model.stream(messages, max_tokens=max_tokens, temperature=temperature))
+
+
+def _display_url(url: str) -> str:
+    """The URL without any user:password part, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _one_line(text: str, limit: int = _SERVER_MESSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class OpenAIChat:
+    """Any OpenAI-compatible `/chat/completions` server (Ollama, vLLM, llama.cpp, OpenAI)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.name = model
+        self.model = model
+        self.base_url = base_url.rstrip("/")
+        self.url = f"{self.base_url}/chat/completions"
+        self._api_key = api_key or None
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        self._transport = transport
+        self._where = f"the chat server at {_display_url(self.base_url)}"
+
+    def __repr__(self) -> str:
+        # Never show the API key.
+        return f"OpenAIChat(base_url={_display_url(self.base_url)!r}, model={self.model!r})"
+
+    def stream(
+        self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+    ) -> Iterator[str]:
+        """POST the messages with `stream: true` and yield the content deltas."""
+        payload = dict(model=self.model, messages=messages, stream=True)
+        payload.update(max_tokens=max_tokens, temperature=temperature)
+        headers = {"Accept": "text/event-stream, application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        try:
+            with (
+                httpx.Client(timeout=self._timeout, transport=self._transport) as client,
+                client.stream("POST", self.url, json=payload, headers=headers) as response,
+            ):
+                if response.status_code >= 400:
+                    response.read()
+                    raise LLMError(self._http_error(response))
+                if response.headers.get("content-type", "").startswith("application/json"):
+                    # A server that ignores `stream` and answers with one JSON object.
+                    yield self._whole(response.read())
+                    return
+                yield from self._events(response.iter_lines())
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            raise LLMError(
+                f"invalid chat server URL {_display_url(self.base_url)!r}: set "
+                "ASSISTANT_LLM_BASE_URL to e.g. http://127.0.0.1:11434/v1"
+            ) from None
+        except httpx.ConnectError as exc:
+            reason = "connection refused" if "refused" in str(exc).lower() else "connection failed"
+            raise LLMError(
+                f"cannot reach {self._where}: {reason} — start it or set ASSISTANT_LLM_BASE_URL"
+            ) from None
+        except httpx.TimeoutException:
+            raise LLMError(
+                f"{self._where} did not answer within {self._timeout.read:g} s — "
+                "check it or raise ASSISTANT_LLM_TIMEOUT"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise LLMError(f"{self._where} failed: {type(exc).__name__}") from None
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+    def _http_error(self, response: httpx.Response) -> str:
+        detail = response.reason_phrase or "error"
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        found = _error_message(body)
+        if found:
+            detail = _one_line(self._redact(found))
+        hint = " — check ASSISTANT_LLM_API_KEY" if response.status_code in (401, 403) else ""
+        return f"{self._where} returned HTTP {response.status_code}: {detail}{hint}"
+
+    def _malformed(self, what: str) -> LLMError:
+        return LLMError(f"malformed response from {self._where}: {what}")
+
+    def _parse(self, raw: str | bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise self._malformed("not JSON") from None
+        if not isinstance(data, dict):
+            raise self._malformed("not a JSON object")
+        found = _error_message(data)
+        if found:
+            raise LLMError(f"{self._where} reported an error: {_one_line(self._redact(found))}")
+        return data
+
+    def _whole(self, raw: bytes) -> str:
+        data = self._parse(raw)
+        try:
+            content = data["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise self._malformed("no choices[0].message.content") from None
+        if content is not None and not isinstance(content, str):
+            raise self._malformed("message content is not text")
+        return content or ""
+
+    def _events(self, lines: Iterable[str]) -> Iterator[str]:
+        seen = False
+        for line in lines:
+            if not line.startswith("data:"):
+                continue  # blank separators, `: comments`, `event:` and `id:` lines
+            seen = True
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            chunk = self._parse(data)
+            choices = chunk.get("choices")
+            if not choices:
+                continue  # e.g. a final usage-only chunk
+            try:
+                content = choices[0].get("delta", {}).get("content")
+            except (AttributeError, IndexError, TypeError, KeyError):
+                raise self._malformed("no choices[0].delta") from None
+            if content is not None and not isinstance(content, str):
+                raise self._malformed("delta content is not text")
+            if content:
+                yield content
+        if not seen:
+            raise self._malformed(
+                "no chat completion events — is ASSISTANT_LLM_BASE_URL the /v1 endpoint?"
+            )
+
+
+def _error_message(body: object) -> str | None:
+    """The server's error text from an OpenAI-style (or similar) JSON error body."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict):
+        error = error.get("message")
+    if "choices" not in body:  # Some servers put the text at the top level.
+        error = error or body.get("message") or body.get("detail")
+    return error if isinstance(error, str) and error else None
+
+
+class LlamaCppChat:
+    """A local GGUF model through llama-cpp-python (optional extra), loaded on first use."""
+
+    def __init__(self, model_path: Path | None, *, n_ctx: int = 4096, n_threads: int = 2) -> None:
+        self._llama_cpp = _import_llama_cpp()
+        if model_path is None:
+            raise LLMError(
+                "the 'llamacpp' answerer needs a GGUF file: set ASSISTANT_LLM_MODEL_PATH"
+            )
+        if not Path(model_path).is_file():
+            raise LLMError(f"GGUF model file not found: {model_path}")
+        self.model_path = Path(model_path)
+        self.name = f"llamacpp:{self.model_path.name}"
+        self._n_ctx = n_ctx
+        self._n_threads = n_threads
+        self._llama: Any = None
+        # One llama context cannot serve two generations at once.
+        self._lock = threading.Lock()
+
+    def _model(self) -> Any:
+        if self._llama is None:
+            try:
+                self._llama = self._llama_cpp.Llama(
+                    model_path=str(self.model_path),
+                    n_ctx=self._n_ctx,
+                    n_threads=self._n_threads,
+                    verbose=False,
+                )
+            except Exception as exc:  # llama.cpp reports bad files with assorted types
+                raise LLMError(
+                    f"cannot load the GGUF model {self.model_path}: {_one_line(str(exc))}"
+                ) from None
+        return self._llama
+
+    def stream(
+        self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+    ) -> Iterator[str]:
+        """Generate locally and yield the content deltas."""
+        with self._lock:
+            try:
+                chunks = self._model().create_chat_completion(
+                    messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature
+                )
+                for chunk in chunks:
+                    content = chunk["choices"][0]["delta"].get("content")
+                    if content:
+                        yield str(content)
+            except LLMError:
+                raise
+            except Exception as exc:  # e.g. a prompt longer than the context window
+                raise LLMError(f"the local model failed: {_one_line(str(exc))}") from None
+
+
+def _import_llama_cpp() -> Any:
+    try:
+        import llama_cpp  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        raise LLMError(_INSTALL_HINT) from None
+    return llama_cpp
+
+
+class ScriptedChat:
+    """A deterministic fake: replies from a queue, records every message list it received."""
+
+    def __init__(self, replies: Iterable[str | Exception] = (), *, name: str = "scripted") -> None:
+        self.name = name
+        self.replies: list[str | Exception] = list(replies)
+        self.history: list[Messages] = []
+
+    def stream(
+        self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+    ) -> Iterator[str]:
+        """Record `messages`, then yield the next queued reply word by word."""
+        self.history.append([dict(message) for message in messages])
+        if not self.replies:
+            raise LLMError("the scripted chat model has no reply left")
+        return _pieces(self.replies.pop(0))
+
+
+def _pieces(reply: str | Exception) -> Iterator[str]:
+    # Raised while iterating, like a real server failing mid-request.
+    if isinstance(reply, Exception):
+        raise reply
+    yield from re.findall(r"\s*\S+|\s+", reply)
+
+
+def make_chat_model(settings: Settings) -> ChatModel:
+    """The chat model named by `settings.answerer`."""
+    if settings.answerer == "openai":
+        return OpenAIChat(
+            settings.llm_base_url,
+            settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+        )
+    if settings.answerer == "llamacpp":
+        return LlamaCppChat(settings.llm_model_path)
+    raise AssistantError(f"the {settings.answerer!r} answerer has no chat model")

@@ -1,0 +1,134 @@
+"""The extractive writer: answers with the retrieved sentences themselves, no LLM.
+
+Each sentence of each retrieved passage is scored against the question: embedding
+similarity (question vs. sentence), the rarity-weighted share of the question's terms it
+contains (its scenario title and section count), and its passage's similarity. The best
+few become the answer, each one a verbatim quote. It declines when the best score is
+under a threshold calibrated on the project's evaluation suite, or when the question names
+a number or a place that none of the candidate sentences contains (a near miss: a figure
+for another year or another territory).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..citations import numbers_of, sentence_spans
+from ..embeddings import Embedder
+from ..ingest import SECTION_LABELS
+from ..lexical import LexicalIndex, analyze
+from ..types import Passage
+
+ANSWER_THRESHOLD = 0.45  # calibrated with `assistant eval` (see README)
+MAX_SENTENCES = 3
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)")
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chosen sentence: passage index (0-based), span inside the passage text, score."""
+
+    passage: int
+    start: int
+    end: int
+    score: float
+
+
+def _clip(x: float) -> float:
+    return min(max(x, 0.0), 1.0)
+
+
+@dataclass
+class ExtractiveWriter:
+    """Chooses the sentences of the passages that answer the question."""
+
+    embedder: Embedder
+    lexical: LexicalIndex
+    threshold: float = ANSWER_THRESHOLD
+    _cache: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence vectors, remembered across questions (passages recur in a workshop)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vec in zip(missing, self.embedder.embed(missing, query=False), strict=True):
+                v = np.asarray(vec, dtype=np.float32)
+                self._cache[text] = v / (np.linalg.norm(v) + 1e-12)
+            while len(self._cache) > 50_000:
+                self._cache.pop(next(iter(self._cache)))
+        return np.stack([self._cache[t] for t in texts])
+
+    def specifics(self, question: str) -> tuple[set[str], set[str]]:
+        """Numbers, and capitalised names unknown to the whole corpus, named by the question."""
+        names = {
+            word
+            for word in _CAPITALISED.findall(question.strip())
+            if not any(self.lexical.known(t) for t in analyze(word))
+        }
+        return numbers_of(question), names
+
+    def candidates(
+        self, question: str, query: str, query_vector: np.ndarray, passages: Sequence[Passage]
+    ) -> list[Pick]:
+        """Every sentence of the passages, scored, best first."""
+        now = analyze(question)
+        terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
+        weights = {t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()}
+        total = sum(weights.values()) or 1.0
+        spans = [(i, s, e) for i, p in enumerate(passages) for s, e in sentence_spans(p.text)]
+        if not spans:
+            return []
+        sims = self.vectors([passages[i].text[s:e] for i, s, e in spans]) @ (
+            query_vector / (np.linalg.norm(query_vector) + 1e-12)
+        )
+        picks = []
+        for (i, s, e), sim in zip(spans, sims, strict=True):
+            p = passages[i]
+            head = f"{p.scenario.title if p.scenario else ''} {SECTION_LABELS.get(p.section, '')}"
+            found = set(analyze(p.text[s:e])) | set(analyze(head))
+            lexical = sum(w for t, w in weights.items() if t in found) / total
+            score = (
+                0.5 * _clip((float(sim) - 0.78) / 0.12)
+                + 0.35 * lexical
+                + 0.15 * _clip((p.score - 0.78) / 0.12)
+            )
+            picks.append(Pick(i, s, e, round(score, 4)))
+        return sorted(picks, key=lambda k: -k.score)
+
+    def write(
+        self, question: str, query: str, query_vector: np.ndarray, passages: Sequence[Passage]
+    ) -> list[Pick]:
+        """The sentences that answer, best first; empty when the passages do not answer."""
+        picks = self.candidates(question, query, query_vector, passages)
+        if not picks or picks[0].score < self.threshold:
+            return []
+        numbers, names = self.specifics(question)
+        if names:
+            return []  # a place or body the corpus never mentions
+        text = {id(k): passages[k.passage].text[k.start : k.end] for k in picks}
+        if numbers:  # the figure asked about (a year, a value) must be in what we quote
+            picks = [k for k in picks if numbers <= numbers_of(text[id(k)])]
+            if not picks or picks[0].score < self.threshold * 0.8:
+                return []
+        chosen: list[Pick] = []
+        seen: set[str] = set()
+        for k in picks:
+            key = " ".join(text[id(k)].split()).casefold()
+            same_passage = sum(c.passage == k.passage for c in chosen)
+            if k.score < max(self.threshold, 0.85 * picks[0].score) or key in seen:
+                continue
+            if same_passage >= 2 or any(_overlaps(k, c) for c in chosen):
+                continue
+            chosen.append(k)
+            seen.add(key)
+            if len(chosen) == MAX_SENTENCES:
+                break
+        return chosen
+
+
+def _overlaps(a: Pick, b: Pick) -> bool:
+    return a.passage == b.passage and a.start < b.end and b.start < a.end
