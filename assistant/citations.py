@@ -21,14 +21,20 @@ from .types import Citation, Passage
 SUPPORTED = 0.7  # support at or above: "supported"
 WEAK = 0.4  # at or above: "weak"; below: "unsupported"
 
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9])|\n+")
+_BOUNDARY = re.compile(
+    r"(?<=[.!?…])[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9])"  # a sentence end
+    r"|\n\s*\n\s*"  # a blank line
+    r"|(?<=[.!?…:;»|])[ \t]*\n"  # a line that ends a sentence or a table row
+    r"|\n(?=[ \t]*(?:[-*•–|#>]|\d+[.)]\s))"  # a line that starts an item, a row, a heading
+)
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
 _NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0.,]\d+)*")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans [start, end) of a text: split at sentence ends and line breaks,
-    trimmed of spaces and list bullets, so that each span reads as one clean quote."""
+    """Sentence spans [start, end) of a text, trimmed of spaces and list bullets, so that
+    each reads as one clean quote. A line break inside a sentence (PDF text) does not split
+    it; list items, table rows and headings are sentences of their own."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in [*_BOUNDARY.finditer(text), None]:
@@ -40,6 +46,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         bullet = _BULLET.match(piece[lead:])
         lead += bullet.end() if bullet else 0
         s, e = start + lead, start + len(piece.rstrip())
+        if text.startswith("#", s) and "\n" in text[s:e]:  # a heading, then its text
+            cut = text.index("\n", s)
+            spans.append((s, cut))
+            s = cut + len(text[cut:e]) - len(text[cut:e].lstrip())
         if e > s and any(c.isalnum() for c in text[s:e]):
             spans.append((s, e))
         start = match.end() if match else len(text)

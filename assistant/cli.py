@@ -17,6 +17,7 @@ from .errors import AssistantError
 from .types import KINDS
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+DEFAULT_SUITE = Path(__file__).resolve().parent.parent / "evals" / "suite.jsonl"
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], str]) -> None:
@@ -145,6 +146,29 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from . import wiring
+    from .evaluation import evaluate, load_suite, metrics_table
+
+    embedder = wiring.make_embedder(settings)
+    store = wiring.make_store(settings, embedder)
+    retriever = wiring.make_retriever(settings, store, embedder)
+    suite = load_suite(Path(args.suite), store, subset=args.subset)
+    task = wiring.make_ask_task(settings, retriever)
+    report = evaluate(retriever, task, suite, top_k=args.top_k)
+    out = Path(args.out) if args.out else settings.home / "eval" / "report.json"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"suite": str(args.suite), "subset": args.subset, "answerer": settings.answerer}
+        payload |= {"metrics": report.metrics, "questions": report.questions}
+        out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as exc:
+        raise AssistantError(f"cannot write the report {out}: {exc.strerror}") from exc
+    human = f"{metrics_table(report.metrics)}\n\nPer-question details: {out}"
+    _emit(args, {"metrics": report.metrics, "report": str(out)}, lambda: human)
+    return 0
+
+
 def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .errors import NotFound
@@ -259,6 +283,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="number, id or part of a title; repeatable",
     )
+
+    p = add("eval", _cmd_eval, "run the evaluation suite on the current store and print metrics")
+    p.add_argument(
+        "--suite",
+        default=str(DEFAULT_SUITE),
+        metavar="PATH",
+        help="JSONL suite (default: %(default)s)",
+    )
+    p.add_argument("--subset", choices=["ci"], help="only the questions marked for CI")
+    p.add_argument("--top-k", type=int, default=5, metavar="N")
+    p.add_argument("--out", metavar="FILE", help="report file (default: <store>/eval/report.json)")
 
     p = add("quote", _cmd_quote, "print a span of a document's canonical text")
     p.add_argument("doc_id", metavar="DOC_ID")

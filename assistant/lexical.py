@@ -30,8 +30,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from .ingest import SECTION_LABELS
-from .store import ChromaStore
+from .store import ChromaStore, scenario_from_meta
 from .structure import fold
+from .types import Scenario
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP = frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | {
@@ -83,6 +84,7 @@ class LexicalIndex:
         self._texts: list[str] = []
         self._metas: list[dict[str, Any]] = []
         self._df: dict[str, int] = {}
+        self._scenarios: list[Scenario] = []
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -135,6 +137,10 @@ class LexicalIndex:
     ) -> None:
         self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
         self._fingerprint = current
+        found = {
+            str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
+        }
+        self._scenarios = sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
         df: Counter[str] = Counter()
         for text, meta in zip(texts, metas, strict=True):
             df.update(set(analyze(_indexed_text(text, meta))))
@@ -165,6 +171,16 @@ class LexicalIndex:
     # -- reading -----------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._ids)
+
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios of the indexed scenario texts, by number."""
+        self.refresh()
+        found = {
+            str(m["scenario_id"]): scenario_from_meta(m)
+            for m in self._metas
+            if m.get("scenario_id")
+        }
+        return sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of an analysed term (high for rare terms, 0 if unseen)."""

@@ -63,6 +63,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "citations": [citation_json(c) for c in answer.citations],
         "passages": [passage_json(p) for p in answer.passages],
         "dropped_citations": answer.dropped_citations,
+        "confidence": answer.confidence,
+        "declined": answer.declined,
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..citations import SupportChecker, citation_for, verdict_of
 from ..language import detect
@@ -69,20 +69,29 @@ class AskTask:
         lang = detect(question)
         query = contextual_query(question, history)
         k = top_k or self.top_k
-        passages = self.retriever.search(query, top_k=k, scenarios=scenarios) if question else []
+        intent = self.retriever.intent(question, [q for q, _ in history])
+        passages = (
+            self.retriever.search(query, top_k=k, scenarios=scenarios, intent=intent)
+            if question
+            else []
+        )
         if not passages:
             return _refusal(question, lang, passages, on_text)
         if self.generated is None:
             vector = self.retriever.embed_query(query)
-            picks = self.extractive.write(question, query, vector, passages)
-            claims = [(passages[p.passage].text[p.start : p.end], [(p.passage, p.start, p.end)])
-                      for p in picks]  # fmt: skip
-            dropped = 0
+            written = self.extractive.write(question, query, vector, passages, intent)
+            claims = [
+                (passages[p.passage].text[p.start : p.end], [(p.passage, p.start, p.end)])
+                for p in written.picks
+            ]
+            dropped, confidence, reason = 0, written.best, written.declined
         else:
             claims, dropped = self.generated.write(question, lang, passages, history, on_text)
+            confidence, reason = None, "" if claims else "the model found no answer"
         if not claims:
-            return _refusal(question, lang, passages, on_text)
-        return self._assemble(question, lang, passages, claims, dropped, on_text)
+            return _refusal(question, lang, passages, on_text, confidence, reason)
+        answer = self._assemble(question, lang, passages, claims, dropped, on_text)
+        return replace(answer, confidence=confidence)
 
     def _assemble(
         self,
@@ -129,6 +138,8 @@ def _refusal(
     lang: str,
     passages: Sequence[Passage],
     on_text: Callable[[str], None] | None,
+    confidence: float | None = None,
+    reason: str = "",
 ) -> Answer:
     """'Not in the sources', listing the nearest passages by place, asserting nothing."""
     answer = REFUSAL[lang]
@@ -137,7 +148,18 @@ def _refusal(
         answer = f"{answer} {NEAREST[lang]} {places}."
     if on_text is not None:
         on_text(answer)
-    return Answer(question, lang, False, answer, (), (), tuple(passages))
+    return Answer(
+        question,
+        lang,
+        False,
+        answer,
+        (),
+        (),
+        tuple(passages),
+        0,
+        confidence,
+        reason or "no passage",
+    )
 
 
 def _where(p: Passage) -> str:

@@ -20,12 +20,23 @@ import numpy as np
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
 from ..ingest import SECTION_LABELS
+from ..intent import Intent
 from ..lexical import LexicalIndex, analyze
 from ..types import Passage
 
 ANSWER_THRESHOLD = 0.45  # calibrated with `assistant eval` (see README)
 MAX_SENTENCES = 3
+NO_INTENT = Intent()
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the writer chose, its best candidate's score, and why it declined (if it did)."""
+
+    picks: list[Pick]
+    best: float
+    declined: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,9 @@ class ExtractiveWriter:
     embedder: Embedder
     lexical: LexicalIndex
     threshold: float = ANSWER_THRESHOLD
+    w_sim: float = 0.5  # weights of the sentence score (calibrated with `assistant eval`)
+    w_lex: float = 0.35
+    w_passage: float = 0.15
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -72,10 +86,16 @@ class ExtractiveWriter:
         return numbers_of(question), names
 
     def candidates(
-        self, question: str, query: str, query_vector: np.ndarray, passages: Sequence[Passage]
+        self,
+        question: str,
+        query: str,
+        query_vector: np.ndarray,
+        passages: Sequence[Passage],
+        intent: Intent = NO_INTENT,
     ) -> list[Pick]:
         """Every sentence of the passages, scored, best first."""
         now = analyze(question)
+        focus = {t for t in now if self.lexical.known(t)} if query != question else set()
         terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
         weights = {t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()}
         total = sum(weights.values()) or 1.0
@@ -87,33 +107,48 @@ class ExtractiveWriter:
         )
         picks = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
-            p = passages[i]
+            p, text = passages[i], passages[i].text[s:e]
             head = f"{p.scenario.title if p.scenario else ''} {SECTION_LABELS.get(p.section, '')}"
-            found = set(analyze(p.text[s:e])) | set(analyze(head))
+            own = set(analyze(text))
+            found = own | set(analyze(head))
             lexical = sum(w for t, w in weights.items() if t in found) / total
             score = (
-                0.5 * _clip((float(sim) - 0.78) / 0.12)
-                + 0.35 * lexical
-                + 0.15 * _clip((p.score - 0.78) / 0.12)
+                self.w_sim * _clip((float(sim) - 0.78) / 0.12)
+                + self.w_lex * lexical
+                + self.w_passage * _clip((p.score - 0.78) / 0.12)
             )
+            if len(text.split()) < 5 or not (text[0].isupper() or text[0] in '«"|(0123456789'):
+                score *= 0.7  # a fragment: a table header, or a sentence cut by the chunk start
+            if intent.scenario_ids and p.scenario and p.scenario.id not in intent.scenario_ids:
+                score *= 0.6  # another scenario than the one asked about
+            if intent.sections and p.scenario and p.section not in intent.sections:
+                score *= 0.75  # another part of the scenario than the one asked for
+            if focus and not focus & own:
+                score *= 0.6  # a follow-up: its own words ("et pour le piémont ?") must appear
             picks.append(Pick(i, s, e, round(score, 4)))
         return sorted(picks, key=lambda k: -k.score)
 
     def write(
-        self, question: str, query: str, query_vector: np.ndarray, passages: Sequence[Passage]
-    ) -> list[Pick]:
-        """The sentences that answer, best first; empty when the passages do not answer."""
-        picks = self.candidates(question, query, query_vector, passages)
-        if not picks or picks[0].score < self.threshold:
-            return []
+        self,
+        question: str,
+        query: str,
+        query_vector: np.ndarray,
+        passages: Sequence[Passage],
+        intent: Intent = NO_INTENT,
+    ) -> Written:
+        """The sentences that answer, best first; none when the passages do not answer."""
+        picks = self.candidates(question, query, query_vector, passages, intent)
+        best = picks[0].score if picks else 0.0
+        if best < self.threshold:
+            return Written([], best, f"best sentence scores {best:.2f} < {self.threshold}")
         numbers, names = self.specifics(question)
         if names:
-            return []  # a place or body the corpus never mentions
+            return Written([], best, f"the corpus never mentions {', '.join(sorted(names))}")
         text = {id(k): passages[k.passage].text[k.start : k.end] for k in picks}
         if numbers:  # the figure asked about (a year, a value) must be in what we quote
             picks = [k for k in picks if numbers <= numbers_of(text[id(k)])]
             if not picks or picks[0].score < self.threshold * 0.8:
-                return []
+                return Written([], best, f"no passage gives {', '.join(sorted(numbers))}")
         chosen: list[Pick] = []
         seen: set[str] = set()
         for k in picks:
@@ -127,7 +162,7 @@ class ExtractiveWriter:
             seen.add(key)
             if len(chosen) == MAX_SENTENCES:
                 break
-        return chosen
+        return Written(chosen, best)
 
 
 def _overlaps(a: Pick, b: Pick) -> bool:

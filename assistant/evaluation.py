@@ -1,0 +1,248 @@
+"""The evaluation suite: retrieval quality per retriever, citation exactness, support,
+gold-passage citation, refusal precision/recall and latency, on the current store.
+
+A suite is JSONL (see `evals/README.md`): questions with gold quotes, each an exact
+substring of a stored document's canonical text, found by the file's name.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import AssistantError
+from .retrieval import Mode, Retriever
+from .store import ChromaStore
+from .tasks.answer import AskTask, contextual_query
+from .types import Answer, Passage
+
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class Gold:
+    """A gold part of an answer: spans of stored documents, any of which gives it."""
+
+    spans: tuple[tuple[str, int, int], ...]
+
+    def hit_by(self, doc_id: str, start: int, end: int) -> bool:
+        """Whether a span covers at least half of a gold span, or lies inside one."""
+        for gold_doc, gold_start, gold_end in self.spans:
+            if doc_id != gold_doc:
+                continue
+            overlap = min(end, gold_end) - max(start, gold_start)
+            if overlap >= (gold_end - gold_start) / 2 or gold_start <= start < end <= gold_end:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the suite."""
+
+    id: str
+    question: str
+    answerable: bool
+    golds: tuple[Gold, ...]
+    history: tuple[str, ...] = ()
+    scenario: str | None = None
+    type: str = ""
+    lang: str = ""
+
+
+def load_suite(path: Path, store: ChromaStore, *, subset: str | None = None) -> list[Question]:
+    """Read a suite and resolve its gold quotes to spans of the stored documents."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AssistantError(f"cannot read the suite {path}: {exc.strerror}") from exc
+    texts: dict[str, tuple[str, str]] = {}
+    for record in store.records():
+        text = store.get_text(record.doc_id) or ""
+        texts[Path(record.source).name] = (record.doc_id, text)
+    out: list[Question] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if subset == "ci" and not item.get("ci"):
+            continue
+        golds = [
+            Gold(
+                tuple(
+                    _span(texts, g, f"{path}:{number}")
+                    for g in [gold, *gold.get("alternatives", [])]
+                )
+            )
+            for gold in item.get("gold", [])
+        ]
+        scenario = item.get("scenario")
+        out.append(
+            Question(
+                id=str(item["id"]),
+                question=str(item["question"]),
+                answerable=bool(item["answerable"]),
+                golds=tuple(golds),
+                history=tuple(item.get("history", [])),
+                scenario=None if scenario is None else str(scenario),
+                type=str(item.get("type", "")),
+                lang=str(item.get("lang", "")),
+            )
+        )
+    if not out:
+        raise AssistantError(f"no question in {path}" + (f" (subset {subset})" if subset else ""))
+    return out
+
+
+def _span(
+    texts: dict[str, tuple[str, str]], gold: dict[str, str], where: str
+) -> tuple[str, int, int]:
+    if gold["file"] not in texts:
+        raise AssistantError(
+            f"{where}: {gold['file']} is not in the store; "
+            "ingest the bundled corpus first (`assistant ingest corpus`)"
+        )
+    doc_id, text = texts[gold["file"]]
+    start = text.find(gold["quote"])
+    if start < 0:
+        raise AssistantError(f"{where}: gold quote not found in {gold['file']}")
+    return doc_id, start, start + len(gold["quote"])
+
+
+def _first_hit(passages: Sequence[Passage], golds: Sequence[Gold]) -> int | None:
+    for p in passages:
+        if any(g.hit_by(p.doc_id, p.start, p.end) for g in golds):
+            return p.rank
+    return None
+
+
+def _recall(passages: Sequence[Passage], golds: Sequence[Gold], k: int) -> float:
+    top = passages[:k]
+    return sum(any(g.hit_by(p.doc_id, p.start, p.end) for p in top) for g in golds) / len(golds)
+
+
+@dataclass
+class Report:
+    """Metrics of one run, and per-question details."""
+
+    metrics: dict[str, Any] = field(default_factory=dict)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def evaluate(
+    retriever: Retriever,
+    task: AskTask,
+    suite: Sequence[Question],
+    *,
+    top_k: int = 5,
+    on_question: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Run the suite: retrieval per mode, then answers, then the metrics."""
+    report = Report()
+    answerable = [q for q in suite if q.answerable]
+    retrieval: dict[str, dict[str, float]] = {}
+    for mode in MODES:
+        r1 = r5 = mrr = 0.0
+        for q in answerable:
+            query = contextual_query(q.question, [(h, "") for h in q.history])
+            scen = [q.scenario] if q.scenario else []
+            intent = retriever.intent(q.question, q.history)
+            ps = retriever.search(query, top_k=top_k, scenarios=scen, mode=mode, intent=intent)
+            first = _first_hit(ps, q.golds)
+            r1, r5 = r1 + _recall(ps, q.golds, 1), r5 + _recall(ps, q.golds, 5)
+            mrr += 1 / first if first else 0.0
+        n = max(len(answerable), 1)
+        retrieval[mode] = {"recall@1": r1 / n, "recall@5": r5 / n, "mrr": mrr / n}
+    quotes = exact = sentences = supported = cited_gold = refused = refused_right = 0
+    latencies: list[float] = []
+    for number, q in enumerate(suite, start=1):
+        history: list[tuple[str, str]] = []
+        for earlier in q.history:
+            history.append((earlier, task.ask(earlier, history=history).answer))
+        started = time.perf_counter()
+        answer = task.ask(q.question, history=history, scenarios=[q.scenario] if q.scenario else [])
+        latencies.append((time.perf_counter() - started) * 1000)
+        for c in answer.citations:
+            quotes += 1
+            exact += (retriever.store.get_text(c.doc_id) or "")[c.start : c.end] == c.quote
+        sentences += len(answer.sentences)
+        supported += sum(s.verdict == "supported" for s in answer.sentences)
+        gold_cited = any(
+            g.hit_by(c.doc_id, c.start, c.end) for c in answer.citations for g in q.golds
+        )
+        cited_gold += q.answerable and answer.answerable and gold_cited
+        refused += not answer.answerable
+        refused_right += not answer.answerable and not q.answerable
+        report.questions.append(_detail(q, answer, gold_cited, latencies[-1]))
+        if on_question is not None:
+            on_question(number, len(suite))
+    unanswerable = len(suite) - len(answerable)
+    report.metrics = {
+        "questions": len(suite),
+        "answerable": len(answerable),
+        "retrieval": retrieval,
+        "exact_quote_rate": exact / quotes if quotes else 1.0,
+        "citations": quotes,
+        "supported_share": supported / sentences if sentences else 0.0,
+        "sentences": sentences,
+        "gold_cited_rate": cited_gold / len(answerable) if answerable else 0.0,
+        "refusal_precision": refused_right / refused if refused else 1.0,
+        "refusal_recall": refused_right / unanswerable if unanswerable else 1.0,
+        "latency_ms_p50": statistics.median(latencies),
+        "latency_ms_p95": _percentile(latencies, 95),
+    }
+    return report
+
+
+def _percentile(values: Sequence[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def _detail(q: Question, answer: Answer, gold_cited: bool, ms: float) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "type": q.type,
+        "lang": q.lang,
+        "question": q.question,
+        "expected_answerable": q.answerable,
+        "answerable": answer.answerable,
+        "gold_cited": gold_cited,
+        "confidence": answer.confidence,
+        "declined": answer.declined,
+        "verdicts": [s.verdict for s in answer.sentences],
+        "answer": answer.answer,
+        "ms": round(ms, 1),
+    }
+
+
+def metrics_table(metrics: dict[str, Any]) -> str:
+    """The metrics as a Markdown table (printed by `assistant eval`, pasted in the README)."""
+    rows = ["| metric | hybrid | dense | BM25 |", "|---|---|---|---|"]
+    for name in ("recall@1", "recall@5", "mrr"):
+        values = " | ".join(f"{metrics['retrieval'][m][name]:.3f}" for m in MODES)
+        rows.append(f"| {name} | {values} |")
+    rows += ["", "| answers | value |", "|---|---|"]
+    rows.append(f"| questions (answerable) | {metrics['questions']} ({metrics['answerable']}) |")
+    rows.append(
+        f"| exact-quote rate | {metrics['exact_quote_rate']:.3f} ({metrics['citations']} quotes) |"
+    )
+    rows.append(
+        f"| sentences supported | {metrics['supported_share']:.3f} ({metrics['sentences']}) |"
+    )
+    rows.append(f"| answerable answered with gold cited | {metrics['gold_cited_rate']:.3f} |")
+    rows.append(f"| refusal precision | {metrics['refusal_precision']:.3f} |")
+    rows.append(f"| refusal recall | {metrics['refusal_recall']:.3f} |")
+    rows.append(
+        f"| ask latency p50 / p95 | {metrics['latency_ms_p50']:.0f} / "
+        f"{metrics['latency_ms_p95']:.0f} ms |"
+    )
+    return "\n".join(rows)
