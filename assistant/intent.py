@@ -48,15 +48,26 @@ SECTION_CUES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Intent:
-    """Scenario ids and sections a question points at (empty: none in particular)."""
+    """Scenario ids and sections a question points at (empty: none in particular), and
+    scenario numbers it names that do not exist ("le cinquième scénario" when there are 4)."""
 
     scenario_ids: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    missing: tuple[int, ...] = ()
 
 
 def _title_terms(scenario: Scenario) -> set[str]:
     generic = set(analyze("le la les des services solution améliorer passe par une réponse"))
     return set(analyze(scenario.title)) - generic
+
+
+def numbers_named(question: str) -> set[int]:
+    """Scenario numbers the question names ("scénario 5", "the fifth scenario")."""
+    numbers = {int(n) for m in _NUMBERED.finditer(question) for n in re.findall(r"\d+", m.group(1))}
+    for match in _ORDINAL.finditer(fold(question)):
+        if match.group(1) in _ORDINALS:
+            numbers.add(_ORDINALS[match.group(1)])
+    return numbers
 
 
 def named_scenarios(question: str, scenarios: Sequence[Scenario]) -> list[Scenario]:
@@ -96,4 +107,5 @@ def intent_of(question: str, scenarios: Sequence[Scenario], history: Sequence[st
             named = named_scenarios(earlier, scenarios)
             if named:
                 break
-    return Intent(tuple(s.id for s in named), tuple(wanted_sections(question)))
+    missing = sorted(numbers_named(question) - {s.number for s in scenarios}) if scenarios else []
+    return Intent(tuple(s.id for s in named), tuple(wanted_sections(question)), tuple(missing))

@@ -38,6 +38,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP = frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | {
     "quel", "quelle", "quels", "quelles", "combien", "comment", "pourquoi", "est", "sont",
     "what", "which", "how", "many", "much", "does", "do", "il", "y", "a", "l", "d", "qu",
+    "quoi", "quand", "va", "vont", "peux", "peut", "ca", "cela", "faut", "fait", "faire",
+    "selon", "apres", "d'apres", "tu", "aurais", "t", "c", "s", "n", "j", "m",
 }  # fmt: skip
 _STEMMER = Stemmer.Stemmer("french")
 FORMAT = "1"  # bump when the analysis changes, so stale indexes are rebuilt

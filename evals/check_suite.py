@@ -9,6 +9,11 @@ Verifies, for every line of the suite:
   file (the text the assistant extracts with `assistant.loaders.load_file`), the file being
   found under `corpus/` by its basename; the quote must sit in the document body, after any
   front matter;
+- that the optional `alternatives` of a gold entry (other passages, possibly in other files,
+  that give the same fact equally well: a CSV row repeating a figure of the diagnostic, a
+  synthesis sentence restating an earlier one...) follow the same rules, with 3-30 words; no
+  quote may appear twice in one question, and under a `scenario` filter the alternatives must
+  come from that scenario too;
 - that a question (and its history) is paraphrased: it shares no run of PARAPHRASE_RUN words
   with the corpus;
 - that a `scenario` filter, when set, matches the scenario the gold quotes come from;
@@ -44,6 +49,8 @@ UNANSWERABLE_TYPES = ("near-miss", "off-topic")
 LANGS = ("fr", "en")
 REQUIRED = {"id", "question", "lang", "answerable", "gold", "type", "ci"}
 OPTIONAL = {"scenario", "history"}
+GOLD_KEYS = {"file", "quote"}
+GOLD_OPTIONAL = {"alternatives"}
 ID_RE = re.compile(r"^q\d{3}$")
 WORD_RE = re.compile(r"\w", re.UNICODE)
 TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
@@ -68,6 +75,8 @@ MIN_METHOD = 4
 MIN_TWO_PASSAGE = 6
 MIN_FOLLOWUP = 4
 QUOTE_WORDS = (5, 25)
+ALTERNATIVE_WORDS = (3, 30)
+MAX_BYTES = 50_000_000
 PARAPHRASE_RUN = 6
 CI_TOTAL = 16
 CI_ANSWERABLE = {"fr": 8, "en": 3}
@@ -99,7 +108,7 @@ def load_corpus(corpus: Path) -> tuple[dict[str, Document], list[str]]:
         if path.name in documents:
             problems.append(f"corpus: two files named {path.name} (gold files are basenames)")
             continue
-        loaded = load_file(path)
+        loaded = load_file(path, max_bytes=MAX_BYTES)
         documents[path.name] = Document(path, loaded.text, loaded.body_start)
     return documents, problems
 
@@ -132,6 +141,15 @@ def scenario_address(text: str, position: int) -> tuple[int, str] | None:
     return int(heading.group(1)), part
 
 
+def is_passage(value: Any) -> bool:
+    """Whether a value is a {'file': str, 'quote': str} passage with non-empty strings."""
+    return (
+        isinstance(value, dict)
+        and set(value) == GOLD_KEYS
+        and all(isinstance(value[key], str) and value[key] for key in GOLD_KEYS)
+    )
+
+
 def check_fields(item: dict[str, Any], where: str) -> list[str]:
     """Problems with the fields of one suite entry (names, types, allowed values)."""
     problems: list[str] = []
@@ -161,10 +179,24 @@ def check_fields(item: dict[str, Any], where: str) -> list[str]:
         for gold in item["gold"]:
             if (
                 not isinstance(gold, dict)
-                or set(gold) != {"file", "quote"}
-                or not all(isinstance(gold[key], str) and gold[key] for key in gold)
+                or not GOLD_KEYS <= gold.keys() <= GOLD_KEYS | GOLD_OPTIONAL
+                or not is_passage({key: gold[key] for key in GOLD_KEYS})
             ):
-                problems.append(f"{where}: each gold entry must be {{'file': str, 'quote': str}}")
+                problems.append(
+                    f"{where}: each gold entry must be "
+                    "{'file': str, 'quote': str} with optional 'alternatives'"
+                )
+                continue
+            alternatives = gold.get("alternatives", [])
+            if (
+                not isinstance(alternatives, list)
+                or ("alternatives" in gold and not alternatives)
+                or not all(is_passage(alternative) for alternative in alternatives)
+            ):
+                problems.append(
+                    f"{where}: alternatives must be a non-empty list of "
+                    "{'file': str, 'quote': str}"
+                )
     if "scenario" in item and (
         isinstance(item["scenario"], bool)
         or not isinstance(item["scenario"], int)
@@ -203,46 +235,73 @@ def check_semantics(item: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+def check_quote(
+    name: str,
+    quote: str,
+    where: str,
+    documents: dict[str, Document],
+    words_range: tuple[int, int],
+) -> tuple[list[str], tuple[int, str] | None]:
+    """Problems with one quoted passage, and its (scenario, part) address if in a scenario."""
+    problems: list[str] = []
+    if "/" in name or "\\" in name:
+        return [f"{where}: file must be a basename, got {name!r}"], None
+    document = documents.get(name)
+    if document is None:
+        return [f"{where}: file {name!r} not found under the corpus"], None
+    words = word_count(quote)
+    if not words_range[0] <= words <= words_range[1]:
+        problems.append(f"{where}: quote has {words} words (want {words_range}): {quote!r}")
+    if quote != quote.strip():
+        problems.append(f"{where}: quote has leading or trailing whitespace: {quote!r}")
+    found = document.text.count(quote)
+    if found != 1:
+        problems.append(f"{where}: quote found {found} times in {name}: {quote!r}")
+        return problems, None
+    position = document.text.index(quote)
+    if position < document.body_start:
+        problems.append(f"{where}: quote lies in the front matter of {name}: {quote!r}")
+    return problems, scenario_address(document.text, position)
+
+
 def check_gold(
     item: dict[str, Any], where: str, documents: dict[str, Document]
 ) -> tuple[list[str], list[tuple[str, int, str]]]:
-    """Problems with the gold quotes, and the (file, scenario, part) addresses of each quote."""
+    """Problems with the gold quotes and their alternatives, and the (file, scenario, part)
+    addresses of each gold quote (alternatives excluded)."""
     problems: list[str] = []
     addresses: list[tuple[str, int, str]] = []
+    alternative_numbers: set[int | None] = set()
     seen: set[tuple[str, str]] = set()
     for gold in item["gold"]:
-        name, quote = gold["file"], gold["quote"]
-        if (name, quote) in seen:
-            problems.append(f"{where}: duplicate gold entry in {name}")
-        seen.add((name, quote))
-        if "/" in name or "\\" in name:
-            problems.append(f"{where}: gold file must be a basename, got {name!r}")
-            continue
-        document = documents.get(name)
-        if document is None:
-            problems.append(f"{where}: gold file {name!r} not found under the corpus")
-            continue
-        words = word_count(quote)
-        if not QUOTE_WORDS[0] <= words <= QUOTE_WORDS[1]:
-            problems.append(f"{where}: quote has {words} words (want {QUOTE_WORDS}): {quote!r}")
-        if quote != quote.strip():
-            problems.append(f"{where}: quote has leading or trailing whitespace: {quote!r}")
-        found = document.text.count(quote)
-        if found != 1:
-            problems.append(f"{where}: quote found {found} times in {name}: {quote!r}")
-            continue
-        position = document.text.index(quote)
-        if position < document.body_start:
-            problems.append(f"{where}: quote lies in the front matter of {name}: {quote!r}")
-        address = scenario_address(document.text, position)
-        if address is not None:
-            addresses.append((name, address[0], address[1]))
+        passages = [(gold, "gold", QUOTE_WORDS)] + [
+            (alternative, "alternative", ALTERNATIVE_WORDS)
+            for alternative in gold.get("alternatives", [])
+        ]
+        for passage, kind, words_range in passages:
+            name, quote = passage["file"], passage["quote"]
+            if (name, quote) in seen:
+                problems.append(f"{where}: duplicate {kind} quote in {name}: {quote!r}")
+            seen.add((name, quote))
+            quote_problems, address = check_quote(
+                name, quote, f"{where} {kind}", documents, words_range
+            )
+            problems += quote_problems
+            if kind == "gold":
+                if address is not None:
+                    addresses.append((name, address[0], address[1]))
+            elif not quote_problems:
+                alternative_numbers.add(None if address is None else address[0])
     if "scenario" in item:
         numbers = {number for _, number, _ in addresses}
         if numbers != {item["scenario"]} or len(addresses) != len(item["gold"]):
             problems.append(
                 f"{where}: scenario filter {item['scenario']} but gold comes from "
                 f"scenarios {sorted(numbers) or 'none'}"
+            )
+        if alternative_numbers - {item["scenario"]}:
+            problems.append(
+                f"{where}: scenario filter {item['scenario']} but an alternative lies outside it"
             )
     return problems, addresses
 

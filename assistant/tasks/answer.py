@@ -77,6 +77,10 @@ class AskTask:
         )
         if not passages:
             return _refusal(question, lang, passages, on_text)
+        if intent.missing:
+            known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
+            reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
+            return _refusal(question, lang, passages, on_text, None, reason)
         if self.generated is None:
             vector = self.retriever.embed_query(query)
             written = self.extractive.write(question, query, vector, passages, intent)

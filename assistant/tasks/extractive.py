@@ -21,11 +21,28 @@ from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
 from ..ingest import SECTION_LABELS
 from ..intent import Intent
+from ..language import detect
 from ..lexical import LexicalIndex, analyze
+from ..structure import fold
 from ..types import Passage
 
-ANSWER_THRESHOLD = 0.45  # calibrated with `assistant eval` (see README)
+# The best sentence must score this much, by question language; English questions on a
+# French corpus share no words with it, so they score lower. Calibrated with `assistant eval`.
+ANSWER_THRESHOLD = {"fr": 0.35, "en": 0.2}
 MAX_SENTENCES = 3
+FOREIGN_WORDS = 2  # a French question with this many words unknown to the corpus, making
+FOREIGN_SHARE = 0.6  # at least this share of its words, is off-topic (see `assistant eval`)
+_SCENARIO_NUMBER = re.compile(
+    r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?\d+(?:\s*(?:,|et|and|&)\s*\d+)*", re.I
+)
+_COUNTED = re.compile(
+    r"\b(?:combien\s+(?:de|d['’])|nombre\s+(?:de|d['’])|how\s+many)\s*([a-zà-ÿ-]{3,})", re.I
+)
+_CALENDAR_WORDS = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december"
+)
+_ENGLISH_CALENDAR = frozenset(_CALENDAR_WORDS.split())
 NO_INTENT = Intent()
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)")
 
@@ -59,10 +76,11 @@ class ExtractiveWriter:
 
     embedder: Embedder
     lexical: LexicalIndex
-    threshold: float = ANSWER_THRESHOLD
-    w_sim: float = 0.5  # weights of the sentence score (calibrated with `assistant eval`)
-    w_lex: float = 0.35
-    w_passage: float = 0.15
+    threshold: dict[str, float] = field(default_factory=lambda: dict(ANSWER_THRESHOLD))
+    w_sim: float = 0.7  # weights of the sentence score (calibrated with `assistant eval`)
+    w_lex: float = 0.2
+    w_passage: float = 0.7
+    keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -77,13 +95,31 @@ class ExtractiveWriter:
         return np.stack([self._cache[t] for t in texts])
 
     def specifics(self, question: str) -> tuple[set[str], set[str]]:
-        """Numbers, and capitalised names unknown to the whole corpus, named by the question."""
+        """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
+        part of them), in the question; English day and month names are not names."""
         names = {
             word
             for word in _CAPITALISED.findall(question.strip())
-            if not any(self.lexical.known(t) for t in analyze(word))
+            if analyze(word)
+            and not all(self.lexical.known(t) for t in analyze(word))
+            and fold(word).rstrip("s") not in _ENGLISH_CALENDAR
         }
-        return numbers_of(question), names
+        return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
+
+    def counted(self, question: str) -> list[str]:
+        """What a "how many X" question counts, when the corpus never mentions X."""
+        match = _COUNTED.search(question)
+        if match is None:
+            return []
+        word = match.group(1)
+        return [word] if analyze(word) and not self.lexical.known(analyze(word)[0]) else []
+
+    def foreign(self, question: str) -> list[str]:
+        """Content words of a French question that the corpus never uses (none for English:
+        its words are foreign to a French corpus anyway)."""
+        if detect(question) != "fr":
+            return []
+        return [t for t in analyze(question) if not self.lexical.known(t) and not t.isdigit()]
 
     def candidates(
         self,
@@ -139,22 +175,28 @@ class ExtractiveWriter:
         """The sentences that answer, best first; none when the passages do not answer."""
         picks = self.candidates(question, query, query_vector, passages, intent)
         best = picks[0].score if picks else 0.0
-        if best < self.threshold:
-            return Written([], best, f"best sentence scores {best:.2f} < {self.threshold}")
+        threshold = self.threshold[detect(question)]
+        if best < threshold:
+            return Written([], best, f"best sentence scores {best:.2f} < {threshold}")
         numbers, names = self.specifics(question)
         if names:
             return Written([], best, f"the corpus never mentions {', '.join(sorted(names))}")
+        foreign = self.foreign(question) or self.counted(question)
+        if self.counted(question) or (
+            len(foreign) >= FOREIGN_WORDS and len(foreign) >= FOREIGN_SHARE * len(analyze(question))
+        ):
+            return Written([], best, f"the corpus never uses {', '.join(foreign)}")
         text = {id(k): passages[k.passage].text[k.start : k.end] for k in picks}
         if numbers:  # the figure asked about (a year, a value) must be in what we quote
             picks = [k for k in picks if numbers <= numbers_of(text[id(k)])]
-            if not picks or picks[0].score < self.threshold * 0.8:
+            if not picks or picks[0].score < threshold * 0.8:
                 return Written([], best, f"no passage gives {', '.join(sorted(numbers))}")
         chosen: list[Pick] = []
         seen: set[str] = set()
         for k in picks:
             key = " ".join(text[id(k)].split()).casefold()
             same_passage = sum(c.passage == k.passage for c in chosen)
-            if k.score < max(self.threshold, 0.85 * picks[0].score) or key in seen:
+            if k.score < max(threshold, self.keep * picks[0].score) or key in seen:
                 continue
             if same_passage >= 2 or any(_overlaps(k, c) for c in chosen):
                 continue
