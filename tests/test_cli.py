@@ -144,3 +144,64 @@ def test_help_lists_only_what_exists(tmp_path: Path) -> None:
     out = run(tmp_path, "--help").stdout
     for command in ("ingest", "sources", "search", "quote", "serve", "models"):
         assert command in out
+
+
+ANSWER_KEYS = {"question", "language", "answerable", "answer", "sentences", "citations", "passages"}
+
+
+def test_ask_prints_the_spec_json(ingested: Path) -> None:
+    out = json.loads(
+        run(ingested, "ask", "Combien de France Services compte le département ?", "--json").stdout
+    )
+    assert set(out) >= ANSWER_KEYS and out["language"] == "fr"
+    for s in out["sentences"]:
+        assert {"text", "citations", "support", "verdict"} <= set(s) and s["citations"]
+    for c in out["citations"]:
+        keys = {"n", "chunk_id", "doc_id", "source", "kind", "scenario", "section", "start", "end"}
+        assert keys | {"quote", "page", "label"} <= set(c)
+        if c["source"].endswith(".md"):
+            assert (
+                Path(c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]
+            )
+
+
+def test_ask_batch_keeps_order_ids_and_conversations(ingested: Path) -> None:
+    batch = ingested / "questions.jsonl"
+    lines = [
+        {"id": "a", "question": "Quel est le temps d'accès aux urgences en haute vallée ?",
+         "conversation": "c1"},
+        {"id": "b", "question": "et dans le piémont ?", "conversation": "c1"},
+        {"id": "c", "question": "Qui a gagné le match de rugby hier soir ?"},
+    ]  # fmt: skip
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), "utf-8")
+    out = run(ingested, "ask", "--batch", str(batch), "--json").stdout.splitlines()
+    answers = [json.loads(line) for line in out]
+    assert [a["id"] for a in answers] == ["a", "b", "c"]
+    assert set(answers[1]) >= ANSWER_KEYS
+    assert answers[2]["answerable"] is False
+
+
+def test_ask_errors_are_one_line(ingested: Path) -> None:
+    proc = run(ingested, "ask", "limites ?", "--scenario", "zzz", ok=False)
+    assert proc.returncode == 1 and "no scenario matches 'zzz'" in proc.stderr
+    proc = run(ingested, "ask", ok=False)
+    assert proc.returncode == 1 and "give a question" in proc.stderr
+
+
+def test_eval_runs_the_ci_subset_and_writes_a_report(ingested: Path) -> None:
+    report = ingested / "report.json"
+    out = json.loads(run(ingested, "eval", "--subset", "ci", "--out", str(report), "--json").stdout)
+    metrics = out["metrics"]
+    assert metrics["questions"] == 16 and set(metrics["retrieval"]) == {
+        "hybrid",
+        "dense",
+        "lexical",
+    }
+    assert metrics["exact_quote_rate"] == 1.0
+    saved = json.loads(report.read_text(encoding="utf-8"))
+    assert len(saved["questions"]) == 16 and saved["metrics"] == metrics
+
+
+def test_eval_without_the_corpus_says_what_to_do(tmp_path: Path) -> None:
+    proc = run(tmp_path, "eval", "--subset", "ci", ok=False)
+    assert proc.returncode == 1 and "ingest the bundled corpus first" in proc.stderr
