@@ -187,20 +187,21 @@ def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
-    from .render import passages_text
-    from .retrieval import search
 
-    embedder = wiring.make_embedder(settings)
-    store = wiring.make_store(settings, embedder)
-    print("Interactive search (the web app is not built yet). Empty line or Ctrl-D to quit.")
-    while True:
-        try:
-            query = input("? ").strip()
-        except EOFError:
-            return 0
-        if not query:
-            return 0
-        print(passages_text(query, search(store, embedder, query, top_k=args.top_k)))
+    try:
+        from .ui.app import launch
+    except ImportError as exc:  # gradio is the `app` extra
+        raise AssistantError(
+            f"the web app needs gradio ({exc.name} is missing): pip install -e '.[app]'"
+        ) from exc
+    import torch
+
+    torch.set_num_threads(args.threads)  # many small concurrent queries: fewer threads each
+    services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
+    services.asker.ask("Combien de France Services ?")  # load the model before the first user
+    print(f"Serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    launch(services, args.host, args.port)
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -300,8 +301,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("start", type=int, metavar="START")
     p.add_argument("end", type=int, metavar="END")
 
-    p = add("serve", _cmd_serve, "interactive search in the terminal (web app: not yet)")
-    p.add_argument("--top-k", type=int, default=5, metavar="N")
+    p = add("serve", _cmd_serve, "the web app: participants, facilitators, evaluators, corpus")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    p.add_argument("--port", type=int, default=7860, help="port (default: %(default)s)")
+    p.add_argument(
+        "--threads", type=int, default=1, help="torch threads per query (default: %(default)s)"
+    )
 
     p = add("models", _cmd_models, "prepare the offline models (embedding model, tokenizer)")
     p.add_argument("action", choices=["prepare"])

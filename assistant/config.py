@@ -75,6 +75,17 @@ class Settings(BaseSettings):
         default=None, description="GGUF file for the 'llamacpp' answerer."
     )
 
+    facilitator_password: str | None = Field(
+        default=None,
+        description=(
+            "Password of the app's facilitator and corpus views; if unset, one is generated "
+            "at first start, printed once and kept in `<store>/facilitator-password`."
+        ),
+    )
+    max_upload_mb: float = Field(
+        default=20.0, gt=0, description="Largest file the web app accepts for upload."
+    )
+
     @property
     def models_dir(self) -> Path:
         """Folder of prepared embedding models."""

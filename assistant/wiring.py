@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .chunking import ENCODING, make_splitter, prepare_tiktoken
 from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
-from .ingest import PIPELINE_VERSION, Ingestor
+from .ingest import PIPELINE_VERSION, IngestCallbacks, Ingestor
 from .lexical import LexicalIndex
 from .retrieval import Retriever
 from .store import ChromaStore, open_client
 from .tasks.answer import AskTask
 from .tasks.extractive import ExtractiveWriter
+
+if TYPE_CHECKING:
+    from .ui.services import Services
 
 
 def offline_environment() -> None:
@@ -98,3 +103,28 @@ def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
 
         generated = GeneratedWriter(make_chat_model(settings), checker)
     return AskTask(retriever, extractive, generated, checker)
+
+
+def make_services(settings: Settings, announce: Callable[[str], None] = print) -> Services:
+    """Everything the web app needs, built once (the model loads on first use)."""
+    from .journal import Journal
+    from .ui.services import Services, facilitator_password
+
+    embedder = make_embedder(settings)
+    store = make_store(settings, embedder)
+    retriever = make_retriever(settings, store, embedder)
+
+    def new_ingestor(callbacks: IngestCallbacks) -> Ingestor:
+        ingestor = make_ingestor(settings, store, embedder)
+        ingestor.callbacks = callbacks
+        return ingestor
+
+    return Services(
+        settings=settings,
+        store=store,
+        retriever=retriever,
+        asker=make_ask_task(settings, retriever),
+        new_ingestor=new_ingestor,
+        journal=Journal(settings.home / "journal.db"),
+        password=facilitator_password(settings, announce),
+    )

@@ -1,0 +1,104 @@
+"""The app's words in French and English.
+
+Component labels go through `gr.I18n` (the browser's language, or the one chosen with the
+FR/EN switch, which the page remembers). Text the server renders as HTML (answers, the
+wall, citation cards) uses `tr(key, lang)` with the language the page reports on load.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
+    "title": ("Atelier de scénarios — assistant", "Scenario workshop — assistant"),
+    "tagline": (
+        "Chaque phrase des réponses cite les sources ; touchez [n] pour lire le passage.",
+        "Every sentence of an answer cites the sources; tap [n] to read the passage.",
+    ),
+    "tab_ask": ("Questions", "Questions"),
+    "tab_facilitate": ("Animation", "Facilitation"),
+    "tab_evaluate": ("Évaluation", "Evaluation"),
+    "tab_corpus": ("Corpus", "Corpus"),
+    "question": ("Votre question", "Your question"),
+    "question_ph": (
+        "Posez une question sur le territoire ou les scénarios…",
+        "Ask about the territory or the scenarios…",
+    ),
+    "send": ("Envoyer", "Send"),
+    "scenarios": ("Limiter aux scénarios", "Only these scenarios"),
+    "starters": ("Pour commencer", "To start"),
+    "clear": ("Effacer la conversation", "Clear the conversation"),
+    "empty_chat": (
+        "Posez une question : l'assistant répond avec les phrases des documents, citées.",
+        "Ask a question: the assistant answers with the documents' own sentences, cited.",
+    ),
+    "thinking": ("Recherche dans les sources…", "Searching the sources…"),
+    "you": ("Vous", "You"),
+    "assistant": ("Assistant", "Assistant"),
+    "document": ("Document", "Document"),
+    "scenario": ("Scénario", "Scenario"),
+    "section": ("Partie", "Section"),
+    "page": ("page", "page"),
+    "not_in_sources": ("Pas dans les sources", "Not in the sources"),
+    "supported": ("appuyée", "supported"),
+    "weak": ("faible", "weak"),
+    "unsupported": ("non appuyée", "unsupported"),
+    "constat": ("constat", "finding"),
+    "hypothèse": ("hypothèse", "hypothesis"),
+    "méthode": ("méthode", "method"),
+    "password": ("Mot de passe animateur", "Facilitator password"),
+    "login": ("Se connecter", "Log in"),
+    "logout": ("Se déconnecter", "Log out"),
+    "login_needed": ("Réservé aux animateurs : connectez-vous.", "For facilitators: log in first."),
+    "login_ok": ("Connecté·e comme animateur.", "Logged in as facilitator."),
+    "login_bad": ("Mot de passe incorrect.", "Wrong password."),
+    "wall": ("Mur des questions", "Question wall"),
+    "no_questions": ("Aucune question pour l'instant.", "No questions yet."),
+    "questions_n": ("questions", "questions"),
+    "refresh": ("Actualiser", "Refresh"),
+    "evaluate_pick": ("Réponse ou brouillon à vérifier", "Answer or draft to check"),
+    "evaluate_empty": ("Choisissez une réponse ou le brouillon.", "Pick an answer or the draft."),
+    "context": ("Le passage dans le document", "The passage in its document"),
+    "export_csv": ("Exporter l'audit (CSV)", "Export the audit (CSV)"),
+    "upload": ("Ajouter des documents", "Add documents"),
+    "ingest": ("Indexer", "Index"),
+    "documents": ("Documents indexés", "Indexed documents"),
+    "remove": ("Retirer", "Remove"),
+    "remove_pick": ("Document à retirer", "Document to remove"),
+    "chunks": ("passages", "passages"),
+    "kind": ("Nature", "Kind"),
+    "ingested": ("indexé", "indexed"),
+    "skipped": ("inchangé", "unchanged"),
+    "failed": ("refusé", "refused"),
+    "removed": ("Retiré :", "Removed:"),
+    "no_file": ("Choisissez d'abord des fichiers.", "Choose files first."),
+    "language": ("Langue", "Language"),
+    "compare": ("Comparer les scénarios", "Compare the scenarios"),
+    "aspects": ("Aspects en plus (séparés par des virgules)", "Extra aspects (comma-separated)"),
+    "box": ("Boîte morphologique", "Morphological box"),
+    "draft": ("Scénario normatif (brouillon)", "Normative scenario (draft)"),
+    "exports": ("Exports", "Exports"),
+    "workshop_file": ("Atelier complet (JSON)", "Whole workshop (JSON)"),
+    "import": ("Importer un atelier", "Import a workshop"),
+    "other": ("autres", "other"),
+    "declined": ("Raison", "Reason"),
+}
+
+LANGS = ("fr", "en")
+
+
+def tr(key: str, lang: str) -> str:
+    """The text for a key in a language (French if the language is unknown)."""
+    fr, en = STRINGS[key]
+    return en if lang == "en" else fr
+
+
+def lang_of(locale: str | None) -> str:
+    """'en' for an English browser locale, 'fr' otherwise."""
+    return "en" if (locale or "").lower().startswith("en") else "fr"
+
+
+def translations() -> dict[str, dict[str, str]]:
+    """The tables for `gr.I18n(**translations())`."""
+    return {
+        "fr": {k: fr for k, (fr, _) in STRINGS.items()},
+        "en": {k: en for k, (_, en) in STRINGS.items()},
+    }

@@ -1,0 +1,205 @@
+"""What the web app does, as plain functions over the core objects (no Gradio here).
+
+Every function that changes the corpus or reads workshop exports takes the caller's role
+and refuses unless it is the facilitator: hiding a button is not access control, and the
+app's event handlers can be called directly over HTTP.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import secrets
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import AssistantError
+from ..ingest import IngestCallbacks, Ingestor
+from ..journal import Journal
+from ..render import answer_json, passage_json, record_json
+from ..retrieval import Retriever
+from ..store import ChromaStore
+from ..structure import fold
+from ..tasks.answer import AskTask
+from ..tasks.topics import GROUPS
+
+UPLOAD_TYPES = (".md", ".txt", ".pdf", ".docx", ".html", ".htm", ".csv")
+FACILITATOR = "facilitator"
+
+
+class Forbidden(AssistantError):
+    """A participant tried something reserved to facilitators."""
+
+
+@dataclass
+class Services:
+    """The core objects the app works with, built once by `wiring.make_services`."""
+
+    settings: Settings
+    store: ChromaStore
+    retriever: Retriever
+    asker: AskTask
+    new_ingestor: Callable[[IngestCallbacks], Ingestor]
+    journal: Journal
+    password: str
+    ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploaded files are kept (inside the store folder, always)."""
+        return (self.settings.home / "uploads").resolve()
+
+    # -- participants ------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        scenarios: Sequence[str] = (),
+        history: Sequence[tuple[str, str]] = (),
+        *,
+        session: str = "api",
+        on_text: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question as `assistant ask --json` does, and note it on the wall."""
+        question = (question or "").strip()
+        if not question:
+            raise AssistantError("the question is empty")
+        if len(question) > 1000:
+            raise AssistantError("the question is too long (1000 characters at most)")
+        answer = answer_json(
+            self.asker.ask(question, history=history, scenarios=scenarios, on_text=on_text)
+        )
+        self.journal.record(session, theme_of(question), answer)
+        return answer
+
+    def search(self, query: str, scenarios: Sequence[str] = (), top_k: int = 5) -> dict[str, Any]:
+        """Retrieval only, as `assistant search --json`."""
+        passages = self.retriever.search(query, top_k=max(1, min(top_k, 50)), scenarios=scenarios)
+        return {"query": query, "passages": [passage_json(p) for p in passages]}
+
+    def scenario_choices(self) -> list[tuple[str, str]]:
+        """(label, id) of every stored scenario, for the filter."""
+        return [(f"{s.number}. {s.title}", s.id) for s in self.retriever.lexical.scenarios()]
+
+    def text_of(self, doc_id: str) -> str | None:
+        """A document's canonical text."""
+        return self.store.get_text(doc_id)
+
+    # -- facilitators --------------------------------------------------------------
+    def login(self, password: str) -> str:
+        """The role a password opens ('facilitator'), or '' for a wrong one."""
+        ok = hmac.compare_digest(password.encode(), self.password.encode())
+        return FACILITATOR if ok else ""
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The stored documents, as `assistant sources --json` lists them."""
+        return [record_json(r) for r in self.store.records()]
+
+    def upload(
+        self, role: str, files: Sequence[str], on_file: Callable[[str, str], None] | None = None
+    ) -> dict[str, Any]:
+        """Copy uploaded files into the store folder and ingest them; a per-file report."""
+        _require(role)
+        report: dict[str, Any] = {"ingested": [], "skipped": [], "failed": []}
+        accepted: list[Path] = []
+        limit = int(self.settings.max_upload_mb * 1024 * 1024)
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        for raw in files:
+            source = Path(raw)
+            name = safe_name(source.name)
+            if not name.lower().endswith(UPLOAD_TYPES):
+                report["failed"].append({"path": source.name, "error": "unsupported file type"})
+                continue
+            if source.stat().st_size > limit:
+                error = f"larger than {self.settings.max_upload_mb:g} MB"
+                report["failed"].append({"path": source.name, "error": error})
+                continue
+            dest = (self.upload_dir / name).resolve()
+            if dest.parent != self.upload_dir:  # never outside the store folder
+                report["failed"].append({"path": source.name, "error": "invalid file name"})
+                continue
+            shutil.copyfile(source, dest)
+            accepted.append(dest)
+        if accepted:
+            with self.ingest_lock:
+                done = self.new_ingestor(_Progress(on_file)).run(accepted)
+            report["ingested"] += done.ingested
+            report["skipped"] += done.skipped
+            report["failed"] += [{"path": f.path, "error": f.error} for f in done.failed]
+            self.retriever.lexical.refresh(force=True)
+        return report
+
+    def remove(self, role: str, doc_id: str) -> str:
+        """Remove a document (and its uploaded copy); returns its source."""
+        _require(role)
+        record = self.store.get_record(doc_id)
+        if record is None:
+            raise AssistantError(f"no document '{doc_id}'")
+        with self.ingest_lock:
+            self.store.remove(doc_id)
+            path = Path(record.path).resolve()
+            if path.parent == self.upload_dir:
+                path.unlink(missing_ok=True)
+        self.retriever.lexical.refresh(force=True)
+        return record.source
+
+    def export_workshop(self, role: str, box: dict[str, Any] | None = None) -> str:
+        """The whole workshop as one JSON text."""
+        _require(role)
+        return json.dumps(self.journal.export(box), ensure_ascii=False, indent=1)
+
+
+class _Progress(IngestCallbacks):
+    def __init__(self, on_file: Callable[[str, str], None] | None) -> None:
+        self.on_file_cb = on_file
+
+    def on_file(self, path: Path, status: str) -> None:
+        if self.on_file_cb is not None:
+            self.on_file_cb(path.name, status)
+
+
+def _require(role: str) -> None:
+    if role != FACILITATOR:
+        raise Forbidden("reserved to facilitators: log in first")
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave its folder: no path parts, no leading dots."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .") or "document"
+    return base[:120]
+
+
+def theme_of(question: str) -> str:
+    """The wall's theme for a question (the first topic whose cue it contains)."""
+    text = f" {fold(question)} "
+    for key, (_, cues) in GROUPS.items():
+        if any(cue in text for cue in cues):
+            return key
+    return "autres"
+
+
+def new_password() -> str:
+    """A facilitator password easy to read aloud: four groups of letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def facilitator_password(settings: Settings, announce: Callable[[str], None]) -> str:
+    """The configured password, or the one generated at first start (announced once)."""
+    if settings.facilitator_password:
+        return settings.facilitator_password
+    path = settings.home / "facilitator-password"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = new_password()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    announce(f"Facilitator password (shown once; kept in {path}): {password}")
+    return password
