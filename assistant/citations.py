@@ -27,8 +27,9 @@ _BOUNDARY = re.compile(
     r"|(?<=[.!?…:;»|])[ \t]*\n"  # a line that ends a sentence or a table row
     r"|\n(?=[ \t]*(?:[-*•–|#>]|\d+[.)]\s))"  # a line that starts an item, a row, a heading
 )
+_ITEM_NUMBER = re.compile(r"^\d+[.)]$")  # "1." left alone by a numbered heading's split
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
-_NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*")  # "31 200", "3,6"
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -48,9 +49,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         s, e = start + lead, start + len(piece.rstrip())
         if text.startswith("#", s) and "\n" in text[s:e]:  # a heading, then its text
             cut = text.index("\n", s)
-            spans.append((s, cut))
+            head_end = s + len(text[s:cut].rstrip())
+            if any(c.isalnum() for c in text[s:head_end]):
+                spans.append((s, head_end))
             s = cut + len(text[cut:e]) - len(text[cut:e].lstrip())
-        if e > s and any(c.isalnum() for c in text[s:e]):
+        if e > s and any(c.isalnum() for c in text[s:e]) and not _ITEM_NUMBER.match(text[s:e]):
             spans.append((s, e))
         start = match.end() if match else len(text)
     return spans
@@ -112,7 +115,8 @@ class SupportChecker:
         """Support of a sentence by its quotes, in [0, 1]."""
         if not quotes:
             return 0.0
-        bare = _norm(re.sub(r"\[\d+\]", "", sentence)).strip(" .")
+        sentence = re.sub(r"\[\d+\]", "", sentence)  # citation markers are not claims
+        bare = _norm(sentence).strip(" .")
         if bare and any(bare in _norm(q) for q in quotes):
             return 1.0
         lexical = self.lexical(sentence, quotes)

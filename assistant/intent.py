@@ -1,7 +1,8 @@
 """What a question points at in the scenario texts: which scenarios, which part.
 
 Workshop questions name scenarios the way people do ("le scénario 3", "the first
-scenario", "le scénario du numérique", "the partnership scenario") and ask for a part
+scenario", "le scénario du numérique"; English paraphrases of a French title, such as
+"the partnership scenario", are not recognised) and ask for a part
 ("ses limites", "what's the catch", "les atouts"). Retrieval uses this to fuse in a ranking
 restricted to the named scenario and to prefer chunks of the named part.
 """
@@ -20,7 +21,11 @@ _ORDINALS = {
     "premier": 1, "first": 1, "1er": 1, "deuxieme": 2, "second": 2, "seconde": 2,
     "troisieme": 3, "third": 3, "quatrieme": 4, "fourth": 4, "cinquieme": 5, "fifth": 5,
 }  # fmt: skip
-_NUMBERED = re.compile(r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?(\d+(?:\s*(?:,|et|and|&)\s*\d+)*)", re.I)
+_UNIT = r"(?!\d|\s*(?:ans?|km|min|minutes?|h|heures?|euros?|mois|jours?|habitants?)\b|\s*[%€])"
+_NUMBERED = re.compile(
+    rf"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?(\d{{1,2}}{_UNIT}(?:\s*(?:,|et|and|&)\s*\d{{1,2}}{_UNIT})*)",
+    re.I,
+)
 _ORDINAL = re.compile(r"\b(\w+)\s+sc[eé]nario\b", re.I)
 SCENARIO_WORD = re.compile(r"\bsc[eé]nari[oi]s?\b", re.I)
 
@@ -94,9 +99,13 @@ def named_scenarios(question: str, scenarios: Sequence[Scenario]) -> list[Scenar
 
 
 def wanted_sections(question: str) -> list[str]:
-    """Parts of a scenario the question asks for."""
+    """Parts of a scenario the question asks for (cues match at the start of a word)."""
     text = f" {fold(question)} "
-    return [name for name, cues in SECTION_CUES.items() if any(cue in text for cue in cues)]
+    return [
+        name
+        for name, cues in SECTION_CUES.items()
+        if any(re.search(rf"(?<![a-z0-9]){re.escape(cue)}", text) for cue in cues)
+    ]
 
 
 def intent_of(question: str, scenarios: Sequence[Scenario], history: Sequence[str] = ()) -> Intent:

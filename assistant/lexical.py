@@ -42,12 +42,13 @@ _STOP = frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | {
     "selon", "apres", "d'apres", "tu", "aurais", "t", "c", "s", "n", "j", "m",
 }  # fmt: skip
 _STEMMER = Stemmer.Stemmer("french")
-FORMAT = "1"  # bump when the analysis changes, so stale indexes are rebuilt
+FORMAT = "2"  # bump when the analysis changes, so stale indexes are rebuilt
 
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return fold(_STEMMER.stemWord(word))
+    # Folded first, so that "mobilite" typed without accents meets "mobilité".
+    return str(_STEMMER.stemWord(fold(word)))
 
 
 def analyze(text: str) -> list[str]:
@@ -109,14 +110,11 @@ class LexicalIndex:
             saved = json.loads(meta_path.read_text(encoding="utf-8"))
             if saved.get("fingerprint") != wanted:
                 return False
-            bm25 = (
-                bm25s.BM25.load(str(self.folder / "bm25"), show_progress=False)
-                if saved["ids"]
-                else None
-            )
-        except (OSError, ValueError, KeyError):
-            return False  # missing or half-written: rebuild
-        self._set(wanted, bm25, saved["ids"], saved["texts"], saved["metas"])
+            ids, texts, metas = saved["ids"], saved["texts"], saved["metas"]
+            bm25 = bm25s.BM25.load(str(self.folder / "bm25"), show_progress=False) if ids else None
+            self._set(wanted, bm25, ids, texts, metas)
+        except Exception:  # missing, half-written or damaged in any way: rebuild
+            return False
         return True
 
     def _build(self, current: str) -> None:

@@ -1,0 +1,362 @@
+"""Citations: clean sentence spans, canonical offsets, and a support checker that checks."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from assistant.citations import (
+    SUPPORTED,
+    WEAK,
+    SupportChecker,
+    citation_for,
+    numbers_of,
+    sentence_spans,
+    verdict_of,
+)
+from assistant.config import Settings
+from assistant.embeddings import HashEmbedder
+from assistant.ingest import Ingestor
+from assistant.lexical import analyze
+from assistant.loaders import load_file
+from assistant.store import ChromaStore
+from assistant.types import VERDICTS, Passage, Scenario
+from assistant.wiring import make_retriever
+
+from .conftest import CORPUS
+
+
+def _quotes(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def _well_formed(text: str, spans: list[tuple[int, int]]) -> None:
+    """Spans are in order, disjoint, inside the text, non-empty, trimmed, with a word."""
+    previous = 0
+    for s, e in spans:
+        assert previous <= s < e <= len(text), (s, e)
+        quote = text[s:e]
+        assert quote == quote.strip(), repr(quote)
+        assert any(c.isalnum() for c in quote), repr(quote)
+        previous = e
+
+
+# -- sentence spans -----------------------------------------------------------
+
+
+def test_french_sentences() -> None:
+    text = (
+        "Le territoire compte 168 300 habitants. La population vieillit ! "
+        "Est-ce un problème ? Oui… Les médecins partent.\u00a0Les pharmacies aussi."
+    )
+    assert _quotes(text) == [
+        "Le territoire compte 168 300 habitants.",
+        "La population vieillit !",
+        "Est-ce un problème ?",
+        "Oui…",
+        "Les médecins partent.",
+        "Les pharmacies aussi.",
+    ]
+    _well_formed(text, sentence_spans(text))
+
+
+def test_decimals_and_lower_case_continuations_do_not_split() -> None:
+    text = "Le taux est de 3.5 % en 2022. il baisse ensuite. Voir la note."
+    assert _quotes(text) == ["Le taux est de 3.5 % en 2022. il baisse ensuite.", "Voir la note."]
+
+
+def test_bullets_are_sentences_without_their_bullet() -> None:
+    text = (
+        "Leviers :\n"
+        "- Coordination territoriale entre les services\n"
+        '* Développement du "hard" et du "soft"\n'
+        "• Médiation numérique ?\n"
+        "– Ouverture des données\n"
+        "2) Sites internet en commun\n"
+        "- etc."
+    )
+    assert _quotes(text) == [
+        "Leviers :",
+        "Coordination territoriale entre les services",
+        'Développement du "hard" et du "soft"',
+        "Médiation numérique ?",
+        "Ouverture des données",
+        "Sites internet en commun",
+        "etc.",
+    ]
+    _well_formed(text, sentence_spans(text))
+
+
+def test_numbered_items_with_a_dot_lose_their_number() -> None:
+    text = "1. Objectifs et méthode\n2. Profil des répondants"
+    assert _quotes(text) == ["Objectifs et méthode", "Profil des répondants"]
+
+
+def test_table_rows_are_sentences_and_separator_rows_are_dropped() -> None:
+    text = (
+        "| Zone | Taux |\n|---|---|\n| Centre | 15 % |\n| Piémont | 20 % |\n"
+        "| Haute vallée | 28 % |\n\nSource : enquête."
+    )
+    assert _quotes(text) == [
+        "| Zone | Taux |",
+        "| Centre | 15 % |",
+        "| Piémont | 20 % |",
+        "| Haute vallée | 28 % |",
+        "Source : enquête.",
+    ]
+
+
+def test_pdf_line_breaks_inside_a_sentence_do_not_split_it() -> None:
+    text = (
+        "Le haut débit n'est pas accessible\npartout ni à tous. Certains publics peuvent\n"
+        "être laissés pour compte.\nLe questionnaire comptait 32 questions, dont 4 questions\n"
+        "ouvertes."
+    )
+    assert _quotes(text) == [
+        "Le haut débit n'est pas accessible\npartout ni à tous.",
+        "Certains publics peuvent\nêtre laissés pour compte.",
+        "Le questionnaire comptait 32 questions, dont 4 questions\nouvertes.",
+    ]
+
+
+def test_headings_are_sentences_of_their_own() -> None:
+    text = (
+        "# Santé\n\nDeux médecins à Valfleur.\n\n## Bus\nUne ligne dessert le bourg. Le soir aussi."
+    )
+    assert _quotes(text) == [
+        "# Santé",
+        "Deux médecins à Valfleur.",
+        "## Bus",
+        "Une ligne dessert le bourg.",
+        "Le soir aussi.",
+    ]
+
+
+def test_blank_lines_and_colons_end_sentences() -> None:
+    text = "Intérêt\n\nGlobalité, instantanéité\nmodernité\n\nLimites :\nle haut débit"
+    assert _quotes(text) == [
+        "Intérêt",
+        "Globalité, instantanéité\nmodernité",
+        "Limites :",
+        "le haut débit",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n\t", "- ", "|---|---|", "...", "\n- \n* \n"])
+def test_texts_without_words_have_no_spans(text: str) -> None:
+    assert sentence_spans(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  Espaces en tête.   Et en fin.   \n\n\n",
+        "\n\n- item\t\n\n",
+        "Ligne une.\r\nLigne deux.\r\n",
+        "- item un\r\n- item deux\r\n",
+        '« Citation. » Puis la suite. "Fin." Voilà (vraiment.) Ok',
+        "Texte. \n# Titre\nSuite.",
+    ],
+)
+def test_spans_are_trimmed(text: str) -> None:
+    _well_formed(text, sentence_spans(text))
+
+
+@pytest.mark.parametrize("text", ["# Santé   \nTexte ici.", "# Santé\r\nTexte ici.", "#\nTexte."])
+def test_heading_spans_are_trimmed(text: str) -> None:
+    _well_formed(text, sentence_spans(text))
+
+
+def test_spans_are_well_formed_on_random_texts() -> None:
+    pieces = [
+        "Phrase une.", "Le mot", "été", " ", "  ", "\n", "\n\n", "- ", "* ", "• ", "1) ", "1. ",
+        "| a | b |", "|---|", "# Titre\n", "## Sous-titre\n", "?", "!", "…", "« Citation »",
+        '"Fin."', "(note)", "\t", "Été 2022", "3,5 %", "168 300", ":", ";", "> cité", "Ça va.",
+    ]  # fmt: skip
+    rng = random.Random(20240601)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        _well_formed(text, sentence_spans(text))
+
+
+CORPUS_FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_spans_of_every_corpus_file_are_well_formed(path: Path) -> None:
+    text = load_file(path).text
+    spans = sentence_spans(text)
+    _well_formed(text, spans)
+    assert all(text[s:e].strip() for s, e in spans)
+    if path.suffix == ".csv":  # rows end without punctuation: one span, but each row is a chunk
+        assert spans == [(0, len(text.rstrip()))]
+    else:
+        assert len(spans) > 5
+
+
+# -- numbers ------------------------------------------------------------------
+
+
+def test_numbers_are_normalised() -> None:
+    assert numbers_of("168 300 habitants") == {"168300"}
+    assert numbers_of("12\u202f000 et 4\u00a0500") == {"12000", "4500"}
+    assert numbers_of("3,5 % contre 3.5 %") == {"3.5"}
+    assert numbers_of("passé de 17 en 2022 à 11 en 2024") == {"17", "2022", "11", "2024"}
+    assert numbers_of("les 18-39 ans") == {"18", "39"}
+    assert numbers_of("aucun chiffre") == set()
+
+
+def test_numbers_of_a_table_row_stay_apart() -> None:
+    assert numbers_of("Centre 498 41 %") == {"498", "41"}
+
+
+# -- citations ----------------------------------------------------------------
+
+
+def _passage(text: str, start: int = 100) -> Passage:
+    return Passage(
+        rank=1,
+        score=0.5,
+        chunk_id="doc:v:0003",
+        doc_id="doc",
+        source="corpus/scenarios/x.md",
+        kind="scenario",
+        scenario=Scenario(2, "s2-reseau", "Le réseau"),
+        section="limits",
+        start=start,
+        end=start + len(text),
+        text=text,
+        page=None,
+    )
+
+
+def test_citation_offsets_are_canonical() -> None:
+    text = "Se mettre en réseau peut être un vœu pieu. Les horaires ouvrés posent problème."
+    passage = _passage(text, start=1234)
+    for n, (s, e) in enumerate(sentence_spans(text), start=1):
+        citation = citation_for(n, passage, s, e)
+        assert (citation.start, citation.end) == (1234 + s, 1234 + e)
+        assert citation.quote == text[s:e]
+        assert citation.n == n and citation.chunk_id == passage.chunk_id
+        assert citation.scenario == passage.scenario and citation.section == "limits"
+        assert citation.label == "hypothèse"
+    whole = citation_for(1, passage, 0, len(text))
+    assert whole.quote == text and whole.end == passage.end
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 5), (6, 5), (0, 81), (80, 200)])
+def test_citation_outside_the_passage_is_refused(start: int, end: int) -> None:
+    passage = _passage("x" * 80)
+    with pytest.raises(ValueError, match="inside the passage"):
+        citation_for(1, passage, start, end)
+
+
+def test_citations_of_retrieved_passages_quote_the_stored_text(
+    settings: Settings, store: ChromaStore, ingestor: Ingestor, corpus_copy: Path
+) -> None:
+    ingestor.run([corpus_copy])
+    retriever = make_retriever(settings, store, ingestor.embedder)
+    checked = 0
+    for query in ["limites du numérique", "taux d'illectronisme", "répondants de 65 ans"]:
+        for passage in retriever.search(query, top_k=5):
+            text = store.get_text(passage.doc_id)
+            assert text is not None
+            for s, e in sentence_spans(passage.text):
+                citation = citation_for(1, passage, s, e)
+                assert text[citation.start : citation.end] == citation.quote
+                checked += 1
+    assert checked > 20
+
+
+# -- support ------------------------------------------------------------------
+
+QUOTE = "Le nombre de conseillers numériques France Services est passé de 17 en 2022 à 11 en 2024."
+SENTENCES = [
+    QUOTE,
+    "Le nombre de conseillers numériques a baissé.",
+    "Les conseillers numériques France Services sont moins nombreux.",
+    "Les pommes de Normandie sont délicieuses en automne.",
+    "Le nombre de conseillers numériques est passé de 17 à 9.",
+    "Il y a 11 conseillers en 2024.",
+    "le la les",
+    "",
+]
+
+
+@pytest.mark.parametrize("embedder", [None, HashEmbedder()], ids=["lexical", "fake-embedder"])
+def test_verbatim_sentence_is_fully_supported(embedder: HashEmbedder | None) -> None:
+    checker = SupportChecker(embedder=embedder)
+    assert checker.score(QUOTE, [QUOTE]) == 1.0
+    assert checker.score(QUOTE, ["Autre chose.", f"Contexte. {QUOTE} Suite."]) == 1.0
+    assert checker.score(f"{QUOTE} [1]", [QUOTE]) == 1.0  # citation markers are ignored
+    assert checker.score(" ".join(QUOTE.upper().split()) + "  ", [QUOTE]) == 1.0
+    assert verdict_of(checker.score(QUOTE, [QUOTE])) == "supported"
+
+
+@pytest.mark.parametrize("embedder", [None, HashEmbedder()], ids=["lexical", "fake-embedder"])
+def test_unrelated_sentence_is_unsupported(embedder: HashEmbedder | None) -> None:
+    checker = SupportChecker(embedder=embedder)
+    score = checker.score("Les pommes de Normandie sont délicieuses en automne.", [QUOTE])
+    assert score < WEAK and verdict_of(score) == "unsupported"
+    assert checker.score(QUOTE, []) == 0.0  # nothing cited supports nothing
+
+
+@pytest.mark.parametrize("embedder", [None, HashEmbedder()], ids=["lexical", "fake-embedder"])
+def test_a_number_the_quotes_do_not_give_is_never_supported(
+    embedder: HashEmbedder | None,
+) -> None:
+    checker = SupportChecker(embedder=embedder)
+    wrong = QUOTE.replace("à 11 en 2024", "à 9 en 2024")
+    assert checker.lexical(wrong, [QUOTE]) > 0.8  # nearly every word is there...
+    assert checker.score(wrong, [QUOTE]) < WEAK  # ...but the figure is not
+    assert verdict_of(checker.score(wrong, [QUOTE])) == "unsupported"
+    right = "Il y a 11 conseillers numériques en 2024."
+    assert checker.score(right, [QUOTE]) >= WEAK
+
+
+@pytest.mark.parametrize("embedder", [None, HashEmbedder()], ids=["lexical", "fake-embedder"])
+def test_score_stays_in_unit_interval(embedder: HashEmbedder | None) -> None:
+    checker = SupportChecker(embedder=embedder, idf=lambda t: 3.0 if t == "conseil" else 1.0)
+    quotes_sets = [[QUOTE], [QUOTE, "Les pommes."], ["Rien à voir."], ["", QUOTE]]
+    for sentence in SENTENCES:
+        for quotes in quotes_sets:
+            score = checker.score(sentence, quotes)
+            assert 0.0 <= score <= 1.0, (sentence, quotes)
+            assert verdict_of(score) in VERDICTS
+
+
+def test_lexical_support_weights_terms_by_rarity() -> None:
+    sentence = "Des médecins à Valfleur."
+    quotes = ["Les médecins du département."]
+    assert SupportChecker().lexical(sentence, quotes) == pytest.approx(0.5)
+    (rare,) = analyze("Valfleur")
+    rarity = SupportChecker(idf=lambda t: 5.0 if t == rare else 0.5)
+    assert rarity.lexical(sentence, quotes) == pytest.approx(0.5 / 5.5)
+    assert SupportChecker().lexical("le la les", quotes) == 0.0
+    assert SupportChecker().lexical(sentence, []) == 0.0
+
+
+def test_citation_markers_do_not_count_as_numbers() -> None:
+    checker = SupportChecker()
+    sentence = "Les conseillers numériques France Services sont moins nombreux."
+    assert checker.score(sentence.replace(".", " [1]."), [QUOTE]) == checker.score(
+        sentence, [QUOTE]
+    )
+
+
+@pytest.mark.parametrize(
+    ("support", "verdict"),
+    [
+        (1.0, "supported"),
+        (SUPPORTED, "supported"),
+        (0.6999, "weak"),
+        (WEAK, "weak"),
+        (0.3999, "unsupported"),
+        (0.0, "unsupported"),
+    ],
+)
+def test_verdict_thresholds(support: float, verdict: str) -> None:
+    assert (SUPPORTED, WEAK) == (0.7, 0.4)
+    assert verdict_of(support) == verdict

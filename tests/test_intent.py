@@ -1,0 +1,228 @@
+"""What a question points at: scenarios by number, ordinal or title words; parts; follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.intent import intent_of, named_scenarios, numbers_named, wanted_sections
+from assistant.structure import parse_scenario_heading
+from assistant.types import Scenario
+
+from .conftest import CORPUS
+
+
+def _corpus_scenarios() -> list[Scenario]:
+    """The four scenarios of the bundled scenario text, with the ids ingest gives them."""
+    text = (CORPUS / "scenarios" / "scenarios-exploratoires.md").read_text("utf-8")
+    headings = re.findall(r"^## (\d+\) Sc.nario .*)$", text, flags=re.M)
+    found = [parse_scenario_heading(h, i) for i, h in enumerate(headings, start=1)]
+    return [s for s in found if s is not None]
+
+
+SCENARIOS = _corpus_scenarios()
+
+
+def _numbers(question: str, history: tuple[str, ...] = ()) -> list[int]:
+    by_id = {s.id: s.number for s in SCENARIOS}
+    return [by_id[i] for i in intent_of(question, SCENARIOS, history).scenario_ids]
+
+
+def test_the_bundled_titles_are_the_four_scenarios() -> None:
+    assert [s.number for s in SCENARIOS] == [1, 2, 3, 4]
+    assert SCENARIOS[0].title == "Le numérique, l'avenir des services !"
+    assert SCENARIOS[3].title == "Une réponse adaptée passe par des expérimentations locales !"
+
+
+# -- scenarios named ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("scénario 3", [3]),
+        ("Que dit le Scénario 3 ?", [3]),
+        ("SCÉNARIO 4", [4]),
+        ("le scénario3", [3]),
+        ("scénarios 2 et 4", [2, 4]),
+        ("compare scenarios 1, 2 and 3", [1, 2, 3]),
+        ("scenarios 1 & 3", [1, 3]),
+        ("scenario n°1", [1]),
+        ("le scénario n° 2", [2]),
+        ("scenario no 3", [3]),
+    ],
+)
+def test_scenarios_named_by_number(question: str, numbers: list[int]) -> None:
+    assert _numbers(question) == numbers
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("le premier scénario", [1]),
+        ("Le 1er scénario", [1]),
+        ("the first scenario", [1]),
+        ("le deuxième scénario", [2]),
+        ("le second scénario", [2]),
+        ("le troisième scénario", [3]),
+        ("what about the third scenario?", [3]),
+        ("le quatrième scénario", [4]),
+        ("the fourth scenario", [4]),
+        ("le dernier scénario", [4]),
+        ("the last scenario", [4]),
+    ],
+)
+def test_scenarios_named_by_ordinal(question: str, numbers: list[int]) -> None:
+    assert _numbers(question) == numbers
+
+
+def test_last_means_the_highest_number_there_is() -> None:
+    three = SCENARIOS[:3]
+    assert named_scenarios("le dernier scénario", three) == [three[2]]
+    assert named_scenarios("le dernier scénario", []) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("le scénario numérique", [1]),
+        ("que propose le scénario du numérique ?", [1]),
+        ("le scénario partenariat", [2]),
+        ("le scénario de la mise en réseau", [2]),
+        ("le scénario de l'information", [3]),
+        ("le scénario des expérimentations locales", [4]),
+        ("le scénario des expérimentations", [4]),
+    ],
+)
+def test_scenarios_named_by_title_words(question: str, numbers: list[int]) -> None:
+    assert _numbers(question) == numbers
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "le scénario des services",  # in three titles, and generic: names none
+        "le numérique est-il une solution ?",  # title words without the word scénario
+        "combien de médecins dans la haute vallée ?",
+        "",
+    ],
+)
+def test_questions_that_name_no_scenario(question: str) -> None:
+    assert _numbers(question) == []
+
+
+def test_a_number_wins_over_title_words() -> None:
+    assert _numbers("le scénario 3 est-il plus numérique que les autres ?") == [3]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG intent.named_scenarios: English descriptions of French titles are not matched "
+    "(title words are compared as French stems), though the module docstring lists "
+    "'the partnership scenario' and evals/suite.jsonl q039/q040/q044 ask this way",
+)
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("In the partnership scenario, what would the health points be?", [2]),
+        ("What levers does the digital scenario list?", [1]),
+    ],
+)
+def test_english_descriptions_of_titles_name_the_scenario(
+    question: str, numbers: list[int]
+) -> None:
+    assert _numbers(question) == numbers
+
+
+# -- parts asked for ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "sections"),
+    [
+        ("Quelles sont les limites du scénario 2 ?", ["limits"]),
+        ("quelle est sa principale faiblesse ?", ["limits"]),
+        ("what's the catch?", ["limits"]),
+        ("What are the drawbacks?", ["limits"]),
+        ("Quels sont les risques ?", ["limits"]),
+        ("qui est laissé de côté ?", ["limits"]),
+        ("quels sont ses atouts ?", ["interest"]),
+        ("ses points forts", ["interest"]),
+        ("its strengths", ["interest"]),
+        ("quel intérêt ?", ["interest"]),
+        ("quels leviers ?", ["levers"]),
+        ("quelles actions concrètes ?", ["levers"]),
+        ("raconte le scénario 1", ["narrative"]),
+        ("atouts et limites", ["interest", "limits"]),
+        ("combien de médecins généralistes ?", []),
+        ("", []),
+    ],
+)
+def test_wanted_sections(question: str, sections: list[str]) -> None:
+    assert wanted_sections(question) == sections
+    assert intent_of(question, SCENARIOS).sections == tuple(sections)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Combien de médecins par rapport à 2020 ?",
+        "Quelles sont les réactions des habitants ?",
+        "Un accès illimité au haut débit ?",
+        "Show me the figures for the piémont",
+    ],
+)
+def test_section_cues_match_word_starts_only(question: str) -> None:
+    assert wanted_sections(question) == []
+
+
+# -- follow-ups and missing scenarios -----------------------------------------
+
+
+def test_a_follow_up_inherits_the_last_named_scenario() -> None:
+    intent = intent_of("et ses limites ?", SCENARIOS, ["Parle-moi du scénario 2", "merci"])
+    assert intent.scenario_ids == (SCENARIOS[1].id,) and intent.sections == ("limits",)
+    latest = ("Parle-moi du scénario 2", "et le scénario 4 ?")
+    assert _numbers("et ses limites ?", latest) == [4]  # the most recent one
+    assert _numbers("et le scénario 3 ?", latest) == [3]  # its own scenario comes first
+    assert _numbers("et ses limites ?") == []
+    assert _numbers("et ses limites ?", ("combien de médecins ?",)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers", "missing"),
+    [
+        ("le cinquième scénario", [], (5,)),
+        ("Que dit le scénario 5 ?", [], (5,)),
+        ("the fifth scenario", [], (5,)),
+        ("scénarios 4 et 7", [4], (7,)),
+        ("scénario 12", [], (12,)),
+        ("scénario 4", [4], ()),
+        ("le dernier scénario", [4], ()),
+    ],
+)
+def test_missing_scenario_numbers(
+    question: str, numbers: list[int], missing: tuple[int, ...]
+) -> None:
+    intent = intent_of(question, SCENARIOS)
+    assert _numbers(question) == numbers and intent.missing == missing
+
+
+def test_nothing_is_missing_when_no_scenario_is_known() -> None:
+    assert intent_of("le scénario 5", []).missing == ()
+    assert intent_of("le scénario 5", []).scenario_ids == ()
+
+
+def test_numbers_named() -> None:
+    assert numbers_named("scénarios 2 et 4") == {2, 4}
+    assert numbers_named("the fifth scenario") == {5}
+    assert numbers_named("le troisième scénario et le scénario 1") == {1, 3}
+    assert numbers_named("En 2022, combien de médecins ?") == set()
+
+
+def test_a_figure_after_a_scenario_number_is_not_a_scenario() -> None:
+    intent = intent_of("Selon le scénario 3, 6 ans suffiront-ils ?", SCENARIOS)
+    assert intent.scenario_ids == (SCENARIOS[2].id,)
+    assert intent.missing == ()
