@@ -1,0 +1,107 @@
+"""The corpus tab (facilitators): upload with progress and per-file errors, the document
+list with chunk counts, removal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import gradio as gr
+
+from ..errors import AssistantError
+from .i18n import tr
+from .services import FACILITATOR, UPLOAD_TYPES, Services
+
+PROGRESS = gr.Progress()  # Gradio passes a live tracker to handlers declaring this default
+
+
+@dataclass
+class Corpus:
+    """What the login toggles and refreshes."""
+
+    locked: gr.Markdown
+    panel: gr.Column
+    documents: gr.Dataframe
+    remove_pick: gr.Dropdown
+
+
+def document_rows(services: Services, role: str) -> tuple[Any, Any]:
+    """The document table and the removal choices (empty for participants)."""
+    if role != FACILITATOR:
+        return gr.update(value=[]), gr.update(choices=[])
+    docs = services.documents()
+    rows = [[d["doc_id"], d["source"], d["kind"], d["chunks"]] for d in docs]
+    choices = [(f"{d['source']} ({d['chunks']})", d["doc_id"]) for d in docs]
+    return gr.update(value=rows), gr.update(choices=choices, value=None)
+
+
+def report_html(report: dict[str, Any], code: str) -> str:
+    """What an upload did, file by file."""
+    rows = [f"<li>{escape(s)} — {tr('ingested', code)}</li>" for s in report["ingested"]]
+    rows += [f"<li>{escape(s)} — {tr('skipped', code)}</li>" for s in report["skipped"]]
+    rows += [
+        f"<li><b>{escape(f['path'])}</b> — {tr('failed', code)} : {escape(f['error'])}</li>"
+        for f in report["failed"]
+    ]
+    return f"<ul>{''.join(rows)}</ul>"
+
+
+def build_corpus(
+    services: Services, role: gr.State, lang: gr.State, scenarios: gr.Dropdown, i18n: gr.I18n
+) -> Corpus:
+    """Lay out the corpus view and wire its events (inside its tab)."""
+    locked = gr.Markdown(tr("login_needed", "fr"), elem_id="corpus-locked")
+    with gr.Column(visible=False, elem_id="corpus-panel") as panel:
+        files = gr.File(
+            label=i18n("upload"),
+            file_count="multiple",
+            file_types=list(UPLOAD_TYPES),
+            elem_id="upload",
+        )
+        ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
+        report = gr.HTML(elem_id="ingest-report")
+        documents = gr.Dataframe(
+            headers=["doc_id", "source", "kind", "chunks"],
+            interactive=False,
+            elem_id="documents",
+            wrap=True,
+        )
+        remove_pick = gr.Dropdown(label=i18n("remove_pick"), choices=[], elem_id="remove-pick")
+        remove = gr.Button(i18n("remove"), variant="stop", elem_id="remove")
+
+    def on_ingest(
+        r: str, paths: list[str] | None, code: str, progress: gr.Progress = PROGRESS
+    ) -> tuple[Any, ...]:
+        if not paths:
+            return f"<p>{tr('no_file', code)}</p>", *document_rows(services, r)
+        done: list[str] = []
+
+        def on_file(name: str, status: str) -> None:
+            done.append(name)
+            progress(len(done) / len(paths), desc=f"{name}: {tr(status, code)}")
+
+        try:
+            result = report_html(services.upload(r, paths, on_file), code)
+        except AssistantError as exc:
+            result = f"<p>{escape(str(exc))}</p>"
+        return result, *document_rows(services, r)
+
+    def on_remove(r: str, doc_id: str | None, code: str) -> tuple[Any, ...]:
+        if not doc_id:
+            return "", *document_rows(services, r)
+        try:
+            result = f"<p>{tr('removed', code)} {escape(services.remove(r, doc_id))}</p>"
+        except AssistantError as exc:
+            result = f"<p>{escape(str(exc))}</p>"
+        return result, *document_rows(services, r)
+
+    outputs = [report, documents, remove_pick]
+    ingest.click(on_ingest, [role, files, lang], outputs, api_visibility="private").then(
+        lambda: gr.update(choices=services.scenario_choices()),
+        None,
+        [scenarios],
+        api_visibility="private",
+    )
+    remove.click(on_remove, [role, remove_pick, lang], outputs, api_visibility="private")
+    return Corpus(locked, panel, documents, remove_pick)

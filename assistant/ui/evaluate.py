@@ -1,0 +1,87 @@
+"""The evaluators' tab: any answer or the draft, each sentence beside its cited passages,
+highlighted inside the full document text, with the support verdict; CSV export."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .html import evaluation_html
+from .i18n import tr
+from .services import Services
+
+AUDIT_COLUMNS = [
+    "sentence", "verdict", "support", "n", "label", "source", "doc_id", "section", "start",
+    "end", "quote",
+]  # fmt: skip
+
+
+def build_evaluation(services: Services, lang: gr.State, i18n: gr.I18n) -> None:
+    """Lay out the evaluation view and wire its events (inside its tab)."""
+    pick = gr.Dropdown(label=i18n("evaluate_pick"), choices=[], elem_id="evaluate-pick")
+    refresh = gr.Button(i18n("refresh"), size="sm", elem_id="evaluate-refresh")
+    evaluation = gr.HTML(elem_id="evaluation")
+    audit = gr.DownloadButton(
+        i18n("export_csv"),  # type: ignore[arg-type]
+        visible=False,
+        elem_id="audit-csv",
+    )
+
+    def on_refresh() -> Any:
+        choices = [
+            (f"#{e.id} — {e.question[:70]}", str(e.id)) for e in services.journal.entries(200)
+        ]
+        if services.journal.latest_draft():
+            choices.insert(0, ("Brouillon / Draft", "draft"))
+        return gr.update(choices=choices)
+
+    def on_pick(value: str | None, code: str) -> tuple[str, Any]:
+        if not value:
+            return tr("evaluate_empty", code), gr.update(visible=False)
+        sentences, citations = checkable(services, value)
+        html = evaluation_html(sentences, citations, code, services.text_of)
+        path = audit_file(services.settings.home / "exports", value, sentences, citations)
+        return html, gr.update(value=str(path), visible=True)
+
+    refresh.click(on_refresh, None, [pick], api_visibility="private")
+    pick.focus(on_refresh, None, [pick], api_visibility="private")
+    pick.change(on_pick, [pick, lang], [evaluation, audit], api_visibility="private")
+
+
+def checkable(services: Services, value: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Sentences and citations of a journal answer (its id) or of the latest draft."""
+    if value == "draft":
+        latest = services.journal.latest_draft()
+        if latest is None:
+            return [], []
+        draft = latest[2]
+        sentences = [s for section in draft.get("sections", []) for s in section["sentences"]]
+        return sentences, list(draft.get("citations", []))
+    entry = services.journal.entry(int(value))
+    if entry is None:
+        return [], []
+    return list(entry.answer["sentences"]), list(entry.answer["citations"])
+
+
+def audit_file(
+    folder: Path, name: str, sentences: list[dict[str, Any]], citations: list[dict[str, Any]]
+) -> Path:
+    """A CSV audit of these sentences' citations, one row per citation use."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"audit-{name}.csv"
+    by_n = {c["n"]: c for c in citations}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(AUDIT_COLUMNS)
+        for s in sentences:
+            for n in s.get("citations", []):
+                c = by_n.get(n)
+                if c is not None:
+                    writer.writerow(
+                        [s["text"], s.get("verdict"), s.get("support"), n, c.get("label"),
+                         c["source"], c["doc_id"], c["section"], c["start"], c["end"], c["quote"]]
+                    )  # fmt: skip
+    return path
