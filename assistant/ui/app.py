@@ -11,17 +11,26 @@ from typing import Any
 
 import gradio as gr
 from gradio.events import api as gr_api
+from gradio.i18n import I18nData
 
 from .chat import build_chat
 from .corpus import build_corpus, document_rows
 from .evaluate import build_evaluation
 from .facilitator import build_facilitator, compare_json
 from .html import transcript_html, wall_html
-from .i18n import lang_of, tr, translations
+from .i18n import PREFIX, lang_of, tr, translations
 from .services import FACILITATOR, Services
 from .style import CSS, HEAD
 
-I18N = gr.I18n(**translations())
+
+class Labels(gr.I18n):
+    """gr.I18n with our key prefix added on each call (see `i18n.PREFIX`)."""
+
+    def __call__(self, key: str) -> I18nData:
+        return super().__call__(PREFIX + key)
+
+
+I18N = Labels(**translations())
 SWITCH = (
     '<div id="lang-switch"><a href="?lang=fr" hreflang="fr">FR</a> · '
     '<a href="?lang=en" hreflang="en">EN</a></div>'

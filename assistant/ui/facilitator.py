@@ -1,88 +1,324 @@
-"""The facilitator's tools in the app: comparison matrix, morphological box, draft, exports.
+"""The facilitator's tools in the app: comparison matrix, morphological box (keep / adapt /
+drop, the group's decisions), the normative draft with its citations, and exports.
 
 Every handler checks the session's role on the server; the panel is only shown after login.
+The box is the workshop file `<store>/workshop.json` that the command line shares; drafts
+are saved in the journal.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from ..errors import AssistantError
-from .i18n import tr
-from .services import FACILITATOR, Services
+from .html import chip
+from .services import FACILITATOR, Forbidden, Services
+
+MARK_LABELS = {"keep": "✔ garder", "adapt": "✎ adapter", "drop": "✘ écarter", "unmarked": "·"}
 
 
 def compare_json(services: Services, scenarios: list[str], aspects: list[str]) -> dict[str, Any]:
     """The comparison matrix as `assistant compare --json` prints it."""
-    from ..tasks.compare import compare, comparison_json
+    from ..tables import comparison_json
+    from ..tasks.compare import compare
 
-    asker = services.asker
-    checker = asker.checker
-    assert checker is not None
     return comparison_json(
-        compare(services.retriever, asker.extractive, checker, scenarios=scenarios, aspects=aspects)
-    )
+        compare(
+            services.retriever, services.asker.extractive, services.checker,
+            scenarios=scenarios, aspects=aspects,
+        )
+    )  # fmt: skip
 
 
 def matrix_html(data: dict[str, Any], lang: str) -> str:
-    """The comparison matrix as an HTML table (scrolls sideways inside itself on phones)."""
+    """The comparison matrix as an HTML table (it scrolls sideways inside itself on phones)."""
     by_n = {c["n"]: c for c in data["citations"]}
     head = "".join(
         f"<th>{escape(str(s['number']))}. {escape(s['title'])}</th>" for s in data["scenarios"]
     )
+    labels = data.get("labels", {})
     rows = []
     for aspect in data["aspects"]:
         cells = []
         for s in data["scenarios"]:
             cell = next(
-                (
-                    c
-                    for c in data["cells"]
-                    if c["aspect"] == aspect and c["scenario"]["id"] == s["id"]
-                ),
+                (c for c in data["cells"]
+                 if c["aspect"] == aspect and c["scenario"]["id"] == s["id"]),
                 None,
-            )
+            )  # fmt: skip
             if cell is None or cell["status"] != "covered":
                 cells.append('<td class="not-covered">—</td>')
                 continue
             body = "".join(
                 f"<p>{escape(x['text'])} "
-                + "".join(f"<sup>[{n}]</sup>" for n in x["citations"] if n in by_n)
+                + "".join(chip(by_n[n], lang) for n in x["citations"] if n in by_n)
                 + "</p>"
                 for x in cell["sentences"]
             )
             cells.append(f"<td>{body}</td>")
-        rows.append(f"<tr><th>{escape(aspect)}</th>{''.join(cells)}</tr>")
-    tensions = "".join(
-        f"<li>{escape(str(t.get('aspect', '')))} : {escape(str(t.get('summary', t)))}</li>"
-        for t in data.get("tensions", [])
-    )
+        label = escape(str(labels.get(aspect, aspect)))
+        rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
+    tensions = "".join(f"<li>{escape(_tension_text(t))}</li>" for t in data.get("tensions", []))
     return (
         f'<div class="table-wrap"><table class="matrix"><tr><th></th>{head}</tr>{"".join(rows)}'
-        f"</table></div>" + (f"<ul class='tensions'>{tensions}</ul>" if tensions else "")
+        "</table></div>"
+        + (f"<h4>Tensions</h4><ul class='tensions'>{tensions}</ul>" if tensions else "")
     )
+
+
+def _tension_text(t: dict[str, Any]) -> str:
+    sides = " ↔ ".join(
+        f"{side.get('scenario', {}).get('number', '?')}: {side.get('pole', '')}"
+        for side in t.get("sides", [])
+    )
+    return f"{t.get('aspect', '')} — {sides}" if sides else json.dumps(t, ensure_ascii=False)
+
+
+def box_html(box: dict[str, Any], lang: str) -> str:
+    """The morphological box: themes (rows) x scenarios (columns), marks and decisions."""
+    scen = box["scenarios"]
+    head = "".join(f"<th>{escape(str(s['number']))}. {escape(s['title'])}</th>" for s in scen)
+    rows = []
+    for theme in box["themes"]:
+        cells = []
+        for s in scen:
+            cell = next(c for c in box["cells"] if c["theme"] == theme and c["scenario"] == s["id"])
+            if not cell["citations"]:
+                cells.append('<td class="not-covered">—</td>')
+                continue
+            chips = "".join(chip(c, lang) for c in cell["citations"])
+            mark = escape(MARK_LABELS.get(cell["mark"], cell["mark"]))
+            cells.append(
+                f'<td class="mark-{escape(cell["mark"])}"><b>{mark}</b> '
+                f"<p>{escape(cell['statement'])} {chips}</p></td>"
+            )
+        rows.append(f"<tr><th>{escape(theme)}</th>{''.join(cells)}</tr>")
+    decisions = "".join(
+        f"<li>« {escape(d['text'])} » — {escape(d['author'])}, {escape(d['time'][:16])}"
+        + (f" ({escape(d['theme'])})" if d.get("theme") else "")
+        + "</li>"
+        for d in box["decisions"]
+    )
+    return (
+        f'<div class="table-wrap"><table class="matrix box"><tr><th></th>{head}</tr>'
+        f"{''.join(rows)}</table></div>"
+        + (
+            f"<h4>Décisions de l'atelier / Workshop decisions</h4><ul>{decisions}</ul>"
+            if decisions
+            else ""
+        )
+    )
+
+
+def draft_html(draft: dict[str, Any], lang: str) -> str:
+    """The normative draft: sections, each sentence with its chips and verdict."""
+    by_n = {c["n"]: c for c in draft["citations"]}
+    out = []
+    for note in draft.get("notes", []):
+        out.append(f'<p class="note"><i>{escape(str(note))}</i></p>')
+    for section in draft["sections"]:
+        out.append(f"<h4>{escape(section['name'])}</h4>")
+        for s in section["sentences"]:
+            chips = "".join(chip(by_n[n], lang) for n in s["citations"] if n in by_n)
+            verdict = escape(s["verdict"])
+            out.append(f'<div class="sentence verdict-{verdict}">{escape(s["text"])} {chips}</div>')
+        for d in section.get("decisions", []):
+            out.append(
+                f"<p class='decision'>Décision de l'atelier ({escape(d['author'])}, "
+                f"{escape(d['time'][:10])}) : « {escape(d['text'])} »</p>"
+            )
+    return "".join(out)
+
+
+class Workshop:
+    """The facilitator's operations on the box and the draft (role checked on each)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.path = services.settings.home / "workshop.json"
+        self.exports = services.settings.home / "exports"
+
+    def box(self, role: str, rebuild: bool = False) -> Any:
+        """The workshop's box, built from the store the first time (or when asked)."""
+        from ..tasks.box import build_box
+        from ..workshop import keep_decisions, load_box, save_box
+
+        _require(role)
+        if self.path.exists() and not rebuild:
+            return load_box(self.path)
+        box = build_box(self.services.retriever, self.services.asker.extractive)
+        if self.path.exists():
+            box = keep_decisions(box, load_box(self.path))
+        save_box(box, self.path)
+        return box
+
+    def change(self, role: str, change: Callable[[Any], Any]) -> Any:
+        """Apply a change to the box under its lock."""
+        from ..workshop import update_box
+
+        self.box(role)
+        return update_box(self.path, change)
+
+    def draft(self, role: str, sections: list[str]) -> dict[str, Any]:
+        """Draft the chosen sections from the box; save it, write the export files."""
+        from ..exports import draft_audit_csv, draft_docx, draft_json, draft_markdown, write_text
+        from ..tasks.draft import draft
+
+        box = self.box(role)
+        made = draft(
+            self.services.retriever, self.services.asker.extractive, self.services.checker,
+            box, sections,
+        )  # fmt: skip
+        data = draft_json(made)
+        self.services.journal.save_draft(data)
+        self.exports.mkdir(parents=True, exist_ok=True)
+        write_text(draft_markdown(made), self.exports / "scenario-normatif.md")
+        draft_docx(made, self.exports / "scenario-normatif.docx")
+        write_text(draft_audit_csv(made), self.exports / "audit-citations.csv", bom=True)
+        return data
+
+    def workshop_file(self, role: str) -> Path:
+        """The whole workshop (journal and box) as one JSON file."""
+        from ..workshop import box_json
+
+        box = box_json(self.box(role)) if self.path.exists() else None
+        path = self.exports / "atelier.json"
+        self.exports.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.services.export_workshop(role, box), encoding="utf-8")
+        return path
+
+    def import_file(self, role: str, file: str) -> str:
+        """Replace the workshop's journal and box with an exported file."""
+        from ..workshop import box_from_json, save_box
+
+        _require(role)
+        try:
+            data = json.loads(Path(file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise AssistantError(f"not a workshop file: {exc}") from exc
+        box = box_from_json(data["box"]) if isinstance(data, dict) and data.get("box") else None
+        questions, drafts = self.services.journal.import_(data)
+        if box is not None:
+            save_box(box, self.path)
+        return f"{questions} questions, {drafts} drafts"
+
+
+def _require(role: str) -> None:
+    if role != FACILITATOR:
+        raise Forbidden("reserved to facilitators: log in first")
 
 
 def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: gr.I18n) -> None:
     """The facilitator panel's sections (inside the panel shown after login)."""
-    gr.Markdown(f"### {tr('compare', 'fr')} / {tr('compare', 'en')}")
-    aspects = gr.Textbox(label=i18n("aspects"), elem_id="aspects")
-    run_compare = gr.Button(i18n("compare"), elem_id="compare")
-    matrix = gr.HTML(elem_id="matrix")
+    from ..tasks.draft import SECTIONS
+    from ..workshop import MARKS, add_decision, box_json, set_mark
 
-    def on_compare(r: str, extra: str, code: str) -> str:
-        if r != FACILITATOR:
-            return tr("login_needed", code)
-        chosen = [a.strip() for a in (extra or "").split(",") if a.strip()]
-        try:
-            data = compare_json(
-                services, [], ["narrative", "levers", "interest", "limits", *chosen]
+    shop = Workshop(services)
+    with gr.Accordion(i18n("compare"), open=False, elem_id="compare-section"):
+        aspects = gr.Textbox(label=i18n("aspects"), elem_id="aspects")
+        run_compare = gr.Button(i18n("compare"), elem_id="compare")
+        matrix = gr.HTML(elem_id="matrix")
+    with gr.Accordion(i18n("box"), open=True, elem_id="box-section"):
+        show_box = gr.Button("Afficher / Show", elem_id="box-show")
+        box_view = gr.HTML(elem_id="box")
+        with gr.Row():
+            theme = gr.Dropdown(label="Thème / Theme", choices=[], elem_id="box-theme")
+            scenario = gr.Dropdown(
+                label="Scénario / Scenario",
+                choices=services.scenario_choices(),
+                elem_id="box-scenario",
             )
-        except AssistantError as exc:
-            return f"<p>{escape(str(exc))}</p>"
-        return matrix_html(data, code)
+        mark = gr.Radio(choices=list(MARKS), value="keep", label="Choix / Mark", elem_id="box-mark")
+        apply_mark = gr.Button("Appliquer / Apply", elem_id="box-apply")
+        decision = gr.Textbox(label="Décision de l'atelier / Workshop decision", elem_id="decision")
+        author = gr.Textbox(label="Auteur / Author", elem_id="decision-author")
+        add = gr.Button("Ajouter la décision / Add the decision", elem_id="decision-add")
+        rebuild = gr.Button("Reconstruire la boîte / Rebuild the box", size="sm")
+        box_status = gr.Markdown(elem_id="box-status")
+    with gr.Accordion(i18n("draft"), open=True, elem_id="draft-section"):
+        sections = gr.CheckboxGroup(
+            choices=list(SECTIONS), value=list(SECTIONS), label="Sections", elem_id="draft-sections"
+        )
+        write = gr.Button("Rédiger / Draft", variant="primary", elem_id="draft-write")
+        draft_view = gr.HTML(elem_id="draft")
+        with gr.Row():
+            md = gr.DownloadButton("Markdown", visible=False, elem_id="download-md")
+            docx = gr.DownloadButton("Word (.docx)", visible=False, elem_id="download-docx")
+            audit = gr.DownloadButton("CSV audit", visible=False, elem_id="download-csv")
+    with gr.Accordion(i18n("exports"), open=False, elem_id="workshop-section"):
+        export = gr.Button(i18n("workshop_file"), elem_id="workshop-export")
+        export_file = gr.DownloadButton("atelier.json", visible=False, elem_id="workshop-download")
+        upload = gr.File(label=i18n("import"), file_types=[".json"], elem_id="workshop-import")
+        import_status = gr.Markdown()
 
-    run_compare.click(on_compare, [role, aspects, lang], [matrix], api_visibility="private")
+    def guarded(fn: Callable[..., tuple[Any, ...]], n_out: int) -> Callable[..., tuple[Any, ...]]:
+        def run(*args: Any) -> tuple[Any, ...]:
+            try:
+                return fn(*args)
+            except AssistantError as exc:
+                return (f"**{escape(str(exc))}**", *([gr.skip()] * (n_out - 1)))
+
+        return run
+
+    def on_compare(r: str, extra: str, code: str) -> tuple[Any, ...]:
+        _require(r)
+        chosen = [a.strip() for a in (extra or "").split(",") if a.strip()]
+        aspects_all = ["narrative", "levers", "interest", "limits", *chosen]
+        return (matrix_html(compare_json(services, [], aspects_all), code),)
+
+    def shown(box: Any, code: str, message: str = "") -> tuple[Any, ...]:
+        data = box_json(box)
+        return message, box_html(data, code), gr.update(choices=data["themes"])
+
+    def on_show(r: str, code: str) -> tuple[Any, ...]:
+        return shown(shop.box(r), code)
+
+    def on_rebuild(r: str, code: str) -> tuple[Any, ...]:
+        return shown(shop.box(r, rebuild=True), code, "✔")
+
+    def on_mark(r: str, t: str | None, s: str | None, m: str, code: str) -> tuple[Any, ...]:
+        if not t or not s:
+            raise AssistantError("choose a theme and a scenario")
+        return shown(shop.change(r, lambda b: set_mark(b, t, s, m)), code, "✔")
+
+    def on_decide(r: str, text: str, who: str, t: str | None, code: str) -> tuple[Any, ...]:
+        box = shop.change(r, lambda b: add_decision(b, text or "", who or "", t or None))
+        return (*shown(box, code, "✔"), "")
+
+    def on_draft(r: str, chosen: list[str], code: str) -> tuple[Any, ...]:
+        data = shop.draft(r, chosen or list(SECTIONS))
+        files = [shop.exports / n for n in ("scenario-normatif.md", "scenario-normatif.docx",
+                                             "audit-citations.csv")]  # fmt: skip
+        return (draft_html(data, code), *(gr.update(value=str(f), visible=True) for f in files))
+
+    def on_export(r: str) -> tuple[Any, ...]:
+        return ("", gr.update(value=str(shop.workshop_file(r)), visible=True))
+
+    def on_import(r: str, file: str | None) -> tuple[Any, ...]:
+        if not file:
+            return ("",)
+        return (f"✔ {shop.import_file(r, file)}",)
+
+    private: dict[str, Any] = {"api_visibility": "private"}
+    run_compare.click(guarded(on_compare, 1), [role, aspects, lang], [matrix], **private)
+    box_outputs = [box_status, box_view, theme]
+    show_box.click(guarded(on_show, 3), [role, lang], box_outputs, **private)
+    rebuild.click(guarded(on_rebuild, 3), [role, lang], box_outputs, **private)
+    apply_mark.click(
+        guarded(on_mark, 3), [role, theme, scenario, mark, lang], box_outputs, **private
+    )
+    add.click(
+        guarded(on_decide, 4), [role, decision, author, theme, lang], [*box_outputs, decision],
+        **private,
+    )  # fmt: skip
+    write.click(
+        guarded(on_draft, 4), [role, sections, lang], [draft_view, md, docx, audit], **private
+    )
+    export.click(guarded(on_export, 2), [role], [import_status, export_file], **private)
+    upload.upload(guarded(on_import, 1), [role, upload], [import_status], **private)

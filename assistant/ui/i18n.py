@@ -96,9 +96,12 @@ def lang_of(locale: str | None) -> str:
     return "en" if (locale or "").lower().startswith("en") else "fr"
 
 
+PREFIX = "sa_"  # our keys must not meet Gradio's own ("login" is one of its groups)
+
+
 def translations() -> dict[str, dict[str, str]]:
-    """The tables for `gr.I18n(**translations())`."""
+    """The tables for `Labels(**translations())`, with prefixed keys."""
     return {
-        "fr": {k: fr for k, (fr, _) in STRINGS.items()},
-        "en": {k: en for k, (_, en) in STRINGS.items()},
+        "fr": {PREFIX + k: fr for k, (fr, _) in STRINGS.items()},
+        "en": {PREFIX + k: en for k, (_, en) in STRINGS.items()},
     }

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..citations import SupportChecker
 from ..config import Settings
 from ..errors import AssistantError
 from ..ingest import IngestCallbacks, Ingestor
@@ -49,6 +50,11 @@ class Services:
     journal: Journal
     password: str
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def checker(self) -> SupportChecker:
+        """The citation checker the answers use."""
+        return self.asker.checker or SupportChecker(idf=self.retriever.lexical.idf)
 
     @property
     def upload_dir(self) -> Path:
@@ -175,11 +181,19 @@ def safe_name(name: str) -> str:
     return base[:120]
 
 
+WALL_CUES = {  # words participants use beyond the topics' own cues
+    "sante": ("urgence", "emergency", "doctor", "health", "hospital", "dentist"),
+    "accueil": ("france services", "mairie", "guichet", "reception", "desk"),
+    "numerique": ("fibre", "broadband", "online", "illectronisme"),
+    "mobilite": ("bus", "tad", "transport a la demande", "covoit"),
+}
+
+
 def theme_of(question: str) -> str:
     """The wall's theme for a question (the first topic whose cue it contains)."""
     text = f" {fold(question)} "
     for key, (_, cues) in GROUPS.items():
-        if any(cue in text for cue in cues):
+        if any(cue in text for cue in (*cues, *WALL_CUES.get(key, ()))):
             return key
     return "autres"
 

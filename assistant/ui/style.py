@@ -53,7 +53,10 @@ details.cite[open] { display: block; }
 .context { white-space: pre-wrap; font-size: 14px; color: #333; background: #fafafa;
   padding: 8px; border-radius: 6px; max-height: 320px; overflow-y: auto; }
 .context mark { background: #ffe58a; padding: 0 1px; }
-.matrix { width: 100%; border-collapse: collapse; font-size: 14px; }
+.matrix { width: 100%; min-width: 720px; border-collapse: collapse; font-size: 14px; }
+.matrix tr > th:first-child { min-width: 110px; text-align: left; }
+.matrix td.mark-keep { background: #eefaf1; } .matrix td.mark-adapt { background: #fff8e6; }
+.matrix td.mark-drop { background: #f4f4f4; color: #777; }
 .matrix th, .matrix td { border: 1px solid #ddd; padding: 6px; vertical-align: top; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 @media (max-width: 480px) {
