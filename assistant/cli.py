@@ -106,9 +106,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .render import passage_json, passages_text
 
-    embedder = wiring.make_embedder(settings)
-    store = wiring.make_store(settings, embedder)
-    retriever = wiring.make_retriever(settings, store, embedder)
+    retriever = wiring.open_retriever(settings)
     questions = _questions(args)
     filters = retriever.filters(args.scenario, args.kind, args.source)
     for qid, query, _ in questions:
@@ -127,9 +125,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .render import answer_json, answer_text
 
-    embedder = wiring.make_embedder(settings)
-    store = wiring.make_store(settings, embedder)
-    retriever = wiring.make_retriever(settings, store, embedder)
+    retriever = wiring.open_retriever(settings)
     questions = _questions(args)
     task = wiring.make_ask_task(settings, retriever)
     retriever.filters(args.scenario)  # an unknown scenario fails before any work
@@ -150,10 +146,8 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .evaluation import evaluate, load_suite, metrics_table
 
-    embedder = wiring.make_embedder(settings)
-    store = wiring.make_store(settings, embedder)
-    retriever = wiring.make_retriever(settings, store, embedder)
-    suite = load_suite(Path(args.suite), store, subset=args.subset)
+    retriever = wiring.open_retriever(settings)
+    suite = load_suite(Path(args.suite), retriever.store, subset=args.subset)
     task = wiring.make_ask_task(settings, retriever)
     report = evaluate(retriever, task, suite, top_k=args.top_k)
     out = Path(args.out) if args.out else settings.home / "eval" / "report.json"
@@ -309,6 +303,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--threads", type=int, default=1, help="torch threads per query (default: %(default)s)"
     )
+
+    from .cli_workshop import register
+
+    register(add, common)  # compare, draft, box
 
     p = add("models", _cmd_models, "prepare the offline models (embedding model, tokenizer)")
     p.add_argument("action", choices=["prepare"])

@@ -139,3 +139,16 @@ def answer_messages(
     content = user.render(passages=format_passages(passages), question=neutralise(question.strip()))
     messages.append({"role": "user", "content": content.strip()})
     return messages
+
+
+def draft_messages(
+    section: str, lang: str, passages: Sequence[Passage], *, directory: Path | None = None
+) -> list[dict[str, str]]:
+    """[system, user] asking for one section of the normative draft from `passages`."""
+    system = load_prompt("draft-system", lang, required=(), directory=directory)
+    user = load_prompt("draft-user", lang, required=("passages", "section"), directory=directory)
+    content = user.render(passages=format_passages(passages), section=neutralise(section.strip()))
+    return [
+        {"role": "system", "content": system.render().strip()},
+        {"role": "user", "content": content.strip()},
+    ]

@@ -189,6 +189,18 @@ class ChromaStore:
         )
         return [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
 
+    def chunks_where(self, where: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of the active chunks matching a metadata filter, in text order."""
+        got = self.chunks.get(where=where, include=["documents", "metadatas"])
+        rows = [
+            (cid, str(text), dict(meta))
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if meta
+        ]
+        active = self.active_versions([str(m["doc_id"]) for _, _, m in rows])
+        rows = [r for r in rows if active.get(str(r[2]["doc_id"])) == r[2]["version"]]
+        return sorted(rows, key=lambda r: (str(r[2]["doc_id"]), int(r[2]["index"])))
+
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors of these chunks, by id (missing ids are left out)."""
         if not chunk_ids:

@@ -92,6 +92,12 @@ def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -
     return Retriever(store, embedder, lexical)
 
 
+def open_retriever(settings: Settings) -> Retriever:
+    """The embedder, store and retriever the settings name (reachable from the retriever)."""
+    embedder = make_embedder(settings)
+    return make_retriever(settings, make_store(settings, embedder), embedder)
+
+
 def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
     """The `ask` use case with the answerer the settings name."""
     checker = SupportChecker(embedder=retriever.embedder, idf=retriever.lexical.idf)

@@ -1,0 +1,237 @@
+"""Exports: the draft as Markdown or Word, and the CSV citation audit of any cited text.
+
+References are numbered as in the text ([n]); each names the document, the scenario and
+section, the span, the *constat* / *hypothèse* label, and quotes the passage. Decisions of
+the workshop are quoted and attributed to the group, with no reference number: they are
+not sources. Document text is data: Markdown punctuation in it is escaped, so a passage
+can never turn into a link, an image or HTML.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import AssistantError
+from .ingest import SECTION_LABELS
+from .render import citation_json, scenario_json
+from .tasks.draft import Draft, DraftSentence
+from .types import Citation
+from .workshop import Decision
+
+TITLE = "Scénario normatif — brouillon"
+MARK_LABELS = {"keep": "retenu", "adapt": "à adapter"}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class SentenceLike(Protocol):
+    """Anything with cited sentence fields (answer, comparison and draft sentences)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def citations(self) -> tuple[int, ...]: ...
+    @property
+    def support(self) -> float: ...
+    @property
+    def verdict(self) -> str: ...
+
+
+def md_escape(text: str) -> str:
+    """Text as literal Markdown on one line: punctuation escaped, whitespace collapsed."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def place(c: Citation) -> str:
+    """Where a citation comes from: document, scenario, section, page."""
+    parts = [Path(c.source).name]
+    if c.scenario is not None:
+        parts.append(f"scénario {c.scenario.number} « {c.scenario.title} »")
+    if c.section:
+        parts.append(SECTION_LABELS.get(c.section, c.section).replace(" > ", " › "))
+    if c.page:
+        parts.append(f"p. {c.page}")
+    return ", ".join(parts)
+
+
+def reference(c: Citation) -> str:
+    """A reference line (plain text): label, place, span, quoted passage."""
+    quote = " ".join(c.quote.split())
+    return f"[{c.n}] {c.label} — {place(c)} ({c.doc_id}, {c.start}–{c.end}) : « {quote} »"
+
+
+def decision_text(d: Decision) -> str:
+    """A decision as the draft quotes it: attributed to the workshop, never as a source."""
+    return f"Décision de l'atelier ({d.author}, {d.time[:10]}) : « {d.text} »"
+
+
+def lead(s: DraftSentence) -> str:
+    """What a draft sentence is about: theme, scenario or *constat*, mark."""
+    where = f"scénario {s.scenario.number}" if s.scenario else "constat"
+    mark = f", {MARK_LABELS[s.mark]}" if s.mark in MARK_LABELS else ""
+    return f"{s.theme} — {where}{mark}" if s.theme else f"{where}{mark}"
+
+
+def flag(s: SentenceLike) -> str:
+    """A visible flag for a sentence its citations do not fully support."""
+    return "" if s.verdict == "supported" else f" ⚠ {s.verdict} ({s.support:.2f})"
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+
+def draft_markdown(draft: Draft, title: str = TITLE) -> str:
+    """The draft as Markdown, with numbered references quoting each passage."""
+    lines = [f"# {title}", ""]
+    for note in draft.notes:
+        lines += [f"> **Note :** {md_escape(note)}", ""]
+    for section in draft.sections:
+        lines += [f"## {section.name}", ""]
+        for s in section.sentences:
+            marks = "".join(f"[{n}]" for n in s.citations)
+            lines.append(f"- **{md_escape(lead(s))}** : {md_escape(s.text)} {marks}{flag(s)}")
+        if section.decisions:
+            lines += ["", "**Décisions de l'atelier** (paroles du groupe, pas des sources) :", ""]
+            lines += [f"- {md_escape(decision_text(d))}" for d in section.decisions]
+        if not section.sentences and not section.decisions:
+            lines.append("_Aucun élément retenu pour cette section._")
+        lines.append("")
+    lines += ["## Références", ""]
+    lines += [f"- [{c.n}] {md_escape(reference(c).split('] ', 1)[1])}" for c in draft.citations]
+    lines += [
+        "",
+        f"_Rédaction : {md_escape(draft.writer)}. Constat : diagnostic ; hypothèse : scénario._",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- Word -------------------------------------------------------------------------------------
+
+
+def _xml(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def draft_docx(draft: Draft, out: Path | io.BytesIO, title: str = TITLE) -> None:
+    """The draft as a Word document with a numbered "Références" section (endnotes)."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.add_heading(title, level=0)
+    for note in draft.notes:
+        doc.add_paragraph().add_run(_xml(f"Note : {note}")).italic = True
+    for section in draft.sections:
+        doc.add_heading(section.name, level=1)
+        for s in section.sentences:
+            para = doc.add_paragraph(style="List Bullet")
+            para.add_run(_xml(lead(s)) + " : ").bold = True
+            para.add_run(_xml(" ".join(s.text.split())))
+            para.add_run("".join(f"[{n}]" for n in s.citations)).font.superscript = True
+            if flag(s):
+                para.add_run(flag(s)).bold = True
+        if section.decisions:
+            doc.add_paragraph("Décisions de l'atelier (paroles du groupe, pas des sources) :")
+            for d in section.decisions:
+                doc.add_paragraph(style="List Bullet").add_run(_xml(decision_text(d))).italic = True
+        if not section.sentences and not section.decisions:
+            doc.add_paragraph().add_run("Aucun élément retenu pour cette section.").italic = True
+    doc.add_heading("Références", level=1)
+    for c in draft.citations:
+        para = doc.add_paragraph()
+        para.add_run(f"[{c.n}] ").bold = True
+        para.add_run(f"{c.label} — ").italic = True
+        para.add_run(_xml(f"{place(c)} ({c.doc_id}, {c.start}–{c.end}) : "))
+        para.add_run(_xml(f"« {' '.join(c.quote.split())} »"))
+        para.paragraph_format.space_after = Pt(4)
+    try:
+        doc.save(out if isinstance(out, io.BytesIO) else str(out))
+    except OSError as exc:
+        raise AssistantError(f"cannot write {out}: {exc.strerror}") from None
+
+
+# -- CSV citation audit -------------------------------------------------------------------------
+
+AUDIT_COLUMNS = (
+    "part", "sentence", "verdict", "support", "n", "label", "kind", "source", "doc_id",
+    "scenario", "section", "page", "start", "end", "quote",
+)  # fmt: skip
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with = + - @ as a formula: keep it text.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def audit_csv(
+    groups: Iterable[tuple[str, Iterable[SentenceLike]]], citations: Sequence[Citation]
+) -> str:
+    """One row per use of a citation by a sentence, with its verdict, support and quote."""
+    by_n = {c.n: c for c in citations}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    for part, sentences in groups:
+        for s in sentences:
+            for n in s.citations:
+                c = by_n[n]
+                scenario = f"{c.scenario.number} {c.scenario.title}" if c.scenario else ""
+                row = (
+                    part, s.text, s.verdict, f"{s.support:.3f}", n, c.label, c.kind, c.source,
+                    c.doc_id, scenario, c.section, c.page or "", c.start, c.end, c.quote,
+                )  # fmt: skip
+                writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def draft_audit_csv(draft: Draft) -> str:
+    """The citation audit of a draft (part = section name)."""
+    return audit_csv(((s.name, s.sentences) for s in draft.sections), draft.citations)
+
+
+def write_text(text: str, out: Path, *, bom: bool = False) -> None:
+    """Write an export; a one-line error when the file cannot be written."""
+    try:
+        out.write_text(text, encoding="utf-8-sig" if bom else "utf-8", newline="")
+    except OSError as exc:
+        raise AssistantError(f"cannot write {out}: {exc.strerror}") from None
+
+
+def draft_json(draft: Draft) -> dict[str, Any]:
+    """The draft as `assistant draft --json` prints it."""
+
+    def decision(d: Decision) -> dict[str, Any]:
+        return {"id": d.id, "text": d.text, "author": d.author, "time": d.time, "theme": d.theme}
+
+    return {
+        "sections": [
+            {
+                "name": section.name,
+                "sentences": [
+                    {
+                        "text": s.text,
+                        "citations": list(s.citations),
+                        "support": s.support,
+                        "verdict": s.verdict,
+                        "theme": s.theme,
+                        "scenario": scenario_json(s.scenario),
+                        "mark": s.mark,
+                    }
+                    for s in section.sentences
+                ],
+                "decisions": [decision(d) for d in section.decisions],
+            }
+            for section in draft.sections
+        ],
+        "citations": [citation_json(c) for c in draft.citations],
+        "decisions": [decision(d) for d in draft.decisions],
+        "assumed_all_kept": draft.assumed_all_kept,
+        "notes": list(draft.notes),
+        "writer": draft.writer,
+    }

@@ -1,0 +1,123 @@
+"""Compare: a scenarios x aspects matrix of cited sentences, and the tensions between them.
+
+Aspects are either a part of the scenario texts (narrative, levers, interest, limits: the
+cell quotes the most representative sentences of that scenario's own part) or a free
+topic ("santé", "mobilité": retrieved within that scenario only, and the cell is
+`not_covered` unless one of its sentences mentions the topic). Every sentence is a
+verbatim quote at an exact span; citations are numbered once across the whole matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..citations import SupportChecker, verdict_of
+from ..ingest import SECTION_LABELS
+from ..retrieval import Retriever, known_scenarios, resolve_scenarios
+from ..structure import part_key
+from ..types import Citation, Scenario, Sentence
+from .evidence import Evidence, section_evidence, topic_evidence
+from .extractive import ExtractiveWriter
+from .tensions import Tension, find_tensions
+from .topics import topic_of
+
+PARTS = ("narrative", "levers", "interest", "limits")
+COVERED, NOT_COVERED = "covered", "not_covered"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One scenario on one aspect: a few cited sentences, or `not_covered`."""
+
+    scenario: Scenario
+    aspect: str
+    status: str
+    sentences: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The matrix (cells aspect by aspect, scenarios in order), its tensions and citations."""
+
+    scenarios: tuple[Scenario, ...]
+    aspects: tuple[str, ...]
+    cells: tuple[Cell, ...]
+    tensions: tuple[Tension, ...]
+    citations: tuple[Citation, ...]
+
+    def cell(self, scenario: Scenario, aspect: str) -> Cell:
+        """The cell of a scenario on an aspect."""
+        return next(c for c in self.cells if c.scenario == scenario and c.aspect == aspect)
+
+
+def aspect_key(aspect: str) -> str:
+    """A scenario part's canonical key ("Leviers" -> "levers"); a free aspect as typed."""
+    aspect = " ".join(aspect.split())
+    return part_key(aspect) or (aspect.lower() if aspect.lower() in PARTS else aspect)
+
+
+def aspect_label(aspect: str) -> str:
+    """How an aspect is shown: the French name of a part, a free aspect as typed."""
+    return SECTION_LABELS.get(aspect, aspect)
+
+
+class _Numbering:
+    """Citations numbered in order of first use; the same span keeps its number."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, int, int], Citation] = {}
+
+    def number(self, ev: Evidence) -> int:
+        key = (ev.passage.chunk_id, ev.passage.start + ev.start, ev.passage.start + ev.end)
+        if key not in self.by_key:
+            self.by_key[key] = ev.citation(len(self.by_key) + 1)
+        return self.by_key[key].n
+
+
+def cell_evidence(
+    retriever: Retriever,
+    extractive: ExtractiveWriter,
+    scenario: Scenario,
+    aspect: str,
+    per_cell: int,
+) -> list[Evidence]:
+    """The sentences quoted in one cell, in the order of the text (none: not covered)."""
+    if aspect in PARTS:
+        found = section_evidence(retriever, extractive, scenario.id, aspect)
+    else:
+        found = topic_evidence(retriever, extractive, topic_of(aspect), scenario_id=scenario.id)
+    return sorted(found[:per_cell], key=lambda ev: ev.key)
+
+
+def compare(
+    retriever: Retriever,
+    extractive: ExtractiveWriter,
+    checker: SupportChecker,
+    *,
+    scenarios: Sequence[str] = (),
+    aspects: Sequence[str] = (),
+    per_cell: int = 2,
+) -> Comparison:
+    """The comparison matrix of the chosen scenarios (default: all) on the chosen aspects
+    (default: the four parts of the scenario texts)."""
+    chosen = known_scenarios(retriever.store)
+    if scenarios:
+        wanted = {s.id for s in resolve_scenarios(retriever.store, scenarios)}
+        chosen = [s for s in chosen if s.id in wanted]
+    keys = list(dict.fromkeys(aspect_key(a) for a in aspects if a.strip())) or list(PARTS)
+    numbering = _Numbering()
+    cells: list[Cell] = []
+    for aspect in keys:
+        for scenario in chosen:
+            found = cell_evidence(retriever, extractive, scenario, aspect, max(per_cell, 1))
+            sentences = []
+            for ev in found:
+                n = numbering.number(ev)
+                support = checker.score(ev.text, [ev.text])
+                sentences.append(Sentence(ev.text, (n,), support, verdict_of(support)))
+            status = COVERED if sentences else NOT_COVERED
+            cells.append(Cell(scenario, aspect, status, tuple(sentences)))
+    citations = tuple(numbering.by_key.values())
+    tensions = find_tensions(cells)
+    return Comparison(tuple(chosen), tuple(keys), tuple(cells), tuple(tensions), citations)
