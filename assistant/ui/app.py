@@ -7,18 +7,21 @@ render with `html.py` (which escapes every document-derived text).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 from gradio.events import api as gr_api
 from gradio.i18n import I18nData
 
+from ..errors import AssistantError
 from .chat import build_chat
 from .corpus import build_corpus, document_rows
 from .evaluate import build_evaluation
 from .facilitator import build_facilitator, compare_json
 from .html import transcript_html, wall_html
 from .i18n import PREFIX, lang_of, tr, translations
+from .inject import InjectHead
 from .services import FACILITATOR, Services
 from .style import CSS, HEAD
 
@@ -42,6 +45,7 @@ def build(services: Services) -> gr.Blocks:
     i18n = I18N
     with gr.Blocks(title="Atelier de scénarios") as demo:
         lang = gr.State("fr")
+        locale = gr.Textbox(visible=False)  # the page's language, reported on load
         role = gr.State("")
         session = gr.State("")
         gr.HTML(SWITCH)
@@ -74,7 +78,7 @@ def build(services: Services) -> gr.Blocks:
 
         demo.load(
             on_load,
-            inputs=[lang],
+            inputs=[locale],
             outputs=[lang, session, chat.transcript, chat.scenarios],
             js="(x) => navigator.language",
             api_visibility="private",
@@ -113,19 +117,19 @@ def build(services: Services) -> gr.Blocks:
         # The API for scripts and evaluators: the command line's JSON.
         def ask(question: str, scenarios: list[str] | None = None) -> dict[str, Any]:
             """A grounded answer, as `assistant ask --json` prints it."""
-            return services.ask(question, scenarios or [], session="api")
+            return _api(lambda: services.ask(question, scenarios or [], session="api"))
 
         def search(
             query: str, scenarios: list[str] | None = None, top_k: int = 5
         ) -> dict[str, Any]:
             """Retrieval only, as `assistant search --json` prints it."""
-            return services.search(query, scenarios or [], top_k)
+            return _api(lambda: services.search(query, scenarios or [], top_k))
 
         def compare(
             scenarios: list[str] | None = None, aspects: list[str] | None = None
         ) -> dict[str, Any]:
             """The scenarios x aspects matrix, as `assistant compare --json` prints it."""
-            return compare_json(services, scenarios or [], aspects or [])
+            return _api(lambda: compare_json(services, scenarios or [], aspects or []))
 
         gr_api(ask, api_name="ask", concurrency_limit=8)
         gr_api(search, api_name="search", concurrency_limit=8)
@@ -133,21 +137,31 @@ def build(services: Services) -> gr.Blocks:
     return demo  # type: ignore[no-any-return]
 
 
+def _api(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run an API call; a user mistake reaches the client as its one-line message."""
+    try:
+        return call()
+    except AssistantError as exc:
+        raise gr.Error(str(exc)) from None
+
+
 def launch(services: Services, host: str, port: int, *, block: bool = True) -> gr.Blocks:
     """Start the app on host:port."""
+    from starlette.middleware import Middleware
+
     demo = build(services)
     demo.queue(default_concurrency_limit=4)
+    InjectHead.snippet = HEAD.strip().encode()
     demo.launch(
         server_name=host,
         server_port=port,
         i18n=I18N,
         css=CSS,
-        head=HEAD,
+        app_kwargs={"middleware": [Middleware(InjectHead)]},
         footer_links=["api"],
         ssr_mode=False,
         quiet=True,
         prevent_thread_lock=not block,
         max_file_size=f"{int(services.settings.max_upload_mb)}mb",
-        allowed_paths=[str(services.settings.home / "exports")],
     )
     return demo

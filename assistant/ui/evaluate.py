@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from .facilitator import export_folder
 from .html import evaluation_html
 from .i18n import tr
 from .services import Services
@@ -43,7 +44,7 @@ def build_evaluation(services: Services, lang: gr.State, i18n: gr.I18n) -> None:
             return tr("evaluate_empty", code), gr.update(visible=False)
         sentences, citations = checkable(services, value)
         html = evaluation_html(sentences, citations, code, services.text_of)
-        path = audit_file(services.settings.home / "exports", value, sentences, citations)
+        path = audit_file(export_folder(), value, sentences, citations)
         return html, gr.update(value=str(path), visible=True)
 
     refresh.click(on_refresh, None, [pick], api_visibility="private")

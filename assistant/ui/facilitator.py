@@ -9,6 +9,7 @@ are saved in the journal.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -19,6 +20,15 @@ import gradio as gr
 from ..errors import AssistantError
 from .html import chip
 from .services import FACILITATOR, Forbidden, Services
+
+EXPORT_NAMES = ("scenario-normatif.md", "scenario-normatif.docx", "audit-citations.csv")
+
+
+def export_folder() -> Path:
+    """A fresh private folder for one download: Gradio copies the file into its cache under
+    an unguessable name, so nothing of the workshop is ever served from a fixed path."""
+    return Path(tempfile.mkdtemp(prefix="assistant-export-"))
+
 
 MARK_LABELS = {"keep": "✔ garder", "adapt": "✎ adapter", "drop": "✘ écarter", "unmarked": "·"}
 
@@ -142,7 +152,6 @@ class Workshop:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.path = services.settings.home / "workshop.json"
-        self.exports = services.settings.home / "exports"
 
     def box(self, role: str, rebuild: bool = False) -> Any:
         """The workshop's box, built from the store the first time (or when asked)."""
@@ -177,10 +186,11 @@ class Workshop:
         )  # fmt: skip
         data = draft_json(made)
         self.services.journal.save_draft(data)
-        self.exports.mkdir(parents=True, exist_ok=True)
-        write_text(draft_markdown(made), self.exports / "scenario-normatif.md")
-        draft_docx(made, self.exports / "scenario-normatif.docx")
-        write_text(draft_audit_csv(made), self.exports / "audit-citations.csv", bom=True)
+        folder = export_folder()
+        write_text(draft_markdown(made), folder / "scenario-normatif.md")
+        draft_docx(made, folder / "scenario-normatif.docx")
+        write_text(draft_audit_csv(made), folder / "audit-citations.csv", bom=True)
+        data["files"] = [str(folder / n) for n in EXPORT_NAMES]
         return data
 
     def workshop_file(self, role: str) -> Path:
@@ -188,8 +198,7 @@ class Workshop:
         from ..workshop import box_json
 
         box = box_json(self.box(role)) if self.path.exists() else None
-        path = self.exports / "atelier.json"
-        self.exports.mkdir(parents=True, exist_ok=True)
+        path = export_folder() / "atelier.json"
         path.write_text(self.services.export_workshop(role, box), encoding="utf-8")
         return path
 
@@ -234,7 +243,12 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
                 choices=services.scenario_choices(),
                 elem_id="box-scenario",
             )
-        mark = gr.Radio(choices=list(MARKS), value="keep", label="Choix / Mark", elem_id="box-mark")
+        mark = gr.Radio(
+            choices=[(f"{MARK_LABELS[m]} / {m}", m) for m in MARKS],
+            value="keep",
+            label="Choix / Mark",
+            elem_id="box-mark",
+        )
         apply_mark = gr.Button("Appliquer / Apply", elem_id="box-apply")
         decision = gr.Textbox(label="Décision de l'atelier / Workshop decision", elem_id="decision")
         author = gr.Textbox(label="Auteur / Author", elem_id="decision-author")
@@ -293,9 +307,8 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
 
     def on_draft(r: str, chosen: list[str], code: str) -> tuple[Any, ...]:
         data = shop.draft(r, chosen or list(SECTIONS))
-        files = [shop.exports / n for n in ("scenario-normatif.md", "scenario-normatif.docx",
-                                             "audit-citations.csv")]  # fmt: skip
-        return (draft_html(data, code), *(gr.update(value=str(f), visible=True) for f in files))
+        files = data.pop("files")
+        return (draft_html(data, code), *(gr.update(value=f, visible=True) for f in files))
 
     def on_export(r: str) -> tuple[Any, ...]:
         return ("", gr.update(value=str(shop.workshop_file(r)), visible=True))

@@ -10,6 +10,17 @@ from typing import Any
 from ..tasks.answer import FRAMING
 from .i18n import tr
 
+THEMES = {  # wall theme keys -> (français, English)
+    "accueil": ("Accueil du public", "Reception of the public"),
+    "information": ("Information", "Information"),
+    "numerique": ("Numérique", "Digital"),
+    "sante": ("Santé", "Health"),
+    "solidarite": ("Solidarités locales", "Local solidarity"),
+    "mobilite": ("Mobilité", "Mobility"),
+    "personnes agees": ("Personnes âgées", "Older people"),
+    "cout": ("Coût", "Cost"),
+    "autres": ("Autres questions", "Other questions"),
+}
 CONTEXT_CHARS = 320  # characters shown on each side of a highlighted quote
 
 
@@ -19,7 +30,8 @@ def _e(text: object) -> str:
 
 def citation_card(c: dict[str, Any], lang: str) -> str:
     """The card a citation chip opens: label, document, scenario, section, quote."""
-    where = [f"<b>{_e(tr('document', lang))}</b> {_e(c['source'])}"]
+    name = str(c["source"]).replace("\\", "/").rsplit("/", 1)[-1]  # not the server's path
+    where = [f"<b>{_e(tr('document', lang))}</b> {_e(name)}"]
     if c.get("page"):
         where[0] += f", {_e(tr('page', lang))} {_e(c['page'])}"
     if c.get("scenario"):
@@ -91,8 +103,9 @@ def wall_html(themes: Sequence[tuple[str, int]], entries: Sequence[Any], lang: s
             f'<li class="{"" if e.answerable else "unanswered"}">{_e(e.question)}</li>'
             for e in items
         )
+        label = THEMES.get(theme, (theme, theme))[1 if lang == "en" else 0]
         out.append(
-            f'<section class="theme"><h4>{_e(theme)} <span class="count">{count} '
+            f'<section class="theme"><h4>{_e(label)} <span class="count">{count} '
             f"{_e(tr('questions_n', lang))}</span></h4><ul>{lis}</ul></section>"
         )
     out.append("</div>")
