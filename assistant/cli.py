@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     torch.set_num_threads(args.threads)  # many small concurrent queries: fewer threads each
     services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
+    threading.Thread(target=services.asker.extractive.warm, daemon=True).start()
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     launch(services, args.host, args.port)
     return 0

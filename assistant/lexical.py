@@ -212,6 +212,11 @@ class LexicalIndex:
             if scores[i] > 0
         ]
 
+    def texts(self) -> list[str]:
+        """The texts of every indexed chunk."""
+        self.refresh()
+        return list(self._texts)
+
     def texts_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Texts of indexed chunks by id."""
         wanted = set(chunk_ids)

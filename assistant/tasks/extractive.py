@@ -12,6 +12,7 @@ for another year or another territory).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -82,17 +83,32 @@ class ExtractiveWriter:
     w_passage: float = 0.7
     keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence vectors, remembered across questions (passages recur in a workshop)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        found = {t: v for t in texts if (v := self._cache.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             for text, vec in zip(missing, self.embedder.embed(missing, query=False), strict=True):
                 v = np.asarray(vec, dtype=np.float32)
-                self._cache[text] = v / (np.linalg.norm(v) + 1e-12)
-            while len(self._cache) > 50_000:
-                self._cache.pop(next(iter(self._cache)))
-        return np.stack([self._cache[t] for t in texts])
+                found[text] = v / (np.linalg.norm(v) + 1e-12)
+            with self._lock:  # the server warms the cache in a thread while it answers
+                self._cache.update((t, found[t]) for t in missing)
+                while len(self._cache) > 50_000:
+                    self._cache.pop(next(iter(self._cache)))
+        return np.stack([found[t] for t in texts])
+
+    def warm(self, limit: int = 20_000, batch: int = 32) -> int:
+        """Embed the sentences of the indexed chunks ahead of the questions (a server does
+        this in the background at start); returns how many were embedded."""
+        sentences = list(
+            dict.fromkeys(t[s:e] for t in self.lexical.texts() for s, e in sentence_spans(t))
+        )[:limit]
+        todo = [t for t in sentences if t not in self._cache]
+        for lo in range(0, len(todo), batch):
+            self.vectors(todo[lo : lo + batch])
+        return len(todo)
 
     def specifics(self, question: str) -> tuple[set[str], set[str]]:
         """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
