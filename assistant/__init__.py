@@ -2,13 +2,25 @@
 
 from .config import Settings, get_settings
 from .errors import AssistantError, LoadError, ModelNotReady, NotFound
-from .types import Chunk, DocumentRecord, LoadedText, Passage, Scenario, Segment
+from .types import (
+    Answer,
+    Chunk,
+    Citation,
+    DocumentRecord,
+    LoadedText,
+    Passage,
+    Scenario,
+    Segment,
+    Sentence,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
     "AssistantError",
     "Chunk",
+    "Citation",
     "DocumentRecord",
     "LoadError",
     "LoadedText",
@@ -17,6 +29,7 @@ __all__ = [
     "Passage",
     "Scenario",
     "Segment",
+    "Sentence",
     "Settings",
     "__version__",
     "get_settings",
