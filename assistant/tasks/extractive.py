@@ -123,9 +123,10 @@ class ExtractiveWriter:
         return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
 
     def counted(self, question: str) -> list[str]:
-        """What a "how many X" question counts, when the corpus never mentions X."""
+        """What a French "combien de X" question counts, when the corpus never mentions X
+        (an English word is unknown to a French corpus anyway)."""
         match = _COUNTED.search(question)
-        if match is None:
+        if match is None or detect(question) != "fr":
             return []
         word = match.group(1)
         return [word] if analyze(word) and not self.lexical.known(analyze(word)[0]) else []
