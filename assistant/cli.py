@@ -200,6 +200,16 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _scenario_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="S",
+        help="number, id or part of a title; repeatable",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -244,13 +254,7 @@ def _parser() -> argparse.ArgumentParser:
         "--batch", metavar="FILE", help="one query a line (text or JSON with 'question')"
     )
     p.add_argument("--top-k", type=int, default=5, metavar="N")
-    p.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        metavar="S",
-        help="number, id or part of a title; repeatable",
-    )
+    _scenario_option(p)
     p.add_argument("--kind", choices=KINDS)
     p.add_argument(
         "--source", action="append", default=[], metavar="DOC", help="doc id or part of a path"
@@ -273,13 +277,7 @@ def _parser() -> argparse.ArgumentParser:
         help="one question a line (text, or JSON with 'question', 'id', 'conversation')",
     )
     p.add_argument("--top-k", type=int, default=5, metavar="N", help="passages to read")
-    p.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        metavar="S",
-        help="number, id or part of a title; repeatable",
-    )
+    _scenario_option(p)
 
     p = add("eval", _cmd_eval, "run the evaluation suite on the current store and print metrics")
     p.add_argument(
