@@ -106,7 +106,8 @@ def wall_html(themes: Sequence[tuple[str, int]], entries: Sequence[Any], lang: s
         label = THEMES.get(theme, (theme, theme))[1 if lang == "en" else 0]
         out.append(
             f'<section class="theme"><h4>{_e(label)} <span class="count">{count} '
-            f"{_e(tr('questions_n', lang))}</span></h4><ul>{lis}</ul></section>"
+            f"{_e(tr('questions_n' if count > 1 else 'question_1', lang))}</span></h4>"
+            f"<ul>{lis}</ul></section>"
         )
     out.append("</div>")
     return "".join(out)

@@ -53,6 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
     "wall": ("Mur des questions", "Question wall"),
     "no_questions": ("Aucune question pour l'instant.", "No questions yet."),
     "questions_n": ("questions", "questions"),
+    "question_1": ("question", "question"),
     "refresh": ("Actualiser", "Refresh"),
     "evaluate_pick": ("Réponse ou brouillon à vérifier", "Answer or draft to check"),
     "evaluate_empty": ("Choisissez une réponse ou le brouillon.", "Pick an answer or the draft."),
