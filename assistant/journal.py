@@ -110,19 +110,23 @@ class Journal:
 
     def entries(self, limit: int = 500) -> list[Entry]:
         """The latest questions first."""
+        return self._select("ORDER BY id DESC LIMIT ?", (limit,))
+
+    def entry(self, entry_id: int) -> Entry | None:
+        """One question by id."""
+        found = self._select("WHERE id = ?", (entry_id,))
+        return found[0] if found else None
+
+    def _select(self, clause: str, args: tuple[int, ...]) -> list[Entry]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, asked_at, session, question, language, theme, answerable, answer"
-                " FROM questions ORDER BY id DESC LIMIT ?",
-                (limit,),
+                f" FROM questions {clause}",
+                args,
             ).fetchall()
         return [
             Entry(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), json.loads(r[7])) for r in rows
         ]
-
-    def entry(self, entry_id: int) -> Entry | None:
-        """One question by id."""
-        return next((e for e in self.entries(100_000) if e.id == entry_id), None)
 
     def themes(self) -> list[tuple[str, int]]:
         """(theme, number of questions), most asked first."""
