@@ -124,7 +124,7 @@ class LexicalIndex:
         if ids:
             bm25 = bm25s.BM25()
             bm25.index([c or ["\u2205"] for c in corpus], show_progress=False)
-        self._set(current, bm25, ids, texts, metas)
+        self._set(current, bm25, ids, texts, metas, corpus)
         self._save(current)
 
     def _set(
@@ -134,6 +134,7 @@ class LexicalIndex:
         ids: list[str],
         texts: list[str],
         metas: list[dict[str, Any]],
+        corpus: list[list[str]] | None = None,
     ) -> None:
         self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
         self._fingerprint = current
@@ -141,9 +142,11 @@ class LexicalIndex:
             str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
         }
         self._scenarios = sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
+        if corpus is None:  # loaded from disk: analyse again (the index keeps ids, not terms)
+            corpus = [analyze(_indexed_text(t, m)) for t, m in zip(texts, metas, strict=True)]
         df: Counter[str] = Counter()
-        for text, meta in zip(texts, metas, strict=True):
-            df.update(set(analyze(_indexed_text(text, meta))))
+        for terms in corpus:
+            df.update(set(terms))
         self._df = dict(df)
 
     def _save(self, current: str) -> None:
