@@ -49,7 +49,7 @@ def build(services: Services) -> gr.Blocks:
         role = gr.State("")
         session = gr.State("")
         gr.HTML(SWITCH)
-        gr.Markdown(f"## {tr('title', 'fr')}", elem_id="title")
+        title = gr.HTML(f"<h2>{tr('title', 'fr')}</h2>", elem_id="title")
         with gr.Tabs():
             with gr.Tab(i18n("tab_ask"), id="ask", elem_id="tab-ask"):
                 chat = build_chat(services, lang, session, i18n)
@@ -71,15 +71,16 @@ def build(services: Services) -> gr.Blocks:
             with gr.Tab(i18n("tab_corpus"), id="corpus", elem_id="tab-corpus"):
                 corpus = build_corpus(services, role, lang, chat.scenarios, i18n)
 
-        def on_load(locale: str) -> tuple[str, str, str, Any]:
+        def on_load(locale: str) -> tuple[str, str, str, Any, str]:
             code = lang_of(locale)
             choices = gr.update(choices=services.scenario_choices())
-            return code, uuid.uuid4().hex, transcript_html([], code), choices
+            heading = f"<h2>{tr('title', code)}</h2>"
+            return code, uuid.uuid4().hex, transcript_html([], code), choices, heading
 
         demo.load(
             on_load,
             inputs=[locale],
-            outputs=[lang, session, chat.transcript, chat.scenarios],
+            outputs=[lang, session, chat.transcript, chat.scenarios, title],
             js="(x) => navigator.language",
             api_visibility="private",
         )
