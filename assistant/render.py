@@ -44,6 +44,20 @@ def citation_json(citation: Citation) -> dict[str, Any]:
     return out
 
 
+def citation_from_json(raw: dict[str, Any]) -> Citation:
+    """A citation from its JSON form; ValueError when its quote and span disagree."""
+    fields = {k: v for k, v in raw.items() if k != "label"}
+    scenario = fields.get("scenario")
+    fields["scenario"] = Scenario(**scenario) if scenario else None
+    citation = Citation(**fields)
+    if (
+        not 0 <= citation.start < citation.end
+        or len(citation.quote) != citation.end - citation.start
+    ):
+        raise ValueError(f"citation {citation.chunk_id}: quote and span disagree")
+    return citation
+
+
 def answer_json(answer: Answer) -> dict[str, Any]:
     """An answer as `assistant ask --json` prints it."""
     return {

@@ -284,19 +284,3 @@ def _balance(order: list[int], groups: list[str]) -> list[int]:
             if queue:
                 out.append(queue.pop(0))
     return out
-
-
-def search(
-    store: ChromaStore,
-    embedder: Embedder,
-    query: str,
-    *,
-    top_k: int = 5,
-    scenarios: Sequence[str] = (),
-    kind: str | None = None,
-) -> list[Passage]:
-    """Dense-only search (kept for callers without a lexical index)."""
-    where = build_where(resolve_scenarios(store, scenarios) if scenarios else [], kind)
-    vector = embedder.embed([query], query=True)[0]
-    hits = store.query(vector, top_k, where)
-    return [to_passage(rank, hit) for rank, hit in enumerate(hits, start=1)]

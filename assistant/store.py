@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 
 from .errors import AssistantError
 from .types import Chunk, DocumentRecord, PageSpan, Scenario
@@ -206,9 +207,10 @@ class ChromaStore:
         if not chunk_ids:
             return {}
         got = self.chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
-        return {
-            i: [float(x) for x in v] for i, v in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        if not got["ids"]:
+            return {}
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).tolist()
+        return dict(zip(got["ids"], vectors, strict=True))
 
     def query(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AssistantError, NotFound
-from .render import citation_json
+from .render import citation_from_json, citation_json
 from .structure import fold
 from .types import Citation, Scenario
 
@@ -205,19 +205,6 @@ def box_json(box: Box) -> dict[str, Any]:
     }
 
 
-def _citation(raw: dict[str, Any]) -> Citation:
-    fields = {k: v for k, v in raw.items() if k != "label"}
-    scenario = fields.get("scenario")
-    fields["scenario"] = Scenario(**scenario) if scenario else None
-    citation = Citation(**fields)
-    if (
-        not 0 <= citation.start < citation.end
-        or len(citation.quote) != citation.end - citation.start
-    ):
-        raise ValueError(f"citation {citation.chunk_id}: quote and span disagree")
-    return citation
-
-
 def box_from_json(data: Any) -> Box:
     """A box from its JSON form; ValueError, KeyError or TypeError when malformed."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -234,9 +221,9 @@ def box_from_json(data: Any) -> Box:
                 theme=raw["theme"],
                 scenario=by_id[raw["scenario"]],
                 statement=str(raw["statement"]),
-                citations=tuple(_citation(c) for c in raw["citations"]),
-                vision=tuple(_citation(c) for c in raw.get("vision", [])),
-                vigilance=tuple(_citation(c) for c in raw.get("vigilance", [])),
+                citations=tuple(citation_from_json(c) for c in raw["citations"]),
+                vision=tuple(citation_from_json(c) for c in raw.get("vision", [])),
+                vigilance=tuple(citation_from_json(c) for c in raw.get("vigilance", [])),
                 mark=raw["mark"],
             )
         )

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.ingest import IngestCallbacks, Ingestor, discover, resolve_kind
-from assistant.retrieval import search
 from assistant.store import ChromaStore
 from assistant.types import DocumentRecord
+from assistant.wiring import make_retriever
 
 from .conftest import CountingEmbedder
 
@@ -78,8 +79,16 @@ class _Crash(IngestCallbacks):
 
 
 def test_crash_between_add_and_activate_keeps_the_old_version(
-    ingestor: Ingestor, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+    ingestor: Ingestor,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
+    def search(query: str) -> list[str]:
+        retriever = make_retriever(settings, store, embedder)
+        return [p.text for p in retriever.search(query, top_k=5, mode="dense")]
+
     doc = tmp_path / "note.md"
     doc.write_text("# Santé\n\nDeux médecins à Valfleur.\n", encoding="utf-8")
     ingestor.run([doc])
@@ -91,13 +100,10 @@ def test_crash_between_add_and_activate_keeps_the_old_version(
     # both versions' chunks are on disk, but readers only see the old, whole version
     assert store.count_chunks() == 2
     assert store.records()[0].version == old.version
-    hits = search(store, embedder, "pharmacies médecins", top_k=5)
-    assert [h.text for h in hits] == ["Deux médecins à Valfleur."]
+    assert search("pharmacies médecins") == ["Deux médecins à Valfleur."]
     ingestor.callbacks = IngestCallbacks()
     ingestor.run([doc])
-    assert [h.text for h in search(store, embedder, "pharmacies", top_k=5)] == [
-        "Trois pharmacies à Valfleur."
-    ]
+    assert search("pharmacies") == ["Trois pharmacies à Valfleur."]
     _consistent(store)
 
 

@@ -224,7 +224,6 @@ def _damage_empty_npy(folder: Path) -> None:
         npy.write_bytes(b"")  # what a power cut before the data reached the disk leaves
 
 
-
 @pytest.mark.parametrize(
     "damage",
     [

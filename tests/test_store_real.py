@@ -14,7 +14,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.e5_model import is_prepared
-from assistant.wiring import make_embedder, make_ingestor, make_store
+from assistant.types import Passage
+from assistant.wiring import make_embedder, make_ingestor, make_retriever, make_store
 
 from .conftest import CORPUS, cli_env
 from .test_ingest import _consistent
@@ -133,13 +134,16 @@ real_model = pytest.mark.skipif(
 @pytest.mark.slow
 @real_model
 def test_real_model_finds_the_right_scenario_in_french_and_english(tmp_path: Path) -> None:
-    from assistant.retrieval import search
-
     settings = Settings(home=tmp_path / "store", embedding_model="multilingual-e5-small")
     embedder = make_embedder(settings)
     store = make_store(settings, embedder)
     report = make_ingestor(settings, store, embedder).run([CORPUS])
     assert not report.failed
+    retriever = make_retriever(settings, store, embedder)
+
+    def search(question: str, top_k: int, kind: str | None = None) -> list[Passage]:
+        return retriever.search(question, top_k=top_k, kind=kind, mode="dense")
+
     cases = [
         ("Quelles sont les limites du tout numérique pour les personnes fragiles ?", 1, "limits"),
         ("Sur quoi repose le scénario des expérimentations locales ?", 4, None),
@@ -147,9 +151,9 @@ def test_real_model_finds_the_right_scenario_in_french_and_english(tmp_path: Pat
         ("Pourquoi l'interopérabilité des données pose problème ?", 3, "limits"),
     ]
     for question, number, section in cases:
-        top = search(store, embedder, question, top_k=3, kind="scenario")
+        top = search(question, top_k=3, kind="scenario")
         assert top[0].scenario is not None and top[0].scenario.number == number, question
         if section:
             assert any(p.section == section for p in top), question
-    top = search(store, embedder, "temps d'accès aux urgences en haute vallée", top_k=5)
+    top = search("temps d'accès aux urgences en haute vallée", top_k=5)
     assert any(p.kind == "diagnostic" and "urgences" in p.text for p in top)

@@ -3,21 +3,18 @@ highlighted inside the full document text, with the support verdict; CSV export.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from ..exports import audit_csv, write_text
+from ..render import citation_from_json
+from ..types import Sentence
 from .facilitator import export_folder
 from .html import evaluation_html
 from .i18n import tr
 from .services import Services
-
-AUDIT_COLUMNS = [
-    "sentence", "verdict", "support", "n", "label", "source", "doc_id", "section", "start",
-    "end", "quote",
-]  # fmt: skip
 
 
 def build_evaluation(services: Services, lang: gr.State, i18n: gr.I18n) -> None:
@@ -70,19 +67,12 @@ def checkable(services: Services, value: str) -> tuple[list[dict[str, Any]], lis
 def audit_file(
     folder: Path, name: str, sentences: list[dict[str, Any]], citations: list[dict[str, Any]]
 ) -> Path:
-    """A CSV audit of these sentences' citations, one row per citation use."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """The CSV citation audit of these sentences (the same as `draft --format csv`)."""
+    cited = [
+        Sentence(s["text"], tuple(s["citations"]), float(s["support"]), s["verdict"])
+        for s in sentences
+    ]
     path = folder / f"audit-{name}.csv"
-    by_n = {c["n"]: c for c in citations}
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(AUDIT_COLUMNS)
-        for s in sentences:
-            for n in s.get("citations", []):
-                c = by_n.get(n)
-                if c is not None:
-                    writer.writerow(
-                        [s["text"], s.get("verdict"), s.get("support"), n, c.get("label"),
-                         c["source"], c["doc_id"], c["section"], c["start"], c["end"], c["quote"]]
-                    )  # fmt: skip
+    part = "draft" if name == "draft" else f"answer {name}"
+    write_text(audit_csv([(part, cited)], [citation_from_json(c) for c in citations]), path)
     return path

@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import AssistantError
-from .services import FACILITATOR, Forbidden, Services
+from .services import Services, require_facilitator
 from .workshop_html import MARK_LABELS, box_html, draft_html, matrix_html
 
 EXPORT_NAMES = ("scenario-normatif.md", "scenario-normatif.docx", "audit-citations.csv")
@@ -55,7 +55,7 @@ class Workshop:
         from ..tasks.box import build_box
         from ..workshop import keep_decisions, load_box, save_box
 
-        _require(role)
+        require_facilitator(role)
         if self.path.exists() and not rebuild:
             return load_box(self.path)
         box = build_box(self.services.retriever, self.services.asker.extractive)
@@ -103,7 +103,7 @@ class Workshop:
         """Replace the workshop's journal and box with an exported file."""
         from ..workshop import box_from_json, save_box
 
-        _require(role)
+        require_facilitator(role)
         try:
             data = json.loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -113,11 +113,6 @@ class Workshop:
         if box is not None:
             save_box(box, self.path)
         return f"{questions} questions, {drafts} drafts"
-
-
-def _require(role: str) -> None:
-    if role != FACILITATOR:
-        raise Forbidden("reserved to facilitators: log in first")
 
 
 def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: gr.I18n) -> None:
@@ -178,7 +173,7 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         return run
 
     def on_compare(r: str, extra: str, code: str) -> tuple[Any, ...]:
-        _require(r)
+        require_facilitator(r)
         chosen = [a.strip() for a in (extra or "").split(",") if a.strip()]
         aspects_all = ["narrative", "levers", "interest", "limits", *chosen]
         return (matrix_html(compare_json(services, [], aspects_all), code),)

@@ -110,7 +110,7 @@ class Services:
         self, role: str, files: Sequence[str], on_file: Callable[[str, str], None] | None = None
     ) -> dict[str, Any]:
         """Copy uploaded files into the store folder and ingest them; a per-file report."""
-        _require(role)
+        require_facilitator(role)
         report: dict[str, Any] = {"ingested": [], "skipped": [], "failed": []}
         accepted: list[Path] = []
         limit = int(self.settings.max_upload_mb * 1024 * 1024)
@@ -142,7 +142,7 @@ class Services:
 
     def remove(self, role: str, doc_id: str) -> str:
         """Remove a document (and its uploaded copy); returns its source."""
-        _require(role)
+        require_facilitator(role)
         record = self.store.get_record(doc_id)
         if record is None:
             raise AssistantError(f"no document '{doc_id}'")
@@ -156,7 +156,7 @@ class Services:
 
     def export_workshop(self, role: str, box: dict[str, Any] | None = None) -> str:
         """The whole workshop as one JSON text."""
-        _require(role)
+        require_facilitator(role)
         return json.dumps(self.journal.export(box), ensure_ascii=False, indent=1)
 
 
@@ -169,7 +169,8 @@ class _Progress(IngestCallbacks):
             self.on_file_cb(path.name, status)
 
 
-def _require(role: str) -> None:
+def require_facilitator(role: str) -> None:
+    """Refuse unless the session logged in as facilitator."""
     if role != FACILITATOR:
         raise Forbidden("reserved to facilitators: log in first")
 
