@@ -19,6 +19,7 @@ from assistant.llm import ScriptedChat
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
+from assistant.tasks.extractive import ExtractiveWriter
 from assistant.tasks.generated import GeneratedWriter
 from assistant.types import Answer
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
@@ -272,11 +273,26 @@ def test_real_model_answers_with_the_right_quote(
         "Tu aurais une recette de tartiflette pour le repas de midi ?",
         "What was the broadband coverage in 2015?",
         "Que propose le scénario 7 ?",
+        # near misses: the département's figure, not the piémont's; no cost is given
+        "Dans le piémont, quel pourcentage des 75 ans et plus est en situation d'illectronisme ?",
+        "Le bus France Services, il coûte combien par an ?",
     ],
 )
 def test_real_model_refuses(real_task: AskTask, question: str) -> None:
     answer = real_task.ask(question)
     assert not answer.answerable, answer.answer
+
+
+@pytest.mark.slow
+@real_model
+def test_an_answer_does_not_depend_on_the_questions_asked_before(real_task: AskTask) -> None:
+    # the int8 model scales activations per batch: sentences must be embedded in fixed batches
+    question = "Combien de temps faut-il pour rejoindre une pharmacie depuis la haute vallée ?"
+    real_task.ask("Et pour aller aux urgences, ou chez le médecin, depuis le piémont ?")
+    after = real_task.ask(question)
+    fresh = ExtractiveWriter(real_task.retriever.embedder, real_task.retriever.lexical)
+    alone = AskTask(real_task.retriever, fresh).ask(question)
+    assert (after.answer, after.confidence) == (alone.answer, alone.confidence)
 
 
 @pytest.mark.slow

@@ -102,7 +102,14 @@ def section_evidence(
     found = _distinct(sorted(every, key=lambda ev: (not _whole(ev.text), ev.start - ev.end)))
     if not found:
         return []
-    vectors = extractive.vectors([ev.text for ev in found])
+    by_span = {
+        (p.chunk_id, *span): vector
+        for p in passages
+        for span, vector in zip(
+            sentence_spans(p.text), extractive.passage_vectors(p.text), strict=True
+        )
+    }
+    vectors = np.stack([by_span[(ev.passage.chunk_id, ev.start, ev.end)] for ev in found])
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) + 1e-12
     scored = [

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
+from ..facets import CorpusFacets, Facets, facets_of, learn, table_header
 from ..ingest import SECTION_LABELS
 from ..intent import Intent
 from ..language import detect
@@ -83,32 +84,42 @@ class ExtractiveWriter:
     w_passage: float = 0.7
     keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
+    _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Sentence vectors, remembered across questions (passages recur in a workshop)."""
-        found = {t: v for t in texts if (v := self._cache.get(t)) is not None}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
-        if missing:
-            for text, vec in zip(missing, self.embedder.embed(missing, query=False), strict=True):
-                v = np.asarray(vec, dtype=np.float32)
-                found[text] = v / (np.linalg.norm(v) + 1e-12)
+    def passage_vectors(self, text: str) -> np.ndarray:
+        """Unit vectors of the sentences of one passage, remembered across questions
+        (passages recur in a workshop). The int8 model scales its activations per batch, so
+        a sentence's vector depends on its batchmates: each passage's sentences are always
+        embedded together and alone, so an answer never depends on what was asked before."""
+        found = self._cache.get(text)
+        if found is None:
+            sentences = [text[s:e] for s, e in sentence_spans(text)]
+            raw = np.asarray(self.embedder.embed(sentences, query=False), dtype=np.float32)
+            found = raw.reshape(len(sentences), -1)
+            found /= np.linalg.norm(found, axis=1, keepdims=True) + 1e-12
             with self._lock:  # the server warms the cache in a thread while it answers
-                self._cache.update((t, found[t]) for t in missing)
-                while len(self._cache) > 50_000:
+                self._cache[text] = found
+                while len(self._cache) > 20_000:
                     self._cache.pop(next(iter(self._cache)))
-        return np.stack([found[t] for t in texts])
+        return found
 
-    def warm(self, limit: int = 20_000, batch: int = 32) -> int:
+    def warm(self, limit: int = 20_000) -> int:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
-        this in the background at start); returns how many were embedded."""
-        sentences = list(
-            dict.fromkeys(t[s:e] for t in self.lexical.texts() for s, e in sentence_spans(t))
-        )[:limit]
-        todo = [t for t in sentences if t not in self._cache]
-        for lo in range(0, len(todo), batch):
-            self.vectors(todo[lo : lo + batch])
+        this in the background at start); returns how many passages were embedded."""
+        todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
+        for text in todo:
+            self.passage_vectors(text)
         return len(todo)
+
+    def facets(self, question: str) -> Facets:
+        """The kind of figure the question asks for, and the corpus's breakdown values
+        (zones, age groups...) it narrows it down to."""
+        self.lexical.refresh()
+        version = self.lexical.version
+        if self._corpus[0] != version:
+            self._corpus = (version, learn(self.lexical.texts()))
+        return facets_of(question, self._corpus[1], self.lexical.known)
 
     def specifics(self, question: str) -> tuple[set[str], set[str]]:
         """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
@@ -155,9 +166,9 @@ class ExtractiveWriter:
         spans = [(i, s, e) for i, p in enumerate(passages) for s, e in sentence_spans(p.text)]
         if not spans:
             return []
-        sims = self.vectors([passages[i].text[s:e] for i, s, e in spans]) @ (
-            query_vector / (np.linalg.norm(query_vector) + 1e-12)
-        )
+        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
+        sims = np.concatenate([self.passage_vectors(p.text) @ unit for p in passages])
+        facets = self.facets(question)
         picks = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
             p, text = passages[i], passages[i].text[s:e]
@@ -176,6 +187,10 @@ class ExtractiveWriter:
                 score *= 0.6  # another scenario than the one asked about
             if intent.sections and p.scenario and p.section not in intent.sections:
                 score *= 0.75  # another part of the scenario than the one asked for
+            if not facets.gives(text):
+                score *= 0.6  # no figure of the kind asked for (a count, a share, a cost...)
+            elif not facets.honours(f"{table_header(p.text, s)} {text}"):
+                score *= 0.6  # a figure for another zone or group than the one asked about
             if focus and not focus & own:
                 score *= 0.6  # a follow-up: its own words ("et pour le piémont ?") must appear
             picks.append(Pick(i, s, e, round(score, 4)))
@@ -208,6 +223,18 @@ class ExtractiveWriter:
             picks = [k for k in picks if numbers <= numbers_of(text[id(k)])]
             if not picks or picks[0].score < threshold * 0.8:
                 return Written([], best, f"no passage gives {', '.join(sorted(numbers))}")
+        facets = self.facets(question)
+        if facets.kind:  # the kind of figure asked for, for the zone or group asked about
+            fitting = [
+                k
+                for k in picks
+                if facets.gives(text[id(k)])
+                and facets.honours(
+                    f"{table_header(passages[k.passage].text, k.start)} {text[id(k)]}"
+                )
+            ]
+            if not fitting or fitting[0].score < threshold * 0.8:
+                return Written([], best, f"no passage gives {facets.describe()}")
         chosen: list[Pick] = []
         seen: set[str] = set()
         for k in picks:

@@ -1,0 +1,196 @@
+"""What a figure question pins down, and whether a sentence gives that figure.
+
+A question may ask for a kind of figure: a count ("combien de médecins"), a share ("quelle
+part", "what percentage"), an amount of money ("combien coûte") or a date ("en quelle
+année"). It may also narrow it down to one value of a breakdown the corpus uses: a zone
+("dans le piémont"), an age group, a place. A sentence that gives the département's figure
+when the question asks for the piémont's, or a count when it asks for a cost, is a near miss,
+not an answer.
+
+The breakdowns are learnt from the corpus itself: the words that follow "dans le", "chez
+les"... right after a figure, several times ("de 20 % dans le piémont"). A question word is a
+restriction only if it is one of them, so paraphrases ("les villages de montagne") are never
+held against an answer; words used nearly everywhere (the département itself) are the
+corpus's default scope, not a restriction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .lexical import analyze
+from .structure import fold
+
+_KINDS = (  # checked in this order, on the folded question
+    (
+        "money",
+        r"\b(?:combien (?:coute|coutent|coutera|couteront|d'euros)|cout|couts|coute|"
+        r"coutent|budget|prix|tarif|montant|cost|costs|price|how much money|spend|spent)\b",
+    ),
+    (
+        "share",
+        r"\b(?:quelle part|quel pourcentage|quelle proportion|pourcentage|proportion|"
+        r"taux|what share|what percentage|what proportion|percentage|share of|rate)\b",
+    ),
+    (
+        "date",
+        r"(?:^|[.?!]\s*)(?:quand|when)\b|\b(?:en quelle annee|depuis quand|a quelle date|"
+        r"quelle annee|what year|which year|since when)\b",
+    ),
+    ("count", r"\b(?:combien|nombre d|nombre de|nb|how many|how much|number of)\b"),
+)
+_KIND_RES = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
+_NUMBER_WORDS = (
+    "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
+    "vingt trente quarante cinquante soixante cent cents mille million millions milliard "
+    "moitie tiers quart two three four five six seven eight nine ten eleven twelve twenty "
+    "hundred thousand half third quarter"
+)
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS.split())})\b")
+_DIGIT = re.compile(r"\d")
+# what a count counts: "combien de médecins", "nombre d'EHPAD", "nb de trajets"
+_COUNTED = re.compile(r"\b(?:combien|nombre|nb)\s+(?:de|d'|d’)\s*([\w-]{3,})")
+_VAGUE = frozenset(  # "combien de personnes", "combien de minutes": any count, in any unit
+    analyze(
+        "personnes gens monde fois temps minutes heures jours semaines mois ans années "
+        "kilomètres km euros people time hours days years"
+    )
+)
+# a name after a preposition: "à Bourg-la-Roche", "sur Covoit'Vallée", "de Castelroc"
+_NAME = re.compile(
+    r"\b(?:à|a|au|aux|de|du|des|d'|d’|sur|dans|chez|pour|in|at|on|for|of|from)\s*"
+    r"([A-ZÀ-Ý][\wà-ÿ]*(?:['’-][\wà-ÿ]+)+|[A-ZÀ-Ý][a-zà-ÿ]+)"
+)
+# what a number counts: the one or two words right after it ("240 chauffeurs bénévoles",
+# "Six réseaux"), not a percentage ("23 %") nor a numbered heading ("5. Santé")
+_COUNT = re.compile(
+    rf"(?:\d[\d\u202f\u00a0 ]*|\b(?:{'|'.join(_NUMBER_WORDS.split())}))\s+"
+    r"([^\W\d][\w'’-]*(?:\s+[^\W\d][\w'’-]*)?)"
+)
+_GIVES = {
+    "money": re.compile(r"\d\s*(?:k|m)?(?:€|euros?\b)|\bgratuit|\bfree\b"),
+    "share": re.compile(
+        r"%|\bpour ?cent|\bsur (?:deux|trois|quatre|cinq|dix|\d+)\b|\bmoitie\b|"
+        r"\btiers\b|\bquart\b"
+    ),
+    "date": re.compile(
+        r"\d|\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+        r"octobre|novembre|decembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+        r"dimanche|matin|soir|midi)\b"
+    ),
+}
+# "de 20 % dans le piémont", "57 % chez les 75 ans", "12 min in the centre"
+_AFTER_FIGURE = re.compile(
+    r"\d[\d\s.,]*\s*(?:%|[a-z]+)?\s+(?:dans|chez|parmi|a|au|aux|in|among)\s+"
+    r"(?:(?:le|la|les|l'|l’|the)\s*)?([\w-]+(?:\s+[\w-]+)?)"
+)
+_NOT_PLACES = {"moins", "total", "tout", "plus", "peu", "fois", "cours"}  # "au moins", "en tout"
+MIN_USES = 3  # a breakdown value is used this many times after a figure
+COMMON_SHARE = 0.5  # a value in this share of the texts or more is the default scope
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The kind of figure a question asks for, and what it narrows it down to."""
+
+    kind: str = ""  # "", "count", "share", "money" or "date" (a time)
+    restrictions: tuple[tuple[str, ...], ...] = ()  # breakdown values and names, analysed
+    counted: str = ""  # what a count counts (an analysed term), when the corpus knows it
+
+    def describe(self) -> str:
+        """The facets in words, for a refusal's reason: "the share asked for (piemont)"."""
+        where = ", ".join(" ".join(p) for p in self.restrictions)
+        return f"the {self.kind or 'answer'} asked for" + (f" ({where})" if where else "")
+
+    def gives(self, sentence: str) -> bool:
+        """Whether a sentence gives the kind of figure asked for."""
+        if not self.kind:
+            return True
+        folded = fold(sentence)
+        if self.kind in _GIVES:
+            return bool(_GIVES[self.kind].search(folded))
+        if self.counted:  # "118 médecins", "Six réseaux": the number counts the thing asked
+            return any(self.counted in t for t in counted_in(folded))
+        return bool(_DIGIT.search(folded) or _NUMBER_WORD.search(folded))
+
+    def honours(self, sentence: str) -> bool:
+        """Whether a sentence (with its table's header row) names one of the zones, groups or
+        places the question is about (a comparison may name several)."""
+        terms = set(analyze(sentence))
+        return not self.restrictions or any(set(place) <= terms for place in self.restrictions)
+
+
+@dataclass(frozen=True)
+class CorpusFacets:
+    """What a corpus gives figures for (its breakdown values, as analysed terms) and what it
+    counts (terms right after a number somewhere)."""
+
+    places: frozenset[tuple[str, ...]] = frozenset()
+    countables: frozenset[str] = frozenset()
+
+
+def learn(texts: Sequence[str]) -> CorpusFacets:
+    """The corpus's breakdown values: those that follow a figure MIN_USES times or more and
+    are not in COMMON_SHARE of the texts or more (the default scope); and its countables."""
+    found: Counter[tuple[str, ...]] = Counter()
+    for text in texts:
+        for match in _AFTER_FIGURE.finditer(fold(text)):
+            words = match.group(1).split()
+            if words[0] not in _NOT_PLACES and not words[0].isdigit():
+                terms = tuple(t for t in analyze(match.group(1)) if not t.isdigit())
+                found.update([terms] if terms else [])
+    analysed = [analyze(text) for text in texts]
+    places = frozenset(
+        place
+        for place, uses in found.items()
+        if uses >= MIN_USES
+        and sum(_contains(terms, place) for terms in analysed) < COMMON_SHARE * len(texts)
+    )
+    countables = frozenset(t for text in texts for t in counted_in(fold(text)))
+    return CorpusFacets(places, countables)
+
+
+def counted_in(folded: str) -> set[str]:
+    """The analysed terms a folded text counts ("118 medecins generalistes")."""
+    return {t for match in _COUNT.finditer(folded) for t in analyze(match.group(1))}
+
+
+def _contains(terms: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool]) -> Facets:
+    """The facets of a question, given what the corpus breaks figures down by and counts;
+    `known` says whether the corpus uses an analysed term."""
+    folded = fold(question)
+    kind = next((k for k, pattern in _KIND_RES if pattern.search(folded)), "")
+    if not kind:
+        return Facets()
+    terms = analyze(question)
+    named = [p for p in corpus.places if _contains(terms, p)]
+    for name in _NAME.findall(question):
+        name_terms = tuple(analyze(name))
+        if name_terms and all(known(t) for t in name_terms):
+            named.append(name_terms)
+    counted = ""
+    if kind == "count" and (match := _COUNTED.search(folded)):
+        found = analyze(match.group(1))
+        if found and found[0] not in _VAGUE and any(found[0] in t for t in corpus.countables):
+            counted = found[0]  # the corpus counts this somewhere: a count of it is asked for
+    return Facets(kind, tuple(sorted(set(named))), counted)
+
+
+def table_header(passage: str, start: int) -> str:
+    """The first row of the table whose row starts at `start` ("" outside tables)."""
+    if not passage.startswith("|", start):
+        return ""
+    header = ""
+    for line in reversed(passage[:start].split("\n")[:-1]):
+        if not line.strip().startswith("|"):
+            break
+        header = line
+    return header

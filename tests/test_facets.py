@@ -1,0 +1,100 @@
+"""Facets: the kind of figure a question asks for, the zone or place it is about, and what a
+count counts; learnt from the corpus, checked on sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.facets import Facets, facets_of, learn, table_header
+from assistant.lexical import analyze
+
+CORPUS = [
+    "Le taux est de 15 % dans le centre, de 20 % dans le piémont et de 28 % dans la haute vallée.",
+    "La part est de 12 % dans le centre, de 18 % dans le piémont et de 30 % dans la haute vallée.",
+    "Elle atteint 9 % dans le centre, 11 % dans le piémont et 17 % dans la haute vallée.",
+    "Le département compte 118 médecins généralistes, contre 139 en 2019.",
+    "Six réseaux fonctionnent grâce à 240 chauffeurs bénévoles.",
+    "5. Santé et déplacements\n23 % des répondants ont renoncé à des soins.",
+    "La sous-préfecture est Bourg-la-Roche ; le bus passe à Castelroc.",
+    "Le département de la Vallée-Haute est rural.",
+]
+KNOWN = {t for text in CORPUS for t in analyze(text)}
+
+
+def facets(question: str) -> Facets:
+    return facets_of(question, learn(CORPUS), KNOWN.__contains__)
+
+
+def test_the_corpus_teaches_its_breakdowns_and_what_it_counts() -> None:
+    learnt = learn(CORPUS)
+    assert learnt.places == {("centr",), ("piemont",), ("haut", "valle")}
+    assert {"medecin", "chauffeur", "benevol", "reseau"} <= learnt.countables
+    assert "deplac" not in learnt.countables  # "5. Santé et déplacements" is a heading
+    assert "reponds" not in learnt.countables and "repond" not in learnt.countables  # "23 %"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Combien coûte le bus chaque année ?", "money"),
+        ("How much does the bus cost?", "money"),
+        ("Quelle part des ménages n'a pas internet ?", "share"),
+        ("What percentage of homes have fibre?", "share"),
+        ("En quelle année la cabine a-t-elle ouvert ?", "date"),
+        ("nb de trajets TAD en 2024 ?", "count"),
+        ("How many GPs are left?", "count"),
+        ("Que propose le scénario 2 ?", ""),
+    ],
+)
+def test_the_kind_of_figure_asked_for(question: str, kind: str) -> None:
+    assert facets(question).kind == kind
+
+
+def test_a_zone_figure_is_not_the_departement_s() -> None:
+    asked = facets("Quel est le taux d'illectronisme des plus de 75 ans dans le piémont ?")
+    assert asked.restrictions == (("piemont",),)
+    assert not asked.honours("Il atteint 57 % chez les 75 ans ou plus.")
+    assert asked.honours("Il est de 15 % dans le centre et de 20 % dans le piémont.")
+    # a comparison names two zones: a sentence about either one answers part of it
+    both = facets("Combien de médecins dans le centre et dans la haute vallée ?")
+    assert both.honours("Dans la haute vallée, 10 médecins exercent.")
+
+
+def test_paraphrased_places_are_not_held_against_an_answer() -> None:
+    asked = facets("Combien de temps pour les urgences depuis les villages de montagne ?")
+    assert asked.kind == "count" and asked.restrictions == () and asked.counted == ""
+    assert asked.gives("Dans la haute vallée, le temps médian est de 58 minutes.")
+
+
+def test_a_named_place_must_be_named_by_the_figure() -> None:
+    asked = facets("Combien coûte l'inscription sur Covoit'Vallée ?")
+    assert asked.restrictions == ()  # unknown to this corpus: the writer refuses it elsewhere
+    asked = facets("Combien d'habitants vivent à Bourg-la-Roche ?")
+    assert asked.restrictions == (("bourg", "roch"),)
+    assert not asked.honours("Le chef-lieu compte 31 200 habitants.")
+
+
+def test_a_count_must_count_the_thing_asked_about() -> None:
+    asked = facets("Le dispositif, il mobilise combien de bénévoles ?")
+    assert asked.counted == "benevol"
+    assert not asked.gives("Lancé en 2022 dans 12 communes, il repose sur des bénévoles.")
+    assert asked.gives("Six réseaux fonctionnent grâce à 240 chauffeurs bénévoles.")
+    # what the corpus never counts is not required ("combien de déplacements": any count)
+    assert facets("Nombre de déplacements en 2023 ?").counted == ""
+    assert facets("Combien de minutes jusqu'à la pharmacie ?").counted == ""
+
+
+def test_a_cost_needs_an_amount_and_a_share_a_proportion() -> None:
+    cost = facets("Combien coûte le trajet ?")
+    assert cost.gives("Le trajet coûte 2 €.") and cost.gives("Le trajet coûte 2 euros.")
+    assert not cost.gives("Le bus dessert 18 communes.")
+    share = facets("Quelle part des habitants a 65 ans ou plus ?")
+    assert share.gives("Plus d'un habitant sur trois a 65 ans ou plus.")
+    assert share.gives("La part est de 37,6 %.") and not share.gives("Il y a 12 communes.")
+
+
+def test_a_table_row_is_read_with_its_header() -> None:
+    table = "Intro.\n\n| Service | Centre | Piémont |\n|---|---|---|\n| Urgences | 12 | 27 |"
+    row = table.index("| Urgences")
+    assert table_header(table, row) == "| Service | Centre | Piémont |"
+    assert table_header(table, 0) == ""
