@@ -189,7 +189,7 @@ def evaluate(
         cited_passage += q.answerable and answer.answerable and passage_cited
         refused += not answer.answerable
         refused_right += not answer.answerable and not q.answerable
-        report.questions.append(_detail(q, answer, gold_cited, latencies[-1]))
+        report.questions.append(_detail(q, answer, gold_cited, passage_cited, latencies[-1]))
         if on_question is not None:
             on_question(number, len(suite))
     unanswerable = len(suite) - len(answerable)
@@ -216,7 +216,9 @@ def _percentile(values: Sequence[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def _detail(q: Question, answer: Answer, gold_cited: bool, ms: float) -> dict[str, Any]:
+def _detail(
+    q: Question, answer: Answer, gold_cited: bool, passage_cited: bool, ms: float
+) -> dict[str, Any]:
     return {
         "id": q.id,
         "type": q.type,
@@ -225,6 +227,7 @@ def _detail(q: Question, answer: Answer, gold_cited: bool, ms: float) -> dict[st
         "expected_answerable": q.answerable,
         "answerable": answer.answerable,
         "gold_cited": gold_cited,
+        "gold_passage_cited": passage_cited,
         "confidence": answer.confidence,
         "declined": answer.declined,
         "verdicts": [s.verdict for s in answer.sentences],

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.embeddings import Embedder, Vectors
+    from assistant.retrieval import Retriever
     from assistant.store import ChromaStore
 
 SEED = 20240603
@@ -539,24 +540,22 @@ def warm_up(embedder: Embedder, watch: Stopwatch) -> float:
 
 
 def bench_search(
-    store: ChromaStore,
+    retriever: Retriever,
     embedder: TimedEmbedder,
     queries: Sequence[str],
     variant: str,
     filters: dict[str, Any],
 ) -> SearchStats:
-    """Time `retrieval.search` over every query with the given filters."""
-    from assistant.retrieval import search
-
+    """Time dense retrieval (`Retriever.search`, mode dense) over every query and filter."""
     watch = embedder.watch
-    search(store, embedder, queries[0], top_k=TOP_K, **filters)  # warm caches
+    retriever.search(queries[0], top_k=TOP_K, mode="dense", **filters)  # warm caches
     for bucket in ("embed_query", "store.records", "store.query"):
         watch.take(bucket)
     latencies: list[float] = []
     hits = 0
     for query in queries:
         started = time.perf_counter()
-        hits += len(search(store, embedder, query, top_k=TOP_K, **filters))
+        hits += len(retriever.search(query, top_k=TOP_K, mode="dense", **filters))
         latencies.append((time.perf_counter() - started) * 1000)
     per_query_ms = {
         bucket: round(watch.take(bucket) * 1000 / len(queries), 2)
@@ -605,7 +604,7 @@ def run_size(
 ) -> SizeResult:
     """Generate, ingest and search one corpus of about `target` chunks under `base`."""
     from assistant.chunking import make_splitter, prepare_tiktoken
-    from assistant.wiring import make_ingestor, make_store
+    from assistant.wiring import make_ingestor, make_retriever, make_store
 
     settings = settings_for(base / "store", model)
     prepare_tiktoken(settings.tiktoken_dir)
@@ -629,7 +628,7 @@ def run_size(
     load_avg.append(os.getloadavg()[0])
 
     searches = [
-        bench_search(store, embedder, queries, name, filters)
+        bench_search(make_retriever(settings, store, embedder), embedder, queries, name, filters)
         for name, filters in search_variants(corpus.scenario_titles)
     ]
     load_avg.append(os.getloadavg()[0])
