@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import analyze
+from .lexical import analyze, in_a_row
 from .structure import fold
 
 _KINDS = (  # checked in this order, on the folded question
@@ -147,7 +147,7 @@ def learn(texts: Sequence[str]) -> CorpusFacets:
         place
         for place, uses in found.items()
         if uses >= MIN_USES
-        and sum(_contains(terms, place) for terms in analysed) < COMMON_SHARE * len(texts)
+        and sum(in_a_row(terms, place) for terms in analysed) < COMMON_SHARE * len(texts)
     )
     countables = frozenset(t for text in texts for t in counted_in(fold(text)))
     return CorpusFacets(places, countables)
@@ -158,11 +158,6 @@ def counted_in(folded: str) -> set[str]:
     return {t for match in _COUNT.finditer(folded) for t in analyze(match.group(1))}
 
 
-def _contains(terms: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
-
-
 def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool]) -> Facets:
     """The facets of a question, given what the corpus breaks figures down by and counts;
     `known` says whether the corpus uses an analysed term."""
@@ -171,7 +166,7 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
     if not kind:
         return Facets()
     terms = analyze(question)
-    named = [p for p in corpus.places if _contains(terms, p)]
+    named = [p for p in corpus.places if in_a_row(terms, p)]
     for name in _NAME.findall(question):
         name_terms = tuple(analyze(name))
         if name_terms and all(known(t) for t in name_terms):

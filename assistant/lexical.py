@@ -29,6 +29,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
+from .glossary import acronyms
 from .ingest import SECTION_LABELS
 from .store import ChromaStore, scenario_from_meta
 from .structure import fold
@@ -88,6 +89,7 @@ class LexicalIndex:
         self._metas: list[dict[str, Any]] = []
         self._df: dict[str, int] = {}
         self._scenarios: list[Scenario] = []
+        self._glossary: dict[str, tuple[str, ...]] = {}
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -148,6 +150,11 @@ class LexicalIndex:
         for terms in corpus:
             df.update(set(terms))
         self._df = dict(df)
+        self._glossary = {
+            short[0]: tuple(full)
+            for acronym, form in acronyms(texts).items()
+            if len(short := analyze(acronym)) == 1 and (full := analyze(form))
+        }
 
     def _save(self, current: str) -> None:
         """Write the index to a temporary folder, then swap it in (readers never see half)."""
@@ -205,12 +212,23 @@ class LexicalIndex:
         """Whether an analysed term occurs anywhere in the corpus."""
         return term in self._df
 
+    def expand(self, terms: Sequence[str]) -> list[str]:
+        """Analysed terms plus the other form of every acronym the corpus defines: "tad" adds
+        "transport", "demand"; "transport", "demand" in a row add "tad"."""
+        extra: list[str] = []
+        for short, full in self._glossary.items():
+            if short in terms:
+                extra += full
+            elif in_a_row(terms, full):
+                extra.append(short)
+        return [*terms, *(t for t in dict.fromkeys(extra) if t not in terms)]
+
     def search(
         self, query: str, k: int, accept: Callable[[dict[str, Any]], bool] | None = None
     ) -> list[LexicalHit]:
-        """The k best chunks by BM25 whose metadata `accept` admits."""
+        """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded)."""
         self.refresh()
-        terms = [t for t in analyze(query) if t in self._df]
+        terms = [t for t in self.expand(analyze(query)) if t in self._df]
         if self._bm25 is None or not terms or k <= 0:
             return []
         mask = None
@@ -233,6 +251,12 @@ class LexicalIndex:
         """Texts of indexed chunks by id."""
         wanted = set(chunk_ids)
         return {i: t for i, t in zip(self._ids, self._texts, strict=True) if i in wanted}
+
+
+def in_a_row(terms: Sequence[str], phrase: Sequence[str]) -> bool:
+    """Whether the phrase's terms occur in `terms`, in a row."""
+    n = len(phrase)
+    return any(list(terms[i : i + n]) == list(phrase) for i in range(len(terms) - n + 1))
 
 
 def _indexed_text(text: str, meta: dict[str, Any]) -> str:

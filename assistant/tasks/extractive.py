@@ -173,7 +173,7 @@ class ExtractiveWriter:
         for (i, s, e), sim in zip(spans, sims, strict=True):
             p, text = passages[i], passages[i].text[s:e]
             head = f"{p.scenario.title if p.scenario else ''} {SECTION_LABELS.get(p.section, '')}"
-            own = set(analyze(text))
+            own = set(self.lexical.expand(analyze(text)))  # "TAD" is "transport à la demande"
             found = own | set(analyze(head))
             lexical = sum(w for t, w in weights.items() if t in found) / total
             score = (
