@@ -1,8 +1,9 @@
 """What a question points at in the scenario texts: which scenarios, which part.
 
 Workshop questions name scenarios the way people do ("le scénario 3", "the first
-scenario", "le scénario du numérique"; English paraphrases of a French title, such as
-"the partnership scenario", are not recognised) and ask for a part
+scenario", "le scénario du numérique"; in English, "the partnership scenario": the words
+describing it are compared with the French titles by the embedding model, and name a
+scenario only when one title is clearly the closest) and ask for a part
 ("ses limites", "what's the catch", "les atouts"). Retrieval uses this to fuse in a ranking
 restricted to the named scenario and to prefer chunks of the named part.
 """
@@ -10,7 +11,7 @@ restricted to the named scenario and to prefer chunks of the named part.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .lexical import analyze
@@ -26,8 +27,21 @@ _NUMBERED = re.compile(
     rf"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?(\d{{1,2}}{_UNIT}(?:\s*(?:,|et|and|&)\s*\d{{1,2}}{_UNIT})*)",
     re.I,
 )
-_ORDINAL = re.compile(r"\b(\w+)\s+sc[eé]nario\b", re.I)
+_ORDINAL = re.compile(r"(?<![\w-])(\w+)\s+sc[eé]nario\b", re.I)  # not "information-first"
 SCENARIO_WORD = re.compile(r"\bsc[eé]nari[oi]s?\b", re.I)
+# "the partnership scenario", "the digital-first scenario", "the scenario built on data"
+_DESCRIBED = re.compile(
+    r"\b(?:the|a|this|that)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+scenario\b"
+    r"|\bscenario\s+(?:of|about|on|built on|based on|focused on)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
+    re.I,
+)
+_NOT_DESCRIPTIONS = {
+    "other", "same", "each", "every", "normative", "exploratory", "best", "worst", "next",
+    "previous", "last", "whole", "chosen", "extreme", "one", "any", "which", "what", "this",
+    "that", "my", "our", "your", "their", "its",
+}  # fmt: skip
+TITLE_SIMILARITY = 0.84  # the description must be this close to the closest title (e5 cosine)
+TITLE_MARGIN = 0.02  # and this much closer than to any other title
 
 # Words that ask for one part of a scenario (folded, matched as prefixes of words).
 SECTION_CUES: dict[str, tuple[str, ...]] = {
@@ -75,8 +89,13 @@ def numbers_named(question: str) -> set[int]:
     return numbers
 
 
-def named_scenarios(question: str, scenarios: Sequence[Scenario]) -> list[Scenario]:
-    """Scenarios the question names by number, ordinal, or the words of its title."""
+def named_scenarios(
+    question: str,
+    scenarios: Sequence[Scenario],
+    similarity: Callable[[str, Sequence[str]], Sequence[float]] | None = None,
+) -> list[Scenario]:
+    """Scenarios the question names by number, ordinal, an English description (with
+    `similarity`), or the words of its title."""
     by_number = {s.number: s for s in scenarios}
     found: dict[str, Scenario] = {}
     for match in _NUMBERED.finditer(question):
@@ -89,6 +108,9 @@ def named_scenarios(question: str, scenarios: Sequence[Scenario]) -> list[Scenar
             number = max(by_number)
         if number in by_number:
             found[by_number[number].id] = by_number[number]
+    if not found and similarity is not None:
+        described = described_scenario(question, scenarios, similarity)
+        found.update({described.id: described} if described else {})
     if not found and SCENARIO_WORD.search(question):
         terms = set(analyze(question))
         scored = [(len(_title_terms(s) & terms), s) for s in scenarios]
@@ -96,6 +118,27 @@ def named_scenarios(question: str, scenarios: Sequence[Scenario]) -> list[Scenar
         if best:
             found.update((s.id, s) for n, s in scored if n == best)
     return list(found.values())
+
+
+def described_scenario(
+    question: str,
+    scenarios: Sequence[Scenario],
+    similarity: Callable[[str, Sequence[str]], Sequence[float]],
+) -> Scenario | None:
+    """The scenario an English description names ("the partnership scenario"), when one
+    title is clearly the closest to it; `similarity` gives a text's cosine to each title."""
+    match = _DESCRIBED.search(question)
+    if match is None or len(scenarios) < 2:
+        return None
+    words = (match.group(1) or match.group(2)).split()
+    if any(fold(w) in _NOT_DESCRIPTIONS or fold(w) in _ORDINALS for w in words):
+        return None
+    sims = sorted(
+        zip(similarity(" ".join(words), [s.title for s in scenarios]), scenarios, strict=True),
+        key=lambda pair: -pair[0],
+    )
+    (best, scenario), (second, _) = sims[0], sims[1]
+    return scenario if best >= TITLE_SIMILARITY and best - second >= TITLE_MARGIN else None
 
 
 def wanted_sections(question: str) -> list[str]:
@@ -108,9 +151,15 @@ def wanted_sections(question: str) -> list[str]:
     ]
 
 
-def intent_of(question: str, scenarios: Sequence[Scenario], history: Sequence[str] = ()) -> Intent:
-    """The question's intent; a follow-up without a scenario of its own inherits the last one."""
-    named = named_scenarios(question, scenarios)
+def intent_of(
+    question: str,
+    scenarios: Sequence[Scenario],
+    history: Sequence[str] = (),
+    similarity: Callable[[str, Sequence[str]], Sequence[float]] | None = None,
+) -> Intent:
+    """The question's intent; a follow-up without a scenario of its own inherits the last one.
+    With `similarity`, an English description can name a scenario too."""
+    named = named_scenarios(question, scenarios, similarity)
     if not named:
         for earlier in reversed(history):
             named = named_scenarios(earlier, scenarios)

@@ -134,6 +134,7 @@ class Retriever:
 
     def __post_init__(self) -> None:
         self._vectors: dict[str, np.ndarray] = {}
+        self._titles: dict[str, np.ndarray] = {}  # the scenario titles' vectors
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector (the last few are remembered: answering re-uses them)."""
@@ -175,7 +176,15 @@ class Retriever:
 
     def intent(self, question: str, history: Sequence[str] = ()) -> Intent:
         """Scenarios and parts the question points at (see `intent.py`)."""
-        return intent_of(question, self.lexical.scenarios(), history)
+        return intent_of(question, self.lexical.scenarios(), history, self.title_similarity)
+
+    def title_similarity(self, text: str, titles: Sequence[str]) -> list[float]:
+        """Cosines between a text (as a query) and scenario titles (as passages)."""
+        key = "\x00".join(titles)
+        if key not in self._titles:
+            self._titles = {key: np.asarray(self.embedder.embed(list(titles), query=False))}
+        vector = self.embed_query(text)
+        return [float(v) for v in self._titles[key] @ vector]
 
     def search_filtered(
         self, query: str, filters: Filters, *, top_k: int = 5, mode: Mode = "hybrid",

@@ -285,6 +285,26 @@ def test_real_model_refuses(real_task: AskTask, question: str) -> None:
 
 @pytest.mark.slow
 @real_model
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("In the partnership scenario, what would the local health points be made of?", [2]),
+        ("What levers does the digital scenario list?", [1]),
+        ("What concrete actions does the local-experiments scenario suggest?", [4]),
+        ("Which scenario relies on volunteers?", []),
+        ("What are the limits of the other scenario?", []),
+    ],
+)
+def test_the_model_tells_which_scenario_an_english_description_names(
+    real_task: AskTask, question: str, numbers: list[int]
+) -> None:
+    retriever = real_task.retriever
+    by_id = {s.id: s.number for s in retriever.lexical.scenarios()}
+    assert [by_id[i] for i in retriever.intent(question).scenario_ids] == numbers
+
+
+@pytest.mark.slow
+@real_model
 def test_an_answer_does_not_depend_on_the_questions_asked_before(real_task: AskTask) -> None:
     # the int8 model scales activations per batch: sentences must be embedded in fixed batches
     question = "Combien de temps faut-il pour rejoindre une pharmacie depuis la haute vallée ?"

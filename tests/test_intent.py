@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
@@ -116,23 +117,53 @@ def test_a_number_wins_over_title_words() -> None:
     assert _numbers("le scénario 3 est-il plus numérique que les autres ?") == [3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known limitation (intent.py docstring): English paraphrases of French titles are "
-    "not matched, title words are compared as French stems",
-)
+class _Similar:
+    """A stand-in for the embedding model: one title close to any description, others not."""
+
+    def __init__(self, favourite: int, best: float = 0.86, others: float = 0.8) -> None:
+        self.favourite, self.best, self.others = favourite, best, others
+        self.calls: list[str] = []
+
+    def __call__(self, text: str, titles: Sequence[str]) -> list[float]:
+        self.calls.append(text)
+        return [
+            self.best if n == self.favourite else self.others for n in range(1, len(titles) + 1)
+        ]
+
+
+def test_an_english_description_names_the_closest_title() -> None:
+    similarity = _Similar(2)
+    by_id = {s.id: s.number for s in SCENARIOS}
+    question = "In the partnership scenario, what would the local health points be?"
+    intent = intent_of(question, SCENARIOS, (), similarity)
+    assert [by_id[i] for i in intent.scenario_ids] == [2]
+    assert similarity.calls == ["partnership"]  # the description only, not the whole question
+    # without the model, "local" matches a word of scenario 4's title
+    assert _numbers(question) == [4]
+
+
 @pytest.mark.parametrize(
-    ("question", "numbers"),
+    ("question", "similarity"),
     [
-        ("In the partnership scenario, what would the health points be?", [2]),
-        ("What levers does the digital scenario list?", [1]),
+        ("What are the limits of the other scenario?", _Similar(2)),  # not a description
+        ("What levers does the digital scenario list?", _Similar(1, best=0.82)),  # too far
+        ("What levers does the digital scenario list?", _Similar(1, others=0.85)),  # no margin
     ],
 )
-def test_english_descriptions_of_titles_name_the_scenario(
-    question: str, numbers: list[int]
-) -> None:
-    assert _numbers(question) == numbers
+def test_a_vague_description_names_no_scenario(question: str, similarity: _Similar) -> None:
+    intent = intent_of(question, SCENARIOS, (), similarity)
+    assert intent.scenario_ids == ()
+
+
+def test_a_number_or_an_ordinal_wins_over_a_description() -> None:
+    similarity = _Similar(2)
+    assert [s.number for s in named_scenarios("The third scenario", SCENARIOS, similarity)] == [3]
+    assert similarity.calls == []
+
+
+def test_first_inside_a_compound_word_is_not_an_ordinal() -> None:
+    assert numbers_named("Why is the information-first scenario good?") == set()
+    assert numbers_named("Why is the first scenario good?") == {1}
 
 
 # -- parts asked for ----------------------------------------------------------
