@@ -37,8 +37,8 @@ _KINDS = (  # checked in this order, on the folded question
     ),
     (
         "date",
-        r"(?:^|[.?!]\s*)(?:quand|when)\b|\b(?:en quelle annee|depuis quand|a quelle date|"
-        r"quelle annee|what year|which year|since when)\b",
+        r"\b(?:en quelle annee|depuis quand|a quelle date|quelle annee|what year|which year|"
+        r"since when|in what year)\b",
     ),
     ("count", r"\b(?:combien|nombre d|nombre de|nb|how many|how much|number of)\b"),
 )
@@ -52,7 +52,10 @@ _NUMBER_WORDS = (
 _NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS.split())})\b")
 _DIGIT = re.compile(r"\d")
 # what a count counts: "combien de médecins", "nombre d'EHPAD", "nb de trajets"
-_COUNTED = re.compile(r"\b(?:combien|nombre|nb)\s+(?:de|d'|d’)\s*([\w-]{3,})")
+_COUNTED = re.compile(
+    r"\b(?:combien|nombre|nb)\s+(?:de|d'|d’)\s*([\w-]{3,})"
+    r"(?:\s+(?:et|ou)\s+(?:de|d'|d’|des)\s*([\w-]{3,}))?"  # "de consultations et d'actes"
+)
 _VAGUE = frozenset(  # "combien de personnes", "combien de minutes": any count, in any unit
     analyze(
         "personnes gens monde fois temps minutes heures jours semaines mois ans années "
@@ -98,7 +101,7 @@ class Facets:
 
     kind: str = ""  # "", "count", "share", "money" or "date" (a time)
     restrictions: tuple[tuple[str, ...], ...] = ()  # breakdown values and names, analysed
-    counted: str = ""  # what a count counts (an analysed term), when the corpus knows it
+    counted: tuple[str, ...] = ()  # what a count counts (analysed terms) when the corpus does
 
     def describe(self) -> str:
         """The facets in words, for a refusal's reason: "the share asked for (piemont)"."""
@@ -113,7 +116,7 @@ class Facets:
         if self.kind in _GIVES:
             return bool(_GIVES[self.kind].search(folded))
         if self.counted:  # "118 médecins", "Six réseaux": the number counts the thing asked
-            return any(self.counted in t for t in counted_in(folded))
+            return any(c in t for c in self.counted for t in counted_in(folded))
         return bool(_DIGIT.search(folded) or _NUMBER_WORD.search(folded))
 
     def honours(self, sentence: str) -> bool:
@@ -171,12 +174,15 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
         name_terms = tuple(analyze(name))
         if name_terms and all(known(t) for t in name_terms):
             named.append(name_terms)
-    counted = ""
+    counted: list[str] = []
     if kind == "count" and (match := _COUNTED.search(folded)):
-        found = analyze(match.group(1))
-        if found and found[0] not in _VAGUE and any(found[0] in t for t in corpus.countables):
-            counted = found[0]  # the corpus counts this somewhere: a count of it is asked for
-    return Facets(kind, tuple(sorted(set(named))), counted)
+        for word in filter(None, match.groups()):
+            found = analyze(word)
+            if found and found[0] not in _VAGUE and any(found[0] in t for t in corpus.countables):
+                counted.append(found[0])  # the corpus counts this somewhere: asked for
+        if len(counted) < len(list(filter(None, match.groups()))):
+            counted = []  # one of the things counted is not counted anywhere: any count will do
+    return Facets(kind, tuple(sorted(set(named))), tuple(counted))
 
 
 def table_header(passage: str, start: int) -> str:

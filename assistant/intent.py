@@ -47,7 +47,7 @@ TITLE_MARGIN = 0.02  # and this much closer than to any other title
 SECTION_CUES: dict[str, tuple[str, ...]] = {
     "levers": (
         "levier", "lever", "action", "piste", "moyen", "mesure", "measure", "propos",
-        "suggest", "concret", "comment ", "how ",
+        "suggest", "comment ", "how ",
     ),
     "interest": (
         "interet", "atout", "avantage", "point fort", "points forts", "positif", "apport",

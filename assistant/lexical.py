@@ -192,6 +192,11 @@ class LexicalIndex:
         }
         return sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
 
+    def sources(self) -> list[str]:
+        """The sources of the indexed chunks."""
+        self.refresh()
+        return sorted({str(m.get("source", "")) for m in self._metas} - {""})
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of an analysed term (high for rare terms, 0 if unseen)."""
         df = self._df.get(term, 0)

@@ -41,6 +41,7 @@ def test_the_corpus_teaches_its_breakdowns_and_what_it_counts() -> None:
         ("Quelle part des ménages n'a pas internet ?", "share"),
         ("What percentage of homes have fibre?", "share"),
         ("En quelle année la cabine a-t-elle ouvert ?", "date"),
+        ("Quand peut-on utiliser la cabine ?", ""),  # "quand" asks for hours, conditions...
         ("nb de trajets TAD en 2024 ?", "count"),
         ("How many GPs are left?", "count"),
         ("Que propose le scénario 2 ?", ""),
@@ -62,7 +63,7 @@ def test_a_zone_figure_is_not_the_departement_s() -> None:
 
 def test_paraphrased_places_are_not_held_against_an_answer() -> None:
     asked = facets("Combien de temps pour les urgences depuis les villages de montagne ?")
-    assert asked.kind == "count" and asked.restrictions == () and asked.counted == ""
+    assert asked.kind == "count" and asked.restrictions == () and asked.counted == ()
     assert asked.gives("Dans la haute vallée, le temps médian est de 58 minutes.")
 
 
@@ -76,12 +77,16 @@ def test_a_named_place_must_be_named_by_the_figure() -> None:
 
 def test_a_count_must_count_the_thing_asked_about() -> None:
     asked = facets("Le dispositif, il mobilise combien de bénévoles ?")
-    assert asked.counted == "benevol"
+    assert asked.counted == ("benevol",)
     assert not asked.gives("Lancé en 2022 dans 12 communes, il repose sur des bénévoles.")
     assert asked.gives("Six réseaux fonctionnent grâce à 240 chauffeurs bénévoles.")
     # what the corpus never counts is not required ("combien de déplacements": any count)
-    assert facets("Nombre de déplacements en 2023 ?").counted == ""
-    assert facets("Combien de minutes jusqu'à la pharmacie ?").counted == ""
+    assert facets("Nombre de déplacements en 2023 ?").counted == ()
+    assert facets("Combien de minutes jusqu'à la pharmacie ?").counted == ()
+    # "combien de chauffeurs et de réseaux": a count of either answers
+    both = facets("Combien de chauffeurs et de réseaux ?")
+    assert both.counted == ("chauffeur", "reseau")
+    assert both.gives("Six réseaux fonctionnent.")
 
 
 def test_a_cost_needs_an_amount_and_a_share_a_proportion() -> None:

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import numpy as np
 
@@ -121,6 +122,17 @@ class ExtractiveWriter:
             self._corpus = (version, learn(self.lexical.texts()))
         return facets_of(question, self._corpus[1], self.lexical.known)
 
+    def sources_named(self, question: str) -> set[str]:
+        """The documents a question names by every word of their file name ("d'après les
+        indicateurs": indicateurs.csv; "l'enquête habitants": enquete-habitants.pdf)."""
+        terms = set(analyze(question))
+        return {
+            source
+            for source in self.lexical.sources()
+            if (named := analyze(PurePath(source).stem.replace("-", " ").replace("_", " ")))
+            and set(named) <= terms
+        }
+
     def specifics(self, question: str) -> tuple[set[str], set[str]]:
         """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
         part of them), in the question; English day and month names are not names."""
@@ -169,6 +181,7 @@ class ExtractiveWriter:
         unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
         sims = np.concatenate([self.passage_vectors(p.text) @ unit for p in passages])
         facets = self.facets(question)
+        sources = self.sources_named(question)
         picks = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
             p, text = passages[i], passages[i].text[s:e]
@@ -181,17 +194,21 @@ class ExtractiveWriter:
                 + self.w_lex * lexical
                 + self.w_passage * _clip((p.score - 0.78) / 0.12)
             )
-            if len(text.split()) < 5 or not (text[0].isupper() or text[0] in '«"|(0123456789'):
+            if len(text.split()) < 5 or not (
+                text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
+            ):
                 score *= 0.7  # a fragment: a table header, or a sentence cut by the chunk start
             if intent.scenario_ids and p.scenario and p.scenario.id not in intent.scenario_ids:
                 score *= 0.6  # another scenario than the one asked about
             if intent.sections and p.scenario and p.section not in intent.sections:
                 score *= 0.75  # another part of the scenario than the one asked for
+            if sources and p.source not in sources:
+                score *= 0.75  # another document than the one named ("selon les indicateurs")
             if not facets.gives(text):
                 score *= 0.6  # no figure of the kind asked for (a count, a share, a cost...)
             elif not facets.honours(f"{table_header(p.text, s)} {text}"):
                 score *= 0.6  # a figure for another zone or group than the one asked about
-            if focus and not focus & own:
+            if focus and not focus & own and not (intent.sections and p.section in intent.sections):
                 score *= 0.6  # a follow-up: its own words ("et pour le piémont ?") must appear
             picks.append(Pick(i, s, e, round(score, 4)))
         return sorted(picks, key=lambda k: -k.score)
@@ -249,6 +266,11 @@ class ExtractiveWriter:
             if len(chosen) == MAX_SENTENCES:
                 break
         return Written(chosen, best)
+
+
+def _starts_item(text: str, start: int) -> bool:
+    """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
+    return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
 
 
 def _overlaps(a: Pick, b: Pick) -> bool:
