@@ -101,6 +101,17 @@ def test_refuses_plainly_when_the_sources_do_not_answer(
     check_answer(answer, store)
 
 
+def test_a_document_is_named_by_every_word_of_its_file_name(task: AskTask) -> None:
+    named = task.extractive.sources_named
+    assert [Path(s).name for s in named("Combien de trajets en 2023, selon les indicateurs ?")] == [
+        "indicateurs.csv"
+    ]
+    assert [Path(s).name for s in named("D'après l'enquête habitants, qui renonce ?")] == [
+        "enquete-habitants.pdf"
+    ]
+    assert named("Combien d'habitants dans la haute vallée ?") == set()  # "enquête" is not named
+
+
 def test_refusal_is_in_the_language_of_the_question(task: AskTask) -> None:
     answer = task.ask("What does the fifth scenario propose?")
     assert not answer.answerable and answer.language == "en"
@@ -254,6 +265,8 @@ def real_task(tmp_path_factory: pytest.TempPathFactory) -> AskTask:
         ("Combien de temps pour aller aux urgences depuis la haute vallée ?", "58 minutes"),
         ("How many France Services were there in 2024?", "14 France Services"),
         ("Quelles sont les limites du scénario 1 ?", "fracture"),
+        # the indicators file is named: its row, not the diagnostic's sentence
+        ("Nombre de déplacements en TAD en 2023, selon les indicateurs ?", "valeur : 21300"),
     ],
 )
 def test_real_model_answers_with_the_right_quote(
