@@ -64,6 +64,16 @@ def numbers_of(text: str) -> set[str]:
     return {re.sub(r"[ \u202f\u00a0]", "", n).replace(",", ".") for n in _NUMBER.findall(text)}
 
 
+def without_numbers(text: str, numbers: set[str]) -> str:
+    """The text with the given numbers (as `numbers_of` writes them) taken out."""
+
+    def drop(match: re.Match[str]) -> str:
+        found = re.sub(r"[ \u202f\u00a0]", "", match.group(0)).replace(",", ".")
+        return "" if found in numbers else match.group(0)
+
+    return _NUMBER.sub(drop, text)
+
+
 def citation_for(n: int, passage: Passage, start: int, end: int) -> Citation:
     """A citation of [start, end) (offsets in the passage's text) with canonical offsets."""
     if not 0 <= start < end <= len(passage.text):

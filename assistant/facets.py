@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .citations import numbers_of, without_numbers
 from .lexical import analyze, in_a_row
 from .structure import fold
 
@@ -91,6 +92,8 @@ _AFTER_FIGURE = re.compile(
     r"(?:(?:le|la|les|l'|l’|the)\s*)?([\w-]+(?:\s+[\w-]+)?)"
 )
 _NOT_PLACES = {"moins", "total", "tout", "plus", "peu", "fois", "cours"}  # "au moins", "en tout"
+_CLAUSE = re.compile(r"\s*;\s+")
+_RECORD = re.compile(r"^[^;:]{1,80} : [^;]*;\s*[^;:]{1,80} : ")  # "zone : Piémont ; valeur : 20"
 MIN_USES = 3  # a breakdown value is used this many times after a figure
 COMMON_SHARE = 0.5  # a value in this share of the texts or more is the default scope
 
@@ -118,6 +121,19 @@ class Facets:
         if self.counted:  # "118 médecins", "Six réseaux": the number counts the thing asked
             return any(c in t for c in self.counted for t in counted_in(folded))
         return bool(_DIGIT.search(folded) or _NUMBER_WORD.search(folded))
+
+    def fits(self, sentence: str, header: str = "", numbers: frozenset[str] = frozenset()) -> bool:
+        """Whether one clause of the sentence gives the figure asked for, for the zone or place
+        asked about and with the numbers asked (a year): "installée en 2021 ; elle a permis
+        410 téléconsultations en 2023" does not say how many there were in 2021. A record
+        ("zone : Piémont ; valeur : 20") is one clause."""
+        parts = [sentence] if _RECORD.search(sentence) else _CLAUSE.split(sentence)
+        return any(
+            numbers <= numbers_of(part)
+            and self.gives(without_numbers(part, set(numbers)))
+            and self.honours(f"{header} {part}")
+            for part in parts
+        )
 
     def honours(self, sentence: str) -> bool:
         """Whether a sentence (with its table's header row) names one of the zones, groups or

@@ -103,3 +103,15 @@ def test_a_table_row_is_read_with_its_header() -> None:
     row = table.index("| Urgences")
     assert table_header(table, row) == "| Service | Centre | Piémont |"
     assert table_header(table, 0) == ""
+
+
+def test_the_figure_and_what_it_is_for_must_be_in_one_clause() -> None:
+    asked = facets("Combien de téléconsultations la cabine a-t-elle permis en 2021 ?")
+    two = "En 2021, une cabine a été installée ; elle a permis 410 téléconsultations en 2023."
+    assert not asked.fits(two, numbers=frozenset({"2021"}))  # 2021 is not the count's year
+    assert asked.fits(two, numbers=frozenset({"2023"}))
+    where = facets("Combien d'habitants vivent à Bourg-la-Roche ?")
+    town = "Le chef-lieu compte 31 200 habitants ; la sous-préfecture est Bourg-la-Roche."
+    assert not where.fits(town)
+    record = "indicateur : Habitants ; zone : Bourg-la-Roche ; valeur : 5400 ; annee : 2021"
+    assert where.fits(record)  # a record's fields are one clause

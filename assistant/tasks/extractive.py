@@ -245,9 +245,8 @@ class ExtractiveWriter:
             fitting = [
                 k
                 for k in picks
-                if facets.gives(text[id(k)])
-                and facets.honours(
-                    f"{table_header(passages[k.passage].text, k.start)} {text[id(k)]}"
+                if facets.fits(
+                    text[id(k)], table_header(passages[k.passage].text, k.start), frozenset(numbers)
                 )
             ]
             if not fitting or fitting[0].score < threshold * 0.8:
