@@ -92,6 +92,12 @@ _AFTER_FIGURE = re.compile(
     r"(?:(?:le|la|les|l'|l’|the)\s*)?([\w-]+(?:\s+[\w-]+)?)"
 )
 _NOT_PLACES = {"moins", "total", "tout", "plus", "peu", "fois", "cours"}  # "au moins", "en tout"
+# "et par zone ?", "broken down by area?", "la répartition selon les territoires"
+_BREAKDOWN = re.compile(
+    r"\b(?:par (?:zone|territoire|secteur|bassin)s?|selon (?:les|la) (?:zone|territoire)s?|"
+    r"zone par zone|repartition|by (?:zone|region|territory)|per (?:area|zone)|"
+    r"broken down|breakdown)\b"
+)
 _CLAUSE = re.compile(r"\s*;\s+")
 _RECORD = re.compile(r"^[^;:]{1,80} : [^;]*;\s*[^;:]{1,80} : ")  # "zone : Piémont ; valeur : 20"
 MIN_USES = 3  # a breakdown value is used this many times after a figure
@@ -105,6 +111,7 @@ class Facets:
     kind: str = ""  # "", "count", "share", "money" or "date" (a time)
     restrictions: tuple[tuple[str, ...], ...] = ()  # breakdown values and names, analysed
     counted: tuple[str, ...] = ()  # what a count counts (analysed terms) when the corpus does
+    breakdown: tuple[tuple[str, ...], ...] = ()  # "par zone ?": the values to break down by
 
     def describe(self) -> str:
         """The facets in words, for a refusal's reason: "the share asked for (piemont)"."""
@@ -134,6 +141,12 @@ class Facets:
             and self.honours(f"{header} {part}")
             for part in parts
         )
+
+    def breaks_down(self, sentence: str) -> bool:
+        """Whether a sentence (with its table's header row) gives figures for several of the
+        values asked to break down by ("de 15 % dans le centre, de 20 % dans le piémont")."""
+        terms = analyze(sentence)
+        return not self.breakdown or sum(in_a_row(terms, p) for p in self.breakdown) >= 2
 
     def honours(self, sentence: str) -> bool:
         """Whether a sentence (with its table's header row) names one of the zones, groups or
@@ -182,8 +195,9 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
     `known` says whether the corpus uses an analysed term."""
     folded = fold(question)
     kind = next((k for k, pattern in _KIND_RES if pattern.search(folded)), "")
+    breakdown = tuple(sorted(corpus.places)) if _BREAKDOWN.search(folded) else ()
     if not kind:
-        return Facets()
+        return Facets(breakdown=breakdown)
     terms = analyze(question)
     named = [p for p in corpus.places if in_a_row(terms, p)]
     for name in _NAME.findall(question):
@@ -198,7 +212,7 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
                 counted.append(found[0])  # the corpus counts this somewhere: asked for
         if len(counted) < len(list(filter(None, match.groups()))):
             counted = []  # one of the things counted is not counted anywhere: any count will do
-    return Facets(kind, tuple(sorted(set(named))), tuple(counted))
+    return Facets(kind, tuple(sorted(set(named))), tuple(counted), breakdown)
 
 
 def table_header(passage: str, start: int) -> str:

@@ -204,10 +204,13 @@ class ExtractiveWriter:
                 score *= 0.75  # another part of the scenario than the one asked for
             if sources and p.source not in sources:
                 score *= 0.75  # another document than the one named ("selon les indicateurs")
+            header = table_header(p.text, s)
             if not facets.gives(text):
                 score *= 0.6  # no figure of the kind asked for (a count, a share, a cost...)
-            elif not facets.honours(f"{table_header(p.text, s)} {text}"):
+            elif not facets.honours(f"{header} {text}"):
                 score *= 0.6  # a figure for another zone or group than the one asked about
+            if not facets.breaks_down(f"{header} {text}"):
+                score *= 0.6  # "par zone ?" and the sentence gives one zone's figure, or none
             if focus and not focus & own and not (intent.sections and p.section in intent.sections):
                 score *= 0.6  # a follow-up: its own words ("et pour le piémont ?") must appear
             picks.append(Pick(i, s, e, round(score, 4)))
