@@ -134,6 +134,21 @@ def test_a_follow_up_is_answered_in_context(task: AskTask, store: ChromaStore) -
     assert any("iémont" in c.quote for c in answer.citations)
 
 
+def test_languages_days_and_months_are_not_unknown_places(task: AskTask) -> None:
+    assert task.extractive.specifics("Do the France Services help people learn French?")[1] == set()
+    assert task.extractive.specifics("Is it open on Monday in May?")[1] == set()
+    assert task.extractive.specifics("How many GPs are there in the Cantal?")[1] == {"Cantal"}
+
+
+def test_a_colloquial_follow_up_is_not_taken_for_off_topic(task: AskTask) -> None:
+    question = "et ça fait gagner quoi aux gens, ce truc-là ?"  # words the corpus never uses
+    alone = task.ask(question)
+    assert not alone.answerable and "never uses" in alone.declined
+    first = "Quels sont les atouts du scénario 4 ?"
+    answer = task.ask(question, history=[(first, task.ask(first).answer)])
+    assert "never uses" not in answer.declined
+
+
 def test_instructions_inside_a_document_change_nothing(
     task: AskTask,
     store: ChromaStore,

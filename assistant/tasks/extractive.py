@@ -41,11 +41,12 @@ _SCENARIO_NUMBER = re.compile(
 _COUNTED = re.compile(
     r"\b(?:combien\s+(?:de|d['’])|nombre\s+(?:de|d['’])|how\s+many)\s*([a-zà-ÿ-]{3,})", re.I
 )
-_CALENDAR_WORDS = (
+_CAPITALISED_WORDS = (  # English words written with a capital that are not names of places
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december"
+    "may june july august september october november december french english european "
+    "british german spanish italian arabic portuguese"
 )
-_ENGLISH_CALENDAR = frozenset(_CALENDAR_WORDS.split())
+_ENGLISH_CAPITALISED = frozenset(_CAPITALISED_WORDS.split())
 NO_INTENT = Intent()
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)")
 
@@ -135,13 +136,14 @@ class ExtractiveWriter:
 
     def specifics(self, question: str) -> tuple[set[str], set[str]]:
         """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
-        part of them), in the question; English day and month names are not names."""
+        part of them), in the question; English day, month and language names are not."""
+        self.lexical.refresh()
         names = {
             word
             for word in _CAPITALISED.findall(question.strip())
             if analyze(word)
             and not all(self.lexical.known(t) for t in analyze(word))
-            and fold(word).rstrip("s") not in _ENGLISH_CALENDAR
+            and fold(word).rstrip("s") not in _ENGLISH_CAPITALISED
         }
         return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
 
@@ -233,7 +235,9 @@ class ExtractiveWriter:
         numbers, names = self.specifics(question)
         if names:
             return Written([], best, f"the corpus never mentions {', '.join(sorted(names))}")
-        foreign = self.foreign(question) or self.counted(question)
+        # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic from
+        # the previous question: its own colloquial words do not make it off-topic
+        foreign = (self.foreign(question) if query == question else []) or self.counted(question)
         if self.counted(question) or (
             len(foreign) >= FOREIGN_WORDS and len(foreign) >= FOREIGN_SHARE * len(analyze(question))
         ):
