@@ -11,7 +11,12 @@ The breakdowns are learnt from the corpus itself: the words that follow "dans le
 les"... right after a figure, several times ("de 20 % dans le piémont"). A question word is a
 restriction only if it is one of them, so paraphrases ("les villages de montagne") are never
 held against an answer; words used nearly everywhere (the département itself) are the
-corpus's default scope, not a restriction.
+corpus's default scope, not a restriction. A name after a preposition ("à Bourg-la-Roche")
+restricts too. What a count counts ("combien de bénévoles") must be what the figure counts
+("240 chauffeurs bénévoles"), when the corpus counts that thing anywhere. The figure, its
+year and its zone must share a clause: "installée en 2021 ; elle a permis 410
+téléconsultations en 2023" does not say how many there were in 2021. A breakdown question
+("et par zone ?") wants figures for several zones.
 """
 
 from __future__ import annotations
@@ -190,6 +195,13 @@ def counted_in(folded: str) -> set[str]:
     return {t for match in _COUNT.finditer(folded) for t in analyze(match.group(1))}
 
 
+def counted_words(question: str) -> list[str]:
+    """What a French count question counts, folded: "combien de consultations et d'actes"
+    gives ["consultations", "actes"]."""
+    match = _COUNTED.search(fold(question))
+    return [w for w in match.groups() if w] if match else []
+
+
 def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool]) -> Facets:
     """The facets of a question, given what the corpus breaks figures down by and counts;
     `known` says whether the corpus uses an analysed term."""
@@ -205,13 +217,13 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
         if name_terms and all(known(t) for t in name_terms):
             named.append(name_terms)
     counted: list[str] = []
-    if kind == "count" and (match := _COUNTED.search(folded)):
-        for word in filter(None, match.groups()):
-            found = analyze(word)
-            if found and found[0] not in _VAGUE and any(found[0] in t for t in corpus.countables):
-                counted.append(found[0])  # the corpus counts this somewhere: asked for
-        if len(counted) < len(list(filter(None, match.groups()))):
-            counted = []  # one of the things counted is not counted anywhere: any count will do
+    words = counted_words(question) if kind == "count" else []
+    for word in words:
+        found = analyze(word)
+        if found and found[0] not in _VAGUE and any(found[0] in t for t in corpus.countables):
+            counted.append(found[0])  # the corpus counts this somewhere: asked for
+    if len(counted) < len(words):
+        counted = []  # one of the things counted is not counted anywhere: any count will do
     return Facets(kind, tuple(sorted(set(named))), tuple(counted), breakdown)
 
 

@@ -6,7 +6,8 @@ contains (its scenario title and section count), and its passage's similarity. T
 few become the answer, each one a verbatim quote. It declines when the best score is
 under a threshold calibrated on the project's evaluation suite, or when the question names
 a number or a place that none of the candidate sentences contains (a near miss: a figure
-for another year or another territory).
+for another year or another territory), or asks for a figure no clause of them gives
+(see `facets.py`: a count, a share, an amount, for the zone asked about).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
-from ..facets import CorpusFacets, Facets, facets_of, learn, table_header
+from ..facets import CorpusFacets, Facets, counted_words, facets_of, learn, table_header
 from ..ingest import SECTION_LABELS
 from ..intent import Intent
 from ..language import detect
@@ -37,9 +38,6 @@ FOREIGN_WORDS = 2  # a French question with this many words unknown to the corpu
 FOREIGN_SHARE = 0.6  # at least this share of its words, is off-topic (see `assistant eval`)
 _SCENARIO_NUMBER = re.compile(
     r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?\d+(?:\s*(?:,|et|and|&)\s*\d+)*", re.I
-)
-_COUNTED = re.compile(
-    r"\b(?:combien\s+(?:de|d['’])|nombre\s+(?:de|d['’])|how\s+many)\s*([a-zà-ÿ-]{3,})", re.I
 )
 _CAPITALISED_WORDS = (  # English words written with a capital that are not names of places
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
@@ -102,11 +100,11 @@ class ExtractiveWriter:
             found /= np.linalg.norm(found, axis=1, keepdims=True) + 1e-12
             with self._lock:  # the server warms the cache in a thread while it answers
                 self._cache[text] = found
-                while len(self._cache) > 20_000:
+                while len(self._cache) > 5_000:  # about 60 MB of vectors
                     self._cache.pop(next(iter(self._cache)))
         return found
 
-    def warm(self, limit: int = 20_000) -> int:
+    def warm(self, limit: int = 5_000) -> int:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
         this in the background at start); returns how many passages were embedded."""
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
@@ -150,11 +148,8 @@ class ExtractiveWriter:
     def counted(self, question: str) -> list[str]:
         """What a French "combien de X" question counts, when the corpus never mentions X
         (an English word is unknown to a French corpus anyway)."""
-        match = _COUNTED.search(question)
-        if match is None or detect(question) != "fr":
-            return []
-        word = match.group(1)
-        return [word] if analyze(word) and not self.lexical.known(analyze(word)[0]) else []
+        words = counted_words(question)[:1] if detect(question) == "fr" else []
+        return [w for w in words if analyze(w) and not self.lexical.known(analyze(w)[0])]
 
     def foreign(self, question: str) -> list[str]:
         """Content words of a French question that the corpus never uses (none for English:
