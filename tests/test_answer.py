@@ -354,5 +354,8 @@ def test_real_model_eval_on_the_ci_subset(real_task: AskTask) -> None:
     metrics = evaluate(real_task.retriever, real_task, suite).metrics
     assert metrics["exact_quote_rate"] == 1.0
     assert metrics["supported_share"] >= 0.95
-    assert metrics["retrieval"]["hybrid"]["recall@5"] >= 0.8
-    assert metrics["refusal_recall"] >= 0.6
+    recall = {mode: figures["recall@5"] for mode, figures in metrics["retrieval"].items()}
+    assert recall["hybrid"] >= 0.9 and recall["hybrid"] >= max(recall["dense"], recall["lexical"])
+    # measured 1.000 and 0.800 / 1.000 here; a margin for other CPUs' int8 arithmetic
+    assert metrics["gold_passage_cited_rate"] >= 0.8
+    assert metrics["refusal_recall"] >= 0.6 and metrics["refusal_precision"] >= 0.75
