@@ -162,7 +162,7 @@ def intent_of(
     named = named_scenarios(question, scenarios, similarity)
     if not named:
         for earlier in reversed(history):
-            named = named_scenarios(earlier, scenarios)
+            named = named_scenarios(earlier, scenarios, similarity)
             if named:
                 break
     missing = sorted(numbers_named(question) - {s.number for s in scenarios}) if scenarios else []

@@ -204,10 +204,6 @@ class LexicalIndex:
             return 0.0
         return math.log(1 + (len(self._ids) - df + 0.5) / (df + 0.5))
 
-    def share(self, term: str) -> float:
-        """The share of indexed chunks an analysed term occurs in."""
-        return self._df.get(term, 0) / max(len(self._ids), 1)
-
     @property
     def version(self) -> str:
         """The fingerprint of the store state the index reflects ("" before the first load)."""
