@@ -172,22 +172,24 @@ class CorpusFacets:
 def learn(texts: Sequence[str]) -> CorpusFacets:
     """The corpus's breakdown values: those that follow a figure MIN_USES times or more and
     are not in COMMON_SHARE of the texts or more (the default scope); and its countables."""
+    folded = [fold(text) for text in texts]
     found: Counter[tuple[str, ...]] = Counter()
-    for text in texts:
-        for match in _AFTER_FIGURE.finditer(fold(text)):
-            words = match.group(1).split()
-            if words[0] not in _NOT_PLACES and not words[0].isdigit():
-                terms = tuple(t for t in analyze(match.group(1)) if not t.isdigit())
+    written: dict[tuple[str, ...], set[str]] = {}  # how each value is written
+    for text in folded:
+        for match in _AFTER_FIGURE.finditer(text):
+            words = [w for w in match.group(1).split() if analyze(w)]
+            if words and words[0] not in _NOT_PLACES and not words[0].isdigit():
+                terms = tuple(t for t in analyze(" ".join(words)) if not t.isdigit())
                 found.update([terms] if terms else [])
-    analysed = [analyze(text) for text in texts]
-    places = frozenset(
-        place
-        for place, uses in found.items()
-        if uses >= MIN_USES
-        and sum(in_a_row(terms, place) for terms in analysed) < COMMON_SHARE * len(texts)
-    )
-    countables = frozenset(t for text in texts for t in counted_in(fold(text)))
-    return CorpusFacets(places, countables)
+                written.setdefault(terms, set()).add(" ".join(words))
+    places = []
+    for place, uses in found.items():
+        if uses >= MIN_USES:
+            pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, written[place])) + r")\b")
+            if sum(bool(pattern.search(text)) for text in folded) < COMMON_SHARE * len(texts):
+                places.append(place)
+    countables = frozenset(t for text in folded for t in counted_in(text))
+    return CorpusFacets(frozenset(places), countables)
 
 
 def counted_in(folded: str) -> set[str]:

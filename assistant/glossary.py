@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from .structure import fold
 
-_DEFINED = re.compile(r"((?:[\w'’-]+\s+){1,9}?[\w'’-]+)\s*\(([A-Z][A-Za-z0-9]{1,7})\)")
+_DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")  # "(TAD)"; the long form comes before
+_PUNCTUATION = re.compile(r"[.,;:!?()\[\]«»\"\n]")
 _WORD = re.compile(r"[\w'’-]+")
 
 
@@ -41,10 +42,12 @@ def acronyms(texts: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for text in texts:
         for match in _DEFINED.finditer(text):
-            acronym = match.group(2)
+            acronym = match.group(1)
             if sum(c.isupper() for c in acronym) < 2 or acronym in found:
                 continue
-            form = long_form(_WORD.findall(match.group(1)), acronym)
+            before = _PUNCTUATION.split(text[max(0, match.start() - 120) : match.start()])[-1]
+            words = _WORD.findall(before)  # the words since the last punctuation mark
+            form = long_form(words[-10:], acronym)
             if form is not None and len(form) > len(acronym):
                 found[acronym] = form
     return found

@@ -34,6 +34,8 @@ def test_an_acronym_defined_in_parentheses_is_found_with_its_long_form(
 def test_parentheses_that_define_nothing_are_ignored() -> None:
     assert acronyms(["Le bus passe le mardi (sauf en août).", "Les élus (EPCI) décident."]) == {}
     assert long_form(["la", "ligne", "de", "bus"], "TAD") is None
+    # a long form never reaches back over punctuation or another parenthesis
+    assert acronyms(["l'assurance maladie (CPAM) et protection sociale agricole (MSA)"]) == {}
 
 
 def test_either_form_finds_the_passage_using_the_other(
