@@ -89,6 +89,7 @@ class LexicalIndex:
         self._metas: list[dict[str, Any]] = []
         self._df: dict[str, int] = {}
         self._scenarios: list[Scenario] = []
+        self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
 
     # -- keeping in step ---------------------------------------------------------
@@ -144,6 +145,7 @@ class LexicalIndex:
             str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
         }
         self._scenarios = sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
+        self._sources = sorted({str(m.get("source", "")) for m in metas} - {""})
         if corpus is None:  # loaded from disk: analyse again (the index keeps ids, not terms)
             corpus = [analyze(_indexed_text(t, m)) for t, m in zip(texts, metas, strict=True)]
         df: Counter[str] = Counter()
@@ -185,17 +187,12 @@ class LexicalIndex:
     def scenarios(self) -> list[Scenario]:
         """The scenarios of the indexed scenario texts, by number."""
         self.refresh()
-        found = {
-            str(m["scenario_id"]): scenario_from_meta(m)
-            for m in self._metas
-            if m.get("scenario_id")
-        }
-        return sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
+        return list(self._scenarios)
 
     def sources(self) -> list[str]:
         """The sources of the indexed chunks."""
         self.refresh()
-        return sorted({str(m.get("source", "")) for m in self._metas} - {""})
+        return list(self._sources)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of an analysed term (high for rare terms, 0 if unseen)."""
