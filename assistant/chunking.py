@@ -12,6 +12,7 @@ from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from . import budget
 from .types import Chunk, Segment
 
 ENCODING = "cl100k_base"
@@ -45,11 +46,23 @@ def prepare_tiktoken(cache_dir: Path, encoding: str = ENCODING) -> None:
 
 
 def make_splitter(chunk_tokens: int, overlap_tokens: int) -> Callable[[str], list[str]]:
-    """A langchain splitter sized in tiktoken tokens (call `prepare_tiktoken` first)."""
-    splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
-        encoding_name=ENCODING,
+    """A langchain splitter sized in tiktoken tokens (call `prepare_tiktoken` first).
+
+    Its length function checks the current file's time budget (`budget.check`): a text
+    the recursive splitter is slow on (a very long run without spaces is cut character by
+    character) is refused when the budget is spent instead of running for minutes."""
+    import tiktoken
+
+    encoding = tiktoken.get_encoding(ENCODING)
+
+    def length(text: str) -> int:
+        budget.check()
+        return len(encoding.encode(text, disallowed_special=()))
+
+    splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_tokens,
         chunk_overlap=overlap_tokens,
+        length_function=length,
         separators=SEPARATORS,
         keep_separator="end",
         strip_whitespace=True,

@@ -53,6 +53,40 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Files larger than this are refused at ingest."
     )
+    max_file_chars: int = Field(
+        default=2_000_000,
+        ge=1000,
+        description="A file whose text has more characters than this is refused at ingest.",
+    )
+    max_line_chars: int = Field(
+        default=20_000,
+        ge=100,
+        description=(
+            "A file with a longer line (a paragraph, a PDF text line, a CSV row) is refused "
+            "at ingest; such lines are machine output, and cost minutes to split."
+        ),
+    )
+    max_paragraphs: int = Field(
+        default=100_000,
+        ge=10,
+        description="A DOCX with more paragraphs than this is refused (counted before reading).",
+    )
+    max_pages: int = Field(
+        default=2_000, ge=1, description="A PDF with more pages than this is refused at ingest."
+    )
+    max_chunks_per_file: int = Field(
+        default=4_000,
+        ge=1,
+        description="A file cut into more chunks than this is refused, before any embedding.",
+    )
+    max_file_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "Time allowed to load and chunk one file (embedding excluded: it is bounded by "
+            "max_chunks_per_file); a file still being read after this is refused."
+        ),
+    )
     answerer: Literal["extractive", "openai", "llamacpp"] = Field(
         default="extractive",
         description=(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import budget
+from .budget import Limits
 from .chunking import chunk_segments
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
@@ -21,6 +24,8 @@ from .types import KINDS, Chunk, DocumentRecord
 
 PIPELINE_VERSION = "1"  # bump when loaders or structure change what a file turns into
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
+SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
+CANCELLED = "cancelled before it was stored"
 SECTION_LABELS = {
     "narrative": "Récit",
     "levers": "Leviers",
@@ -63,17 +68,29 @@ class IngestCallbacks:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FailedFile]]:
-    """Files named or found below the folders named; hidden files and READMEs are left out."""
+    """Files named or found below the folders named; hidden files and READMEs are left out.
+
+    A folder walk never follows a symbolic link (to a file or a folder, inside the folder
+    or out of it): each is reported as failed, so that a link cannot pull a file from
+    elsewhere into the corpus. A link named on the command line is followed.
+    """
     files: list[Path] = []
     missing: list[FailedFile] = []
     for path in paths:
         if path.is_dir():
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+                for name in [d for d in dirs if (Path(root) / d).is_symlink()]:
+                    dirs.remove(name)
+                    missing.append(FailedFile(display_source(Path(root) / name), SYMLINK_SKIPPED))
                 for name in sorted(names):
                     if name.startswith((".", "~$")) or name.lower() in ("readme.md", "readme.txt"):
                         continue
-                    files.append(Path(root) / name)
+                    found = Path(root) / name
+                    if found.is_symlink():
+                        missing.append(FailedFile(display_source(found), SYMLINK_SKIPPED))
+                        continue
+                    files.append(found)
         elif path.exists() or path.is_symlink():
             files.append(path)
         else:
@@ -152,6 +169,14 @@ class Ingestor:
     callbacks: IngestCallbacks = field(default_factory=IngestCallbacks)
     batch_chunks: int = 256
     batch_files: int = 64
+    limits: Limits = field(default_factory=Limits)
+    stop: threading.Event | None = None  # set to cancel: checked between files and batches
+    write_lock: contextlib.AbstractContextManager[object] = field(
+        default_factory=contextlib.nullcontext
+    )  # held around store writes only, never while loading or embedding
+
+    def _stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     def run(
         self, paths: Sequence[Path], *, kind: str | None = None, prune: bool = False
@@ -162,7 +187,12 @@ class Ingestor:
         files, report.failed = discover(paths)
         self.callbacks.on_start(len(files))
         staged: list[_Staged] = []
-        for path in files:
+        for position, path in enumerate(files):
+            if self._stopped():
+                for rest in [s.path for s in staged] + files[position:]:
+                    self._fail(rest.absolute(), LoadError(CANCELLED), report)
+                staged = []
+                break
             item = self._stage(path.absolute(), kind, report)
             if item is None:
                 continue
@@ -174,10 +204,11 @@ class Ingestor:
                 self._flush(staged, report)
                 staged = []
         self._flush(staged, report)
-        if prune:
+        if prune and not self._stopped():
             for record in self.store.records():
                 if not Path(record.path).exists():
-                    self.store.remove(record.doc_id)
+                    with self.write_lock:
+                        self.store.remove(record.doc_id)
                     report.pruned.append(record.source)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
@@ -207,21 +238,25 @@ class Ingestor:
         if not staged:
             return
         try:
-            for item in staged:  # leftovers of an interrupted run are invisible; clean them
-                self.store.drop_stale_chunks(item.record.doc_id, item.active_version)
             texts = [embedding_text(s.record, c) for s in staged for c in s.chunks]
             vectors = self.embedder.embed(texts, query=False)
-            self.store.add_chunks([(s.record, s.chunks) for s in staged], vectors)
-            self.callbacks.on_chunks_added([s.record for s in staged])
-            self.store.activate([(s.record, s.text) for s in staged])
+            if self._stopped():
+                raise LoadError(CANCELLED)
+            with self.write_lock:
+                for item in staged:  # leftovers of an interrupted run are invisible; clean them
+                    self.store.drop_stale_chunks(item.record.doc_id, item.active_version)
+                self.store.add_chunks([(s.record, s.chunks) for s in staged], vectors)
+                self.callbacks.on_chunks_added([s.record for s in staged])
+                self.store.activate([(s.record, s.text) for s in staged])
         except Exception as exc:  # the whole batch failed: forget its new versions
             for item in staged:
-                with contextlib.suppress(Exception):  # the store itself may be failing
+                with contextlib.suppress(Exception), self.write_lock:  # the store may be failing
                     self.store.drop_stale_chunks(item.record.doc_id, item.active_version)
                 self._fail(item.path, exc, report)
             return
         for item in staged:
-            self.store.drop_stale_chunks(item.record.doc_id, item.record.version)
+            with self.write_lock:
+                self.store.drop_stale_chunks(item.record.doc_id, item.record.version)
             report.ingested.append(item.record.source)
             report.chunks += len(item.chunks)
             self.callbacks.on_file(item.path, "ingested")
@@ -229,7 +264,13 @@ class Ingestor:
     def _prepare(
         self, path: Path, source: str, doc_id: str, cli_kind: str | None
     ) -> tuple[DocumentRecord, str, list[Chunk]]:
-        loaded = load_file(path, max_bytes=self.max_bytes)
+        with budget.deadline(self.limits.seconds):
+            return self._prepare_within(path, source, doc_id, cli_kind)
+
+    def _prepare_within(
+        self, path: Path, source: str, doc_id: str, cli_kind: str | None
+    ) -> tuple[DocumentRecord, str, list[Chunk]]:
+        loaded = load_file(path, max_bytes=self.max_bytes, limits=self.limits)
         kind = resolve_kind(loaded.meta.get("kind"), path, cli_kind)
         content_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
         version = hashlib.sha256(f"{content_hash}|{kind}|{PIPELINE_VERSION}".encode()).hexdigest()[
@@ -240,6 +281,8 @@ class Ingestor:
         chunks = chunk_segments(loaded.text, segments, self.split, doc_id, version)
         if not chunks:
             raise LoadError("no text to index")
+        if len(chunks) > self.limits.max_chunks:
+            raise LoadError(f"too many chunks ({len(chunks)} > {self.limits.max_chunks} limit)")
         record = DocumentRecord(
             doc_id=doc_id,
             source=source,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .budget import Limits
 from .chunking import ENCODING, make_splitter, prepare_tiktoken
 from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
@@ -83,7 +84,17 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
     """An ingestor with the splitter the settings describe."""
     prepare_tiktoken(settings.tiktoken_dir)
     split = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
-    return Ingestor(store, embedder, split, max_bytes=int(settings.max_file_mb * 1024 * 1024))
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    limits = Limits(
+        max_bytes=max_bytes,
+        max_chars=settings.max_file_chars,
+        max_line_chars=settings.max_line_chars,
+        max_paragraphs=settings.max_paragraphs,
+        max_pages=settings.max_pages,
+        max_chunks=settings.max_chunks_per_file,
+        seconds=settings.max_file_seconds,
+    )
+    return Ingestor(store, embedder, split, max_bytes=max_bytes, limits=limits)
 
 
 def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -> Retriever:

@@ -6,6 +6,7 @@ access to facilitator actions, over the API, over raw HTTP and in the services.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -302,8 +303,11 @@ def test_safe_name_keeps_readable_names() -> None:
     assert safe_name("note avec espaces.md") == "note avec espaces.md"
     assert safe_name("élégie à Noël.md") == "élégie à Noël.md"
     assert safe_name("../../etc/passwd") == "passwd"
-    assert safe_name("..\\x.md") == "x.md"
-    assert safe_name(".hidden.md") == "hidden.md"
+    # a name changed by sanitising keeps a hash of the original, so that names that
+    # sanitise alike ("budget;2024.md", "budget_2024.md") stay distinct files
+    assert re.fullmatch(r"x-[0-9a-f]{8}\.md", safe_name("..\\x.md"))
+    assert re.fullmatch(r"hidden-[0-9a-f]{8}\.md", safe_name(".hidden.md"))
+    assert safe_name("budget;2024.md") != safe_name("budget_2024.md") == "budget_2024.md"
 
 
 def test_an_upload_with_a_hostile_name_lands_in_the_upload_folder(
@@ -316,6 +320,7 @@ def test_an_upload_with_a_hostile_name_lands_in_the_upload_folder(
     report = services.upload(FACILITATOR, [str(hostile)])
     assert len(report["ingested"]) == 1 and not report["failed"]
     stored = list(services.upload_dir.iterdir())
-    assert [p.name for p in stored] == ["évasion.md"]
+    assert [p.name for p in stored] == [safe_name(hostile.name)]
+    assert re.fullmatch(r"évasion-[0-9a-f]{8}\.md", stored[0].name)
     assert all(p.resolve().parent == services.upload_dir for p in stored)
     assert not (tmp_path / "évasion.md").exists() and not (tmp_path / ".évasion.md").exists()

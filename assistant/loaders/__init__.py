@@ -7,6 +7,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.budget import Limits, check_text
 from assistant.errors import LoadError
 from assistant.loaders.csv import load_csv
 from assistant.loaders.docx import load_docx
@@ -76,16 +77,29 @@ def _read(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
-    """Load a supported file into a LoadedText; raise LoadError with a one-line reason."""
+def load_file(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None
+) -> LoadedText:
+    """Load a supported file into a LoadedText; raise LoadError with a one-line reason.
+
+    `max_bytes` bounds the file; `limits` (defaults: `Limits()`) the pages and paragraphs,
+    checked before extraction, then the characters and line length of the text."""
     path = Path(path)
+    limits = limits or Limits()
     data = _read(path, max_bytes)
+    extension = path.suffix.lower()
     try:
-        loaded = _LOADERS[path.suffix.lower()](data, path)
+        if extension == ".pdf":
+            loaded = load_pdf(data, path, limits)
+        elif extension == ".docx":
+            loaded = load_docx(data, path, limits)
+        else:
+            loaded = _LOADERS[extension](data, path)
     except LoadError:
         raise
     except Exception as exc:  # a loader bug or library surprise: still a one-line LoadError
         raise LoadError(f"cannot read file: {one_line(exc)}") from exc
+    check_text(loaded.text, limits)
     if not loaded.text[loaded.body_start :].strip():
         raise LoadError("no extractable text")
     return loaded

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from assistant import budget
+from assistant.budget import DEFAULT_LIMITS, Limits
 from assistant.errors import LoadError
 from assistant.loaders.text import one_line
 from assistant.types import LoadedText
@@ -17,6 +20,24 @@ from assistant.types import LoadedText
 _HEADING_STYLE = re.compile(r"^(?:heading|titre)\s*([1-9])$", re.IGNORECASE)
 _TITLE_STYLES = {"title", "titre"}
 _LIST_STYLE = re.compile(r"^(?:list|liste|paragraphe de liste)\b", re.IGNORECASE)
+_PARAGRAPH_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?p[\s/>]")
+_XML_BYTES_PER_CHAR = 40  # a body's XML is rarely more than 20x its text
+
+
+def check_paragraphs(data: bytes, limits: Limits) -> None:
+    """Count the body's paragraphs in its XML, before python-docx builds an object for each
+    (2 million empty paragraphs fit in 20 KB and cost it a minute and 1 GB)."""
+    cap = max(64 * 1024 * 1024, _XML_BYTES_PER_CHAR * limits.max_chars)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("word/document.xml") as f:
+            xml = f.read(cap + 1)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise LoadError(f"corrupt or unreadable DOCX: {one_line(exc)}") from exc
+    if len(xml) > cap:
+        raise LoadError(f"the document body is too large (over {cap // (1024 * 1024)} MB of XML)")
+    count = len(_PARAGRAPH_TAG.findall(xml))
+    if count > limits.max_paragraphs:
+        raise LoadError(f"too many paragraphs ({count} > {limits.max_paragraphs} limit)")
 
 
 def _collapse(text: str) -> str:
@@ -86,6 +107,7 @@ def _blocks(data: bytes) -> tuple[list[tuple[str, str]], str | None]:
         core_title = ""
     try:
         for item in document.iter_inner_content():
+            budget.check()
             if isinstance(item, Paragraph):
                 block = _paragraph(item)
                 if block is not None:
@@ -94,13 +116,16 @@ def _blocks(data: bytes) -> tuple[list[tuple[str, str]], str | None]:
                 table_text = _table(item)
                 if table_text is not None:
                     blocks.append(("table", table_text))
+    except LoadError:
+        raise
     except Exception as exc:
         raise LoadError(f"corrupt or unreadable DOCX: {one_line(exc)}") from exc
     return blocks, core_title or None
 
 
-def load_docx(data: bytes, path: Path) -> LoadedText:
+def load_docx(data: bytes, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedText:
     """Load a DOCX: headings as `#` lines, list items as `- ` lines, table rows as lines."""
+    check_paragraphs(data, limits)
     blocks, title = _blocks(data)
     if not blocks:
         raise LoadError("no extractable text")

@@ -10,6 +10,8 @@ from pathlib import Path
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
+from assistant import budget
+from assistant.budget import DEFAULT_LIMITS, Limits
 from assistant.errors import LoadError
 from assistant.loaders.text import one_line as _reason
 from assistant.types import LoadedText, PageSpan
@@ -46,13 +48,22 @@ def _title(reader: PdfReader) -> str | None:
     return None
 
 
-def _extract(data: bytes) -> LoadedText:
+def _extract(data: bytes, limits: Limits) -> LoadedText:
     reader = _open(data)
     parts: list[str] = []
     spans: list[PageSpan] = []
     offset = 0
     try:
+        count = len(reader.pages)
+    except Exception as exc:
+        raise LoadError(f"corrupt or unreadable PDF: {_reason(exc)}") from exc
+    if count > limits.max_pages:
+        raise LoadError(f"too many pages ({count} > {limits.max_pages} limit)")
+    try:
         for number, page in enumerate(reader.pages, start=1):
+            budget.check()
+            if offset > limits.max_chars:
+                raise LoadError(f"too much text (over the {limits.max_chars} characters limit)")
             page_text = (page.extract_text() or "").strip()
             if not page_text:
                 continue  # blank or scanned page: no span, page numbers stay the PDF's
@@ -72,7 +83,7 @@ def _extract(data: bytes) -> LoadedText:
     )
 
 
-def load_pdf(data: bytes, path: Path) -> LoadedText:
+def load_pdf(data: bytes, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedText:
     """Load a PDF: page texts joined by a blank line, `pages` gives each page's span."""
     # pypdf logs recoverable problems (even at ERROR level) as it goes; it raises on real
     # failures, which become LoadError. Silence it for this call only, and its warnings too.
@@ -82,6 +93,6 @@ def load_pdf(data: bytes, path: Path) -> LoadedText:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _extract(data)
+            return _extract(data, limits)
     finally:
         logger.setLevel(previous_level)

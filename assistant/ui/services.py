@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
-import re
 import secrets
-import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +27,11 @@ from ..store import ChromaStore
 from ..structure import fold
 from ..tasks.answer import AskTask
 from ..tasks.topics import GROUPS
+from . import uploads
+from .uploads import UPLOAD_TYPES, UploadJob, safe_name
 
-UPLOAD_TYPES = (".md", ".txt", ".pdf", ".docx", ".html", ".htm", ".csv")
+__all__ = ["FACILITATOR", "UPLOAD_TYPES", "Forbidden", "Services", "safe_name"]
+
 FACILITATOR = "facilitator"
 
 
@@ -50,6 +51,8 @@ class Services:
     journal: Journal
     password: str
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+    upload_job: UploadJob | None = None
+    _job_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def checker(self) -> SupportChecker:
@@ -110,35 +113,40 @@ class Services:
         self, role: str, files: Sequence[str], on_file: Callable[[str, str], None] | None = None
     ) -> dict[str, Any]:
         """Copy uploaded files into the store folder and ingest them; a per-file report."""
+        return self.start_upload(role, files, on_file).wait()
+
+    def start_upload(
+        self, role: str, files: Sequence[str], on_file: Callable[[str, str], None] | None = None
+    ) -> UploadJob:
+        """Check and copy the uploads, then ingest them in the background (one upload at a
+        time); the job tells how far it is, can be cancelled and holds the report."""
         require_facilitator(role)
-        report: dict[str, Any] = {"ingested": [], "skipped": [], "failed": []}
-        accepted: list[Path] = []
-        limit = int(self.settings.max_upload_mb * 1024 * 1024)
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
-        for raw in files:
-            source = Path(raw)
-            name = safe_name(source.name)
-            if not name.lower().endswith(UPLOAD_TYPES):
-                report["failed"].append({"path": source.name, "error": "unsupported file type"})
-                continue
-            if source.stat().st_size > limit:
-                error = f"larger than {self.settings.max_upload_mb:g} MB"
-                report["failed"].append({"path": source.name, "error": error})
-                continue
-            dest = (self.upload_dir / name).resolve()
-            if dest.parent != self.upload_dir:  # never outside the store folder
-                report["failed"].append({"path": source.name, "error": "invalid file name"})
-                continue
-            shutil.copyfile(source, dest)
-            accepted.append(dest)
-        if accepted:
-            with self.ingest_lock:
-                done = self.new_ingestor(_Progress(on_file)).run(accepted)
-            report["ingested"] += done.ingested
-            report["skipped"] += done.skipped
-            report["failed"] += [{"path": f.path, "error": f.error} for f in done.failed]
-            self.retriever.lexical.refresh(force=True)
-        return report
+        with self._job_lock:
+            if self.upload_job is not None and not self.upload_job.finished.is_set():
+                raise AssistantError("an upload is still being ingested: wait or cancel it")
+            report, accepted = uploads.accept(
+                files, self.upload_dir, self.settings.max_upload_mb, self.store
+            )
+
+            def new_ingestor(callbacks: IngestCallbacks) -> Ingestor:
+                ingestor = self.new_ingestor(callbacks)
+                ingestor.write_lock = self.ingest_lock  # held for store writes only
+                return ingestor
+
+            def on_done() -> None:
+                self.retriever.lexical.refresh(force=True)
+
+            self.upload_job = uploads.start(report, accepted, new_ingestor, on_file, on_done)
+            return self.upload_job
+
+    def cancel_upload(self, role: str) -> bool:
+        """Stop the running upload's ingest after its current file or batch; False if none."""
+        require_facilitator(role)
+        job = self.upload_job
+        if job is None or job.finished.is_set():
+            return False
+        job.cancel()
+        return True
 
     def remove(self, role: str, doc_id: str) -> str:
         """Remove a document (and its uploaded copy); returns its source."""
@@ -160,26 +168,10 @@ class Services:
         return json.dumps(self.journal.export(box), ensure_ascii=False, indent=1)
 
 
-class _Progress(IngestCallbacks):
-    def __init__(self, on_file: Callable[[str, str], None] | None) -> None:
-        self.on_file_cb = on_file
-
-    def on_file(self, path: Path, status: str) -> None:
-        if self.on_file_cb is not None:
-            self.on_file_cb(path.name, status)
-
-
 def require_facilitator(role: str) -> None:
     """Refuse unless the session logged in as facilitator."""
     if role != FACILITATOR:
         raise Forbidden("reserved to facilitators: log in first")
-
-
-def safe_name(name: str) -> str:
-    """A file name that cannot leave its folder: no path parts, no leading dots."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .") or "document"
-    return base[:120]
 
 
 WALL_CUES = {  # words participants use beyond the topics' own cues
