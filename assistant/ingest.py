@@ -239,9 +239,7 @@ class Ingestor:
             return
         try:
             texts = [embedding_text(s.record, c) for s in staged for c in s.chunks]
-            vectors = self.embedder.embed(texts, query=False)
-            if self._stopped():
-                raise LoadError(CANCELLED)
+            vectors = self.embedder.embed(texts, query=False)  # a batch embedded is kept
             with self.write_lock:
                 for item in staged:  # leftovers of an interrupted run are invisible; clean them
                     self.store.drop_stale_chunks(item.record.doc_id, item.active_version)

@@ -3,6 +3,7 @@ list with chunk counts, removal."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -13,6 +14,7 @@ from ..errors import AssistantError
 from .i18n import tr
 from .services import FACILITATOR, UPLOAD_TYPES, Services
 
+POLL_SECONDS = 0.5
 PROGRESS = gr.Progress()  # Gradio passes a live tracker to handlers declaring this default
 
 
@@ -39,6 +41,7 @@ def document_rows(services: Services, role: str) -> tuple[Any, Any]:
 def report_html(report: dict[str, Any], code: str) -> str:
     """What an upload did, file by file."""
     rows = [f"<li>{escape(s)} — {tr('ingested', code)}</li>" for s in report["ingested"]]
+    rows += [f"<li>{escape(s)} — {tr('replaced', code)}</li>" for s in report.get("replaced", [])]
     rows += [f"<li>{escape(s)} — {tr('skipped', code)}</li>" for s in report["skipped"]]
     rows += [
         f"<li><b>{escape(f['path'])}</b> — {tr('failed', code)} : {escape(f['error'])}</li>"
@@ -59,8 +62,11 @@ def build_corpus(
             file_types=list(UPLOAD_TYPES),
             elem_id="upload",
         )
-        ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
+        with gr.Row():
+            ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
+            cancel = gr.Button(i18n("cancel_ingest"), elem_id="cancel-ingest")
         report = gr.HTML(elem_id="ingest-report")
+        cancel_note = gr.HTML(elem_id="cancel-note")
         documents = gr.Dataframe(
             headers=["doc_id", "source", "kind", "chunks"],
             interactive=False,
@@ -72,20 +78,32 @@ def build_corpus(
 
     def on_ingest(
         r: str, paths: list[str] | None, code: str, progress: gr.Progress = PROGRESS
-    ) -> tuple[Any, ...]:
+    ) -> Iterator[tuple[Any, ...]]:
+        # The ingest runs in a background thread; this handler only follows it, so that
+        # removals and the stop button (their own events) answer meanwhile.
         if not paths:
-            return f"<p>{tr('no_file', code)}</p>", *document_rows(services, r)
-        done: list[str] = []
-
-        def on_file(name: str, status: str) -> None:
-            done.append(name)
-            progress(len(done) / len(paths), desc=f"{name}: {tr(status, code)}")
-
+            yield f"<p>{tr('no_file', code)}</p>", *document_rows(services, r)
+            return
         try:
-            result = report_html(services.upload(r, paths, on_file), code)
+            job = services.start_upload(r, paths)
         except AssistantError as exc:
-            result = f"<p>{escape(str(exc))}</p>"
-        return result, *document_rows(services, r)
+            yield f"<p>{escape(str(exc))}</p>", *document_rows(services, r)
+            return
+        shown = None
+        while not job.finished.wait(POLL_SECONDS):
+            line = f"{tr('indexing', code)} : {job.done}/{job.total} {job.current}"
+            progress(job.done / max(job.total, 1), desc=line)
+            if line != shown:
+                shown = line
+                yield f"<p>{escape(line)}</p>", gr.skip(), gr.skip()
+        yield report_html(job.report, code), *document_rows(services, r)
+
+    def on_cancel(r: str, code: str) -> str:
+        try:
+            stopped = services.cancel_upload(r)
+        except AssistantError as exc:
+            return f"<p>{escape(str(exc))}</p>"
+        return f"<p>{tr('cancel_sent' if stopped else 'nothing_to_cancel', code)}</p>"
 
     def on_remove(r: str, doc_id: str | None, code: str) -> tuple[Any, ...]:
         if not doc_id:
@@ -104,4 +122,5 @@ def build_corpus(
         api_visibility="private",
     )
     remove.click(on_remove, [role, remove_pick, lang], outputs, api_visibility="private")
+    cancel.click(on_cancel, [role, lang], [cancel_note], api_visibility="private")
     return Corpus(locked, panel, documents, remove_pick)
