@@ -39,8 +39,7 @@ def _upload(app: App, config: dict[str, Any], names: list[str]) -> list[dict[str
     files = []
     for name in names:
         paragraphs = [
-            f"Le zeppelin {name} numéro {i} survole la vallée, ses habitants et leurs services."
-            * 4
+            f"Le zeppelin {name} numéro {i} survole la vallée, ses habitants et leurs services." * 4
             for i in range(PARAGRAPHS)
         ]
         files.append(("files", (name, ("# Note\n\n" + "\n\n".join(paragraphs)).encode())))

@@ -102,7 +102,7 @@ def test_a_new_version_over_the_limits_keeps_the_old_one(tmp_path: Path) -> None
     before = sources(tmp_path)
     path.write_text("# Note\n\n" + "zeppelin" * 5000 + "\n", encoding="utf-8")
     report = ingest(tmp_path, path, ASSISTANT_MAX_LINE_CHARS="1000")
-    assert "line 3 is too long (40 000 characters > 1 000 limit)" == _error(report)
+    assert _error(report) == "line 3 is too long (40 000 characters > 1 000 limit)"
     assert sources(tmp_path) == before
 
 
