@@ -1,10 +1,11 @@
 """Time and memory of ingesting pathological files with the real CLI.
 
 Generates each file of issue 10 item 6 (a DOCX of 2 million empty paragraphs, a 2 MB PDF
-whose text is one line, 9 MB of one word without spaces, a 49 MB Markdown file) plus two
-neighbours (9 MB on one line with spaces, a DOCX of 20 000 short paragraphs that is
-legitimate), then runs `python -m assistant ingest FILE --json --store <fresh>` once per
-file in a subprocess and prints, per file: the outcome (ingested / refused and why), the
+whose text is one line, 9 MB of one word without spaces, a 49 MB Markdown file) plus
+neighbours (9 MB on one line with spaces, 16 MB of HTML, a DOCX of 20 000 short
+paragraphs that is legitimate, and a tiny note: the CLI's own start-up cost), then runs
+`python -m assistant ingest FILE --json --store <fresh>` once per file in a subprocess
+and prints, per file: the outcome (ingested / refused and why), the
 wall-clock seconds and the child's peak RSS (`ru_maxrss` from `os.wait4`). A run longer
 than `--timeout` seconds is killed and shown as such.
 
@@ -142,6 +143,17 @@ def make_files(folder: Path) -> dict[str, Callable[[], Path]]:
         write_docx(path, ["Texte."] + [""] * 2_000_000)
         return path
 
+    def big_html() -> Path:
+        path = folder / "big.html"
+        para = "<p>Le territoire accueille un service public de mobilité pour ses habitants.</p>\n"
+        path.write_text(f"<html><body>{para * 200_000}</body></html>", encoding="utf-8")
+        return path
+
+    def tiny() -> Path:
+        path = folder / "tiny.md"
+        path.write_text("# Note\n\nLe marché a lieu le jeudi.\n", encoding="utf-8")
+        return path
+
     def docx_ok() -> Path:
         path = folder / "twenty-thousand-paragraphs.docx"
         write_docx(path, [f"Paragraphe {i} sur le service public." for i in range(20_000)])
@@ -168,11 +180,13 @@ def make_files(folder: Path) -> dict[str, Callable[[], Path]]:
         return path
 
     return {
+        "tiny.md": tiny,
         "two-million-paragraphs.docx": docx_2m,
         "one-line.pdf": pdf_line,
         "one-word.txt": one_word,
         "one-line-with-spaces.txt": long_line,
         "big.md": big_md,
+        "big.html": big_html,
         "twenty-thousand-paragraphs.docx": docx_ok,
     }
 

@@ -71,6 +71,12 @@ def _markdown(path: Path) -> Path:
     return path
 
 
+def _html(path: Path) -> Path:
+    para = "<p>Le territoire accueille un service public de mobilité pour ses habitants.</p>\n"
+    path.write_text(f"<html><body>{para * 120_000}</body></html>", encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize(
     ("name", "make", "reason"),
     [
@@ -78,6 +84,7 @@ def _markdown(path: Path) -> Path:
         ("ligne.pdf", _pdf, "line 1 is too long"),
         ("mot.txt", _word, "too much text"),
         ("gros.md", _markdown, "too much text"),
+        ("gros.html", _html, "too much HTML"),
     ],
 )
 def test_a_pathological_file_is_refused_quickly_and_changes_nothing(

@@ -82,8 +82,8 @@ def load_file(
 ) -> LoadedText:
     """Load a supported file into a LoadedText; raise LoadError with a one-line reason.
 
-    `max_bytes` bounds the file; `limits` (defaults: `Limits()`) the pages and paragraphs,
-    checked before extraction, then the characters and line length of the text."""
+    `max_bytes` bounds the file; `limits` (defaults: `Limits()`) the pages, paragraphs and
+    HTML markup, checked before extraction, then the characters and lines of the text."""
     path = Path(path)
     limits = limits or Limits()
     data = _read(path, max_bytes)
@@ -93,6 +93,8 @@ def load_file(
             loaded = load_pdf(data, path, limits)
         elif extension == ".docx":
             loaded = load_docx(data, path, limits)
+        elif extension in (".html", ".htm"):
+            loaded = load_html(data, path, limits)
         else:
             loaded = _LOADERS[extension](data, path)
     except LoadError:

@@ -11,6 +11,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
 
+from assistant.budget import DEFAULT_LIMITS, Limits
 from assistant.errors import LoadError
 from assistant.loaders.text import check_not_binary, decode_text, one_line
 from assistant.types import LoadedText
@@ -135,10 +136,16 @@ def _extract(soup: BeautifulSoup) -> tuple[str, str | None]:
     return "".join(parts), title or first_h1 or None
 
 
-def load_html(data: bytes, path: Path) -> LoadedText:
+MARKUP_PER_CHAR = 4  # markup allowed per character of the text limit, checked before parsing
+
+
+def load_html(data: bytes, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedText:
     """Load an HTML page: scripts and styles dropped, blocks separated by blank lines."""
     markup = decode_html(data)
     check_not_binary(markup)
+    cap = MARKUP_PER_CHAR * limits.max_chars  # BeautifulSoup parses about 0.4 MB/s here
+    if len(markup) > cap:
+        raise LoadError(f"too much HTML ({len(markup)} characters of markup > {cap} limit)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
