@@ -25,7 +25,8 @@ class Limits:
     seconds: float = 60.0
 
 
-def _count(n: int) -> str:
+def spaced(n: int) -> str:
+    """A count with its thousands separated by spaces: 2 000 000."""
     return f"{n:,}".replace(",", " ")
 
 
@@ -33,14 +34,14 @@ def check_text(text: str, limits: Limits) -> None:
     """Refuse a canonical text that is too long or holds a too-long line."""
     if len(text) > limits.max_chars:
         raise LoadError(
-            f"too much text ({_count(len(text))} characters > {_count(limits.max_chars)} limit)"
+            f"too much text ({spaced(len(text))} characters > {spaced(limits.max_chars)} limit)"
         )
     lines = text.split("\n")
     longest = max(lines, key=len)
     if len(longest) > limits.max_line_chars:
         raise LoadError(
-            f"line {lines.index(longest) + 1} is too long ({_count(len(longest))} characters > "
-            f"{_count(limits.max_line_chars)} limit)"
+            f"line {lines.index(longest) + 1} is too long ({spaced(len(longest))} characters > "
+            f"{spaced(limits.max_line_chars)} limit)"
         )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import budget
-from .budget import Limits
+from .budget import Limits, spaced
 from .chunking import chunk_segments
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
@@ -280,7 +280,9 @@ class Ingestor:
         if not chunks:
             raise LoadError("no text to index")
         if len(chunks) > self.limits.max_chunks:
-            raise LoadError(f"too many chunks ({len(chunks)} > {self.limits.max_chunks} limit)")
+            raise LoadError(
+                f"too many chunks ({spaced(len(chunks))} > {spaced(self.limits.max_chunks)} limit)"
+            )
         record = DocumentRecord(
             doc_id=doc_id,
             source=source,

@@ -239,6 +239,7 @@ def run_one(path: Path, store: Path, model: str, timeout: float) -> dict[str, ob
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),
         "outcome": outcome,
+        "load_avg_1min": round(os.getloadavg()[0], 1),  # other jobs slow a shared machine
     }
 
 
@@ -259,7 +260,7 @@ def main() -> int:
             rows.append(row)
             print(
                 f"{row['file']:34} {row['size_mb']:>7} MB {row['seconds']:>7} s "
-                f"{row['peak_rss_mb']:>6} MB RSS  {row['outcome']}",
+                f"{row['peak_rss_mb']:>6} MB RSS  load {row['load_avg_1min']:>4}  {row['outcome']}",
                 flush=True,
             )
             path.unlink()

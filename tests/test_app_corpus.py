@@ -120,6 +120,8 @@ def test_a_removal_answers_during_a_long_upload_which_can_be_stopped(app: App) -
     assert waited < 5, f"the removal waited {waited:.1f} s for the upload"
     cancel_id = _component(config, "cancel-ingest")["id"]
     (cancel,) = [d for d in config["dependencies"] if [cancel_id, "click"] in d["targets"]]
+    forged = _raw_call(app.url, config, cancel, ["facilitator", None])  # a new session
+    assert "facilitat" in json.dumps(forged["data"]) and thread.is_alive(), forged
     stopped = _raw_call(app.url, config, cancel, [None, None], other)
     assert "Arrêt demandé" in json.dumps(stopped["data"], ensure_ascii=False), stopped
     thread.join(180)

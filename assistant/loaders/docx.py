@@ -12,7 +12,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from assistant import budget
-from assistant.budget import DEFAULT_LIMITS, Limits
+from assistant.budget import DEFAULT_LIMITS, Limits, spaced
 from assistant.errors import LoadError
 from assistant.loaders.text import one_line
 from assistant.types import LoadedText
@@ -37,7 +37,9 @@ def check_paragraphs(data: bytes, limits: Limits) -> None:
         raise LoadError(f"the document body is too large (over {cap // (1024 * 1024)} MB of XML)")
     count = len(_PARAGRAPH_TAG.findall(xml))
     if count > limits.max_paragraphs:
-        raise LoadError(f"too many paragraphs ({count} > {limits.max_paragraphs} limit)")
+        raise LoadError(
+            f"too many paragraphs ({spaced(count)} > {spaced(limits.max_paragraphs)} limit)"
+        )
 
 
 def _collapse(text: str) -> str:

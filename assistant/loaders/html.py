@@ -11,7 +11,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
 
-from assistant.budget import DEFAULT_LIMITS, Limits
+from assistant.budget import DEFAULT_LIMITS, Limits, spaced
 from assistant.errors import LoadError
 from assistant.loaders.text import check_not_binary, decode_text, one_line
 from assistant.types import LoadedText
@@ -145,7 +145,9 @@ def load_html(data: bytes, path: Path, limits: Limits = DEFAULT_LIMITS) -> Loade
     check_not_binary(markup)
     cap = MARKUP_PER_CHAR * limits.max_chars  # BeautifulSoup parses about 0.4 MB/s here
     if len(markup) > cap:
-        raise LoadError(f"too much HTML ({len(markup)} characters of markup > {cap} limit)")
+        raise LoadError(
+            f"too much HTML ({spaced(len(markup))} characters of markup > {spaced(cap)} limit)"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

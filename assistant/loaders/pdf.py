@@ -11,7 +11,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
 from assistant import budget
-from assistant.budget import DEFAULT_LIMITS, Limits
+from assistant.budget import DEFAULT_LIMITS, Limits, spaced
 from assistant.errors import LoadError
 from assistant.loaders.text import one_line as _reason
 from assistant.types import LoadedText, PageSpan
@@ -58,12 +58,14 @@ def _extract(data: bytes, limits: Limits) -> LoadedText:
     except Exception as exc:
         raise LoadError(f"corrupt or unreadable PDF: {_reason(exc)}") from exc
     if count > limits.max_pages:
-        raise LoadError(f"too many pages ({count} > {limits.max_pages} limit)")
+        raise LoadError(f"too many pages ({spaced(count)} > {spaced(limits.max_pages)} limit)")
     try:
         for number, page in enumerate(reader.pages, start=1):
             budget.check()
             if offset > limits.max_chars:
-                raise LoadError(f"too much text (over the {limits.max_chars} characters limit)")
+                raise LoadError(
+                    f"too much text (over the {spaced(limits.max_chars)} characters limit)"
+                )
             page_text = (page.extract_text() or "").strip()
             if not page_text:
                 continue  # blank or scanned page: no span, page numbers stay the PDF's

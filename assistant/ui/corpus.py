@@ -91,7 +91,8 @@ def build_corpus(
             return
         shown = None
         while not job.finished.wait(POLL_SECONDS):
-            line = f"{tr('indexing', code)} : {job.done}/{job.total} {job.current}"
+            last = f" — {job.last[0]} : {tr(job.last[1], code)}" if job.last else ""
+            line = f"{tr('indexing', code)} : {job.done}/{job.total}{last}"
             progress(job.done / max(job.total, 1), desc=line)
             if line != shown:
                 shown = line

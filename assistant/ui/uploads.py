@@ -20,7 +20,6 @@ from ..store import ChromaStore
 
 UPLOAD_TYPES = (".md", ".txt", ".pdf", ".docx", ".html", ".htm", ".csv")
 MAX_NAME = 120
-CANCELLED = "cancelled before it was ingested"
 
 
 def safe_name(name: str) -> str:
@@ -54,7 +53,7 @@ class UploadJob:
     total: int
     report: dict[str, Any]
     done: int = 0
-    current: str = ""
+    last: tuple[str, str] | None = None  # (file name, status) of the last file done
     stop: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
@@ -79,7 +78,7 @@ class _Progress(IngestCallbacks):
         if status == "ingested" and path in self.replacing:
             status = "replaced"
         self.job.done += 1
-        self.job.current = f"{path.name}: {status}"
+        self.job.last = (path.name, status)
         if self.on_file_cb is not None:
             self.on_file_cb(path.name, status)
 
