@@ -241,7 +241,12 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = add("ingest", _cmd_ingest, "ingest files or folders; unchanged files are skipped")
+    p = add(
+        "ingest",
+        _cmd_ingest,
+        "ingest files or folders; unchanged files are skipped, symbolic links inside a folder "
+        "are not followed, files over the ASSISTANT_MAX_* limits are refused",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--kind", choices=KINDS, help="kind when neither front matter nor folder say")
     p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
