@@ -2,12 +2,12 @@
 
 Generates each file of issue 10 item 6 (a DOCX of 2 million empty paragraphs, a 2 MB PDF
 whose text is one line, 9 MB of one word without spaces, a 49 MB Markdown file) plus
-neighbours (9 MB on one line with spaces, 16 MB of HTML, a DOCX of 20 000 short
-paragraphs that is legitimate, and a tiny note: the CLI's own start-up cost), then runs
-`python -m assistant ingest FILE --json --store <fresh>` once per file in a subprocess
-and prints, per file: the outcome (ingested / refused and why), the
-wall-clock seconds and the child's peak RSS (`ru_maxrss` from `os.wait4`). A run longer
-than `--timeout` seconds is killed and shown as such.
+neighbours (9 MB on one line with spaces, 16 MB of HTML; a DOCX of 20 000 short
+paragraphs and 1.5 million characters of Markdown prose, both legitimate; a tiny note,
+the CLI's own start-up cost), then runs `python -m assistant ingest FILE --json --store
+<fresh>` once per file in a subprocess and prints, per file: the outcome (ingested /
+refused and why), the wall-clock seconds and the child's peak RSS (`ru_maxrss` from
+`os.wait4`). A run longer than `--timeout` seconds is killed and shown as such.
 
 The embedder is `fake` by default (the hashing embedder: it measures the structural cost
 of loading, structure detection and chunking, not the model's); `--model
@@ -154,6 +154,11 @@ def make_files(folder: Path) -> dict[str, Callable[[], Path]]:
         path.write_text("# Note\n\nLe marché a lieu le jeudi.\n", encoding="utf-8")
         return path
 
+    def largest_md() -> Path:
+        path = folder / "largest-accepted.md"
+        path.write_text(prose(rng, 1_500_000), encoding="utf-8")
+        return path
+
     def docx_ok() -> Path:
         path = folder / "twenty-thousand-paragraphs.docx"
         write_docx(path, [f"Paragraphe {i} sur le service public." for i in range(20_000)])
@@ -188,6 +193,7 @@ def make_files(folder: Path) -> dict[str, Callable[[], Path]]:
         "big.md": big_md,
         "big.html": big_html,
         "twenty-thousand-paragraphs.docx": docx_ok,
+        "largest-accepted.md": largest_md,
     }
 
 
