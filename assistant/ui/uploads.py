@@ -5,6 +5,7 @@ nothing left behind by a refused file (no Gradio here)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -156,13 +157,16 @@ def start(
             report["failed"] += [{"path": f.path, "error": f.error} for f in done.failed]
             failed = {f.path for f in done.failed}
         except Exception as exc:  # the store failing: every file of this upload is refused
+            logging.getLogger(__name__).exception("upload ingest failed")
             failed = {display_source(item.dest) for item in accepted}
             reason = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
             report["failed"] += [{"path": path, "error": reason} for path in sorted(failed)]
         finally:
-            _settle(accepted, failed)
-            on_done()
-            job.finished.set()
+            try:
+                _settle(accepted, failed)
+                on_done()
+            finally:
+                job.finished.set()  # whatever happened, the page stops waiting
 
     job.thread = threading.Thread(target=work, name="upload-ingest", daemon=True)
     job.thread.start()
