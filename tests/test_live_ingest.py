@@ -66,7 +66,7 @@ class Hammer(threading.Thread):
             try:
                 answer = self.client.predict(UNRELATED, None, api_name="/ask")
                 assert answer["answerable"], answer
-                self.client.predict(QUESTION, None, 5, api_name="/search")
+                _search(self.client)
             except Exception as exc:  # anything at all is a failure the test reports
                 self.failures.append(f"{type(exc).__name__}: {exc}")
             self.done += 1
@@ -78,6 +78,10 @@ def _note_citations(answer: dict[str, Any], note: Path) -> list[dict[str, Any]]:
 
 def _note_passages(found: dict[str, Any], note: Path) -> list[dict[str, Any]]:
     return [p for p in found["passages"] if Path(p["source"]).name == note.name]
+
+
+def _search(client: Client) -> dict[str, Any]:
+    return dict(client.predict(QUESTION, None, 5, api_name="/search"))
 
 
 def _ingest(app: App, *args: str) -> None:
@@ -104,7 +108,7 @@ def test_a_cli_ingest_into_the_running_apps_store_is_seen_and_nothing_fails(live
             assert time.monotonic() < deadline, f"the new note was not cited: {answer}"
             time.sleep(0.5)
         assert "trois jours" in " ".join(c["quote"] for c in cited)
-        assert _note_passages(client.predict(QUESTION, None, 5, api_name="/search"), note)
+        assert _note_passages(_search(client), note)
 
         # 2. the note replaced: its old version is never cited once the CLI returned
         note.write_text(NOTE_V2, encoding="utf-8")
@@ -117,7 +121,7 @@ def test_a_cli_ingest_into_the_running_apps_store_is_seen_and_nothing_fails(live
                 assert citation["quote"] == NOTE_V2[citation["start"] : citation["end"]]
                 assert "trois jours" not in citation["quote"]
                 seen_new = seen_new or "six jours" in citation["quote"]
-            for passage in _note_passages(client.predict(QUESTION, None, 5, api_name="/search"), note):
+            for passage in _note_passages(_search(client), note):
                 assert "trois jours" not in passage["text"], passage
             assert time.monotonic() < deadline, f"the new version was not cited: {answer}"
             time.sleep(0.3)
@@ -129,7 +133,7 @@ def test_a_cli_ingest_into_the_running_apps_store_is_seen_and_nothing_fails(live
         while time.monotonic() < until:
             answer = client.predict(QUESTION, None, api_name="/ask")
             assert not _note_citations(answer, note), answer
-            assert not _note_passages(client.predict(QUESTION, None, 5, api_name="/search"), note)
+            assert not _note_passages(_search(client), note)
             time.sleep(0.3)
     finally:
         hammer.stopped.set()
