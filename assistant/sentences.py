@@ -7,10 +7,11 @@ sentence (wrapped prose, a PDF line) must not split it. A line stands alone when
   as the CSV and DOCX loaders write rows): always;
 - a list item (`-`, `*`, `•`, `–`, `1.`, `1)`): unless the next line continues it
   (indented, or starting in lower case);
-- a title: a line that starts with a capital or a digit, is short (at most
-  `TITLE_CHARS`, or under `TITLE_SHARE` of the next line's length), does not end on a
-  comma, a hyphen or a word that joins it to what follows ("de", "et", "the"...), and is
-  followed by a line that starts with a capital, a digit or an opening quote.
+- a title: a line that starts with a capital or a digit, does not end on a comma, a
+  hyphen or a word that joins it to what follows ("de", "et", "the"...), followed by a
+  line that starts with a capital, a digit or an opening quote, and short: under
+  `TITLE_SHARE` of the next line's length, or at most `TITLE_CHARS` (when the next line
+  starts with a digit, only if the line ends on a figure, like a row of a PDF table).
 
 Wrapped prose fails the title test (its lines are long, or the next starts in lower
 case, or it ends on a joining word), so it stays one sentence.
@@ -26,6 +27,7 @@ _ITEM = re.compile(r"(?:[-*•–]|\d+[.)])\s")
 _KV_ROW = re.compile(r"[^:;\n]{1,80} : [^\n]* ; [^:;\n]{1,80} : ")  # col : val ; col : val
 _STARTS_TITLE = re.compile(r"[A-ZÀ-ÖØ-Ý0-9]")
 _STARTS_NEXT = re.compile(r"[A-ZÀ-ÖØ-Ý0-9«\"“(]")
+_ENDS_FIGURE = re.compile(r"\d\s*%?$")
 _ENDS_OPEN = re.compile(r"[,\-–—(/'’]$")
 _JOINING = frozenset(
     {
@@ -56,7 +58,11 @@ def _line_stands_alone(line: str, following: str) -> bool:
     last = re.split(r"[\s'’]+", line)[-1].casefold()
     if last in _JOINING:
         return False
-    return len(line) <= TITLE_CHARS or len(line) < TITLE_SHARE * len(nxt)
+    if len(line) < TITLE_SHARE * len(nxt):  # not filled up to the width the next line has
+        return True
+    if nxt[0].isdigit():  # "... atteint\n12 % en 2023." is prose; "... 486 40 %\n65 ..." a row
+        return len(line) <= TITLE_CHARS and bool(_ENDS_FIGURE.search(line))
+    return len(line) <= TITLE_CHARS
 
 
 def line_breaks(text: str) -> list[int]:

@@ -184,8 +184,22 @@ def test_blank_lines_and_colons_end_sentences() -> None:
             ],
         ),
         (  # a PDF table: one row a line
-            "Caractéristique Répondants Part\nCentre 498 41 %\nPiémont 441 36 %",
-            ["Caractéristique Répondants Part", "Centre 498 41 %", "Piémont 441 36 %"],
+            "Caractéristique Répondants Part\nCentre 498 41 %\n40-64 ans 486 40 %\n"
+            "65 ans ou plus 437 36 %",
+            [
+                "Caractéristique Répondants Part",
+                "Centre 498 41 %",
+                "40-64 ans 486 40 %",
+                "65 ans ou plus 437 36 %",
+            ],
+        ),
+        (  # a PDF heading, then a sentence that starts with a figure
+            "Santé et déplacements\n23 % des répondants ont renoncé à des soins ou les ont "
+            "reportés.",
+            [
+                "Santé et déplacements",
+                "23 % des répondants ont renoncé à des soins ou les ont reportés.",
+            ],
         ),
     ],
 )
@@ -205,6 +219,7 @@ def test_a_heading_an_item_or_a_row_ends_at_its_line_break(text: str, quotes: li
         "Le département a signé en 2023 une convention avec la région pour les\n"
         "France Services itinérantes, renouvelée en 2024 pour trois ans.",
         "Les services publics\nreculent dans la haute vallée,\nSelon l'enquête.",
+        "Le taux de chômage atteint\n12 % en 2023.",
     ],
 )
 def test_prose_wrapped_over_lines_stays_one_sentence(text: str) -> None:
