@@ -19,6 +19,8 @@ from gradio_client import Client
 
 from tests.ui_harness import App, model_ready, prepare_store, run_cli
 
+pytestmark = pytest.mark.slow  # the real model, the real app and the CLI in subprocesses
+
 FOUND_WITHIN = 20.0  # seconds: generous (the app checks the store every 2 s)
 NOTE_V1 = """# La fromagerie coopérative du Vallon-Brûlé
 

@@ -127,3 +127,20 @@ def test_a_failing_vector_query_leaves_the_lexical_hits(
     assert live_store.query([1.0] * 256, 5) == []
     retriever = make_retriever(settings, live_store, embedder)
     assert retriever.search("scénarios prospective atelier", top_k=5, mode="hybrid")
+
+
+def test_the_store_is_reopened_only_when_another_writer_changed_it(
+    tmp_path: Path, live_store: ChromaStore
+) -> None:
+    live_store.check_every = 0.0
+    assert live_store.query([1.0] * 256, 3)  # (its own ingest changed it too: re-opened once)
+    settled = live_store.reopens
+    for _ in range(5):
+        assert live_store.query([1.0] * 256, 3)
+    assert live_store.reopens == settled
+    note = tmp_path / "note.md"
+    note.write_text(NOTE, encoding="utf-8")
+    _cli_ingest(tmp_path, str(note))
+    for _ in range(5):
+        assert live_store.query([1.0] * 256, 3)
+    assert live_store.reopens == settled + 1
