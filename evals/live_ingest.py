@@ -102,6 +102,16 @@ def main() -> int:
             hammer.start()
             rounds: list[dict[str, Any]] = []
             stale_citations = removed_found = own_failures = 0
+
+            def attempt(call: Any) -> dict[str, Any]:
+                nonlocal own_failures
+                try:
+                    return dict(call())
+                except Exception as exc:  # counted and shown, the run goes on
+                    own_failures += 1
+                    print(f"  request failed: {type(exc).__name__}: {exc}")
+                    return {"citations": [], "passages": []}
+
             for place in PLACES[: args.rounds]:
                 note = extra / f"fromagerie-{place.lower()}.md"
                 note.write_text(note_text(place, "trois"), encoding="utf-8")
@@ -138,14 +148,18 @@ def main() -> int:
                 note.write_text(note_text(place, "six"), encoding="utf-8")
                 assert run_cli(home, "ingest", str(note), "--json").returncode == 0
                 for _ in range(5):
-                    answer = client.predict(question(place), None, api_name="/ask")
+                    answer = attempt(
+                        lambda p=place: client.predict(question(p), None, api_name="/ask")
+                    )
                     stale_citations += sum("trois jours" in c["quote"] for c in answer["citations"])
             for place in PLACES[: args.rounds]:
                 (extra / f"fromagerie-{place.lower()}.md").unlink()
             assert run_cli(home, "ingest", str(extra), "--prune", "--json").returncode == 0
             for place in PLACES[: args.rounds]:  # removed: never found again
                 for _ in range(3):
-                    hit = client.predict(question(place), None, 5, api_name="/search")
+                    hit = attempt(
+                        lambda p=place: client.predict(question(p), None, 5, api_name="/search")
+                    )
                     removed_found += any(
                         s.startswith("fromagerie-") for s in sources(hit, "passages")
                     )
