@@ -16,6 +16,7 @@ import numpy as np
 
 from .embeddings import Embedder
 from .lexical import analyze
+from .sentences import line_breaks
 from .types import Citation, Passage
 
 SUPPORTED = 0.7  # support at or above: "supported"
@@ -34,14 +35,21 @@ _NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*")  # "31 200",
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans [start, end) of a text, trimmed of spaces and list bullets, so that
-    each reads as one clean quote. A line break inside a sentence (PDF text) does not split
-    it; list items, table rows and headings are sentences of their own."""
+    each reads as one clean quote. A line break inside a sentence (wrapped prose, PDF text)
+    does not split it; list items, table rows, headings and titles are sentences of their
+    own, final punctuation or not (see `sentences.py`)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in [*_BOUNDARY.finditer(text), None]:
-        end = match.start() if match else len(text)
-        if match and text[match.start() : match.end()].strip() in ('"', "»", ")"):
-            end = match.start() + 1
+    bounds = sorted(
+        [(m.start(), m.end()) for m in _BOUNDARY.finditer(text)]
+        + [(b, b + 1) for b in line_breaks(text)]
+    )
+    for bound in [*bounds, None]:
+        if bound and bound[0] < start:  # the same line break, found by both rules
+            continue
+        end = bound[0] if bound else len(text)
+        if bound and text[bound[0] : bound[1]].strip() in ('"', "»", ")"):
+            end = bound[0] + 1
         piece = text[start:end]
         lead = len(piece) - len(piece.lstrip())
         bullet = _BULLET.match(piece[lead:])
@@ -55,7 +63,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             s = cut + len(text[cut:e]) - len(text[cut:e].lstrip())
         if e > s and any(c.isalnum() for c in text[s:e]) and not _ITEM_NUMBER.match(text[s:e]):
             spans.append((s, e))
-        start = match.end() if match else len(text)
+        start = bound[1] if bound else len(text)
     return spans
 
 

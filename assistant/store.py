@@ -5,24 +5,36 @@ holds one record per document (its canonical text and the *active* version). A
 document is replaced by adding the new version's chunks first, then switching the
 record to the new version, then deleting the old chunks; readers only ever see
 chunks of the active version, so a crash at any point leaves one whole version.
+
+Another process (the CLI beside a running app) may write to the same folder. Chroma
+keeps one vector index per folder in memory per process and never re-reads it, so a
+long-lived reader re-opens the folder when the active versions change (checked at most
+every `check_every` seconds before a vector read or a write), and a vector it cannot
+find is skipped, never raised.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import logging
+import threading
+import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.errors import ChromaError
 
 from .errors import AssistantError
-from .types import Chunk, DocumentRecord, PageSpan, Scenario
+from .store_meta import record_from_meta, record_meta, scenario_meta
+from .store_meta import scenario_from_meta as scenario_from_meta  # re-exported
+from .types import Chunk, DocumentRecord
 
 MAX_BATCH = 5000  # Chroma refuses batches above 5461
+log = logging.getLogger(__name__)
 
 
 def open_client(path: Path | None = None, url: str | None = None) -> Any:
@@ -48,56 +60,75 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def _scenario_meta(scenario: Scenario | None) -> dict[str, Any]:
-    if scenario is None:
-        return {"scenario_id": "", "scenario_number": 0, "scenario_title": ""}
-    return {
-        "scenario_id": scenario.id,
-        "scenario_number": scenario.number,
-        "scenario_title": scenario.title,
-    }
+def reopened(client: Any) -> Any | None:
+    """A new client on the same folder that reads it afresh, or None for a Chroma server.
 
+    Chroma shares one `System` (holding the vector index loaded in memory) per folder
+    within a process, so a plain second client would see the same stale index: that
+    one is forgotten first. It is not stopped: calls in flight on other threads finish
+    on it, and it is freed with the last of them.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
 
-def scenario_from_meta(meta: dict[str, Any]) -> Scenario | None:
-    """The scenario stored in a chunk's metadata, if any."""
-    if not meta.get("scenario_id"):
+    settings = client.get_settings()
+    if not settings.is_persistent or not settings.persist_directory:
         return None
-    return Scenario(
-        number=int(meta["scenario_number"]),
-        id=str(meta["scenario_id"]),
-        title=str(meta["scenario_title"]),
-    )
-
-
-def _record_meta(record: DocumentRecord) -> dict[str, Any]:
-    meta = asdict(record)
-    meta["scenarios"] = json.dumps([asdict(s) for s in record.scenarios], ensure_ascii=False)
-    meta["pages"] = json.dumps([asdict(p) for p in record.pages])
-    return meta
-
-
-def _record_from_meta(meta: dict[str, Any]) -> DocumentRecord:
-    fields = dict(meta)
-    fields["scenarios"] = tuple(Scenario(**s) for s in json.loads(fields["scenarios"]))
-    fields["pages"] = tuple(PageSpan(**p) for p in json.loads(fields["pages"]))
-    return DocumentRecord(**fields)
+    SharedSystemClient._identifier_to_system.pop(settings.persist_directory, None)
+    return chromadb.PersistentClient(path=settings.persist_directory, settings=settings)
 
 
 class ChromaStore:
     """Chunks and document records of one index (one embedding model + chunking setup)."""
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, *, check_every: float = 2.0) -> None:
         self.name = name
+        self.check_every = check_every
+        self._lock = threading.Lock()
+        self._attach(client)
+        self._seen = self.versions_key()
+        self._checked_at = time.monotonic()
+        self.reopens = 0  # how often another writer's changes made it re-open the folder
+
+    def _attach(self, client: Any) -> None:
+        self._client = client
         self.chunks = client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
-        self.docs = client.get_or_create_collection(f"{name}-docs", embedding_function=None)
+        self.docs = client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
+
+    # -- keeping in step with other writers ------------------------------------------
+    def versions_key(self) -> str:
+        """A hash of the active document versions: it changes on every add, replace, removal."""
+        got = self.docs.get(include=["metadatas"])
+        pairs = sorted(
+            f"{i}:{m['version']}" for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        )
+        return hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:24]
+
+    def sync(self, *, force: bool = False) -> bool:
+        """Re-open the folder if the active versions changed since it was opened (at most
+        every `check_every` s, unless forced); True when it was re-opened."""
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._checked_at < self.check_every:
+                return False
+            self._checked_at = now
+            key = self.versions_key()
+            if key == self._seen and not force:
+                return False
+            client = reopened(self._client)
+            self._seen = key
+            if client is None:  # a Chroma server: always up to date
+                return False
+            self._attach(client)
+            self.reopens += 1
+            return True
 
     # -- documents -------------------------------------------------------------
     def get_record(self, doc_id: str) -> DocumentRecord | None:
         """The active record of a document, or None."""
         got = self.docs.get(ids=[doc_id], include=["metadatas"])
-        return _record_from_meta(got["metadatas"][0]) if got["ids"] else None
+        return record_from_meta(got["metadatas"][0]) if got["ids"] else None
 
     def get_text(self, doc_id: str) -> str | None:
         """The canonical text of the active version of a document."""
@@ -107,7 +138,7 @@ class ChromaStore:
     def records(self, kind: str | None = None) -> list[DocumentRecord]:
         """All active document records (of one kind if given), sorted by source."""
         got = self.docs.get(where={"kind": kind} if kind else None, include=["metadatas"])
-        return sorted((_record_from_meta(m) for m in got["metadatas"]), key=lambda r: r.source)
+        return sorted((record_from_meta(m) for m in got["metadatas"]), key=lambda r: r.source)
 
     def active_versions(self, doc_ids: Sequence[str]) -> dict[str, str]:
         """doc_id -> active version, for the given documents that exist."""
@@ -126,6 +157,7 @@ class ChromaStore:
         rows = [(record, chunk) for record, chunks in staged for chunk in chunks]
         if len(rows) != len(vectors):
             raise ValueError("one vector per chunk is needed")
+        self.sync()  # write on top of what other processes wrote, not on a stale index
         for lo in range(0, len(rows), MAX_BATCH):
             batch = rows[lo : lo + MAX_BATCH]
             self.chunks.upsert(
@@ -143,7 +175,7 @@ class ChromaStore:
                         "end": c.end,
                         "page": c.page or 0,
                         "index": c.index,
-                        **_scenario_meta(c.scenario),
+                        **scenario_meta(c.scenario),
                     }
                     for r, c in batch
                 ],
@@ -157,7 +189,7 @@ class ChromaStore:
             ids=[r.doc_id for r, _ in versions],
             embeddings=[[1.0] for _ in versions],
             documents=[text for _, text in versions],
-            metadatas=[_record_meta(r) for r, _ in versions],
+            metadatas=[record_meta(r) for r, _ in versions],
         )
 
     def drop_stale_chunks(self, doc_id: str, keep_version: str | None) -> None:
@@ -203,10 +235,28 @@ class ChromaStore:
         return sorted(rows, key=lambda r: (str(r[2]["doc_id"]), int(r[2]["index"])))
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors of these chunks, by id (missing ids are left out)."""
+        """Stored vectors of these chunks, by id (missing or unreadable ids are left out)."""
         if not chunk_ids:
             return {}
-        got = self.chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
+        ids = list(dict.fromkeys(chunk_ids))
+        self.sync()
+        try:
+            return self._vectors(ids)
+        except ChromaError:  # a vector another process wrote, or one lost: look afresh
+            self.sync(force=True)
+        try:
+            return self._vectors(ids)
+        except ChromaError:
+            found: dict[str, list[float]] = {}
+            for cid in ids:  # one at a time, so that one lost vector costs only itself
+                try:
+                    found.update(self._vectors([cid]))
+                except ChromaError:
+                    log.warning("chunk %s has no readable vector: skipped", cid)
+            return found
+
+    def _vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        got = self.chunks.get(ids=ids, include=["embeddings"])
         if not got["ids"]:
             return {}
         vectors = np.asarray(got["embeddings"], dtype=np.float32).tolist()
@@ -216,16 +266,26 @@ class ChromaStore:
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
         """Nearest chunks of active versions: (chunk_id, similarity, text, metadata)."""
+        self.sync()
         total = int(self.chunks.count())
         if total == 0 or k <= 0:
             return []
         want = min(total, k * 2 + 8)  # headroom for stale chunks of a half-done replacement
-        got = self.chunks.query(
-            query_embeddings=[list(vector)],
-            n_results=want,
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
+        got: Any = None
+        for attempt in range(2):
+            try:
+                got = self.chunks.query(
+                    query_embeddings=[list(vector)],
+                    n_results=want,
+                    where=where or None,
+                    include=["documents", "metadatas", "distances"],
+                )
+                break
+            except ChromaError as exc:
+                if attempt:  # still unreadable after re-opening: no dense hits this time
+                    log.warning("vector query failed: %s", exc)
+                    return []
+                self.sync(force=True)
         ids, docs = got["ids"][0], got["documents"][0]
         metas, dists = got["metadatas"][0], got["distances"][0]
         # After a killed writer, the vector index may still hold ids whose rows are gone

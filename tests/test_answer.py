@@ -177,6 +177,49 @@ def test_instructions_inside_a_document_change_nothing(
         assert s.text in {c.quote for c in market.citations}
 
 
+TITLED_NOTE = """Fréquentation du marché nocturne de Saint-Ours
+Le marché nocturne de Saint-Ours réunit quarante producteurs chaque vendredi soir.
+Horaires du marché
+- ouverture à 18 heures
+- fermeture à 23 heures
+Les habitants de la haute vallée y viennent surtout en été, avec les vacanciers du
+camping municipal.
+"""
+
+
+def test_a_title_line_or_a_list_item_is_never_quoted_with_the_next_sentence(
+    task: AskTask, store: ChromaStore, settings: Settings, embedder: CountingEmbedder,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    note = tmp_path / "notes" / "marche-saint-ours.txt"
+    note.parent.mkdir()
+    note.write_text(TITLED_NOTE, encoding="utf-8")
+    assert make_ingestor(settings, store, embedder).run([note]).ingested
+    task.retriever.lexical.refresh(force=True)
+    quotes: set[str] = set()
+    for question in (
+        "Combien de producteurs au marché nocturne de Saint-Ours ?",
+        "À quelle heure ferme le marché nocturne de Saint-Ours ?",
+        "Quand les habitants viennent-ils au marché nocturne de Saint-Ours ?",
+    ):
+        answer = task.ask(question)
+        check_answer(answer, store)
+        quotes |= {c.quote for c in answer.citations if c.source.endswith(note.name)}
+    assert (
+        "Le marché nocturne de Saint-Ours réunit quarante producteurs chaque vendredi soir."
+        in quotes
+    )
+    assert quotes <= {
+        "Fréquentation du marché nocturne de Saint-Ours",
+        "Le marché nocturne de Saint-Ours réunit quarante producteurs chaque vendredi soir.",
+        "Horaires du marché",
+        "ouverture à 18 heures",
+        "fermeture à 23 heures",
+        "Les habitants de la haute vallée y viennent surtout en été, avec les vacanciers du\n"
+        "camping municipal.",
+    }, quotes
+
+
 def test_an_llm_that_obeys_an_injection_is_flagged_not_trusted(
     task: AskTask,
     store: ChromaStore,

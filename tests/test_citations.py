@@ -144,6 +144,96 @@ def test_blank_lines_and_colons_end_sentences() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "quotes"),
+    [
+        (  # a title line of a .txt or a PDF, then its first sentence
+            "Fréquentation\nLe marché nocturne réunit quarante producteurs. Ils viennent.",
+            ["Fréquentation", "Le marché nocturne réunit quarante producteurs.", "Ils viennent."],
+        ),
+        (  # a numbered heading of a PDF
+            "1. Objectifs et méthode\nL'enquête visait les habitants de la vallée.",
+            ["Objectifs et méthode", "L'enquête visait les habitants de la vallée."],
+        ),
+        (  # the last item of a list, then prose without a blank line
+            "Leviers :\n- la médiation numérique\n- un bus itinérant\nLe conseil en débattra.",
+            ["Leviers :", "la médiation numérique", "un bus itinérant", "Le conseil en débattra."],
+        ),
+        (  # a table row without its closing pipe
+            "| Zone | Taux\nLa source est l'enquête.",
+            ["| Zone | Taux", "La source est l'enquête."],
+        ),
+        (  # rows as the DOCX and CSV loaders write them
+            "Point d'accueil : Valmont ; Horaires : lun-ven 9h-12h\n"
+            "Point d'accueil : Lanzac ; Horaires : mardi 14h-17h",
+            [
+                "Point d'accueil : Valmont ; Horaires : lun-ven 9h-12h",
+                "Point d'accueil : Lanzac ; Horaires : mardi 14h-17h",
+            ],
+        ),
+        (  # the head of the bundled PDF: a title, a subtitle, then a wrapped sentence
+            "Enquête auprès des habitants - synthèse (exemple fictif)\n"
+            "Département de la Vallée-Haute - enquête du 15 mars au 30 avril 2024\n"
+            "Document d'exemple : le département de la Vallée-Haute, l'enquête, les chiffres "
+            "et les citations présentés\nici sont fictifs.",
+            [
+                "Enquête auprès des habitants - synthèse (exemple fictif)",
+                "Département de la Vallée-Haute - enquête du 15 mars au 30 avril 2024",
+                "Document d'exemple : le département de la Vallée-Haute, l'enquête, les chiffres "
+                "et les citations présentés\nici sont fictifs.",
+            ],
+        ),
+        (  # a PDF table: one row a line
+            "Caractéristique Répondants Part\nCentre 498 41 %\n40-64 ans 486 40 %\n"
+            "65 ans ou plus 437 36 %",
+            [
+                "Caractéristique Répondants Part",
+                "Centre 498 41 %",
+                "40-64 ans 486 40 %",
+                "65 ans ou plus 437 36 %",
+            ],
+        ),
+        (  # a PDF heading, then a sentence that starts with a figure
+            "Santé et déplacements\n23 % des répondants ont renoncé à des soins ou les ont "
+            "reportés.",
+            [
+                "Santé et déplacements",
+                "23 % des répondants ont renoncé à des soins ou les ont reportés.",
+            ],
+        ),
+    ],
+)
+def test_a_heading_an_item_or_a_row_ends_at_its_line_break(text: str, quotes: list[str]) -> None:
+    assert _quotes(text) == quotes
+    _well_formed(text, sentence_spans(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le marché nocturne de Saint-Ours réunit chaque vendredi soir quarante producteurs\n"
+        "et artisans de la haute vallée, surtout en été.",
+        "Les habitants de la haute vallée se rendent chaque semaine au marché de\n"
+        "Saint-Ours, qui réunit quarante producteurs venus du piémont et\n"
+        "Valfleur.",
+        "Le département a signé en 2023 une convention avec la région pour les\n"
+        "France Services itinérantes, renouvelée en 2024 pour trois ans.",
+        "Les services publics\nreculent dans la haute vallée,\nSelon l'enquête.",
+        "Le taux de chômage atteint\n12 % en 2023.",
+    ],
+)
+def test_prose_wrapped_over_lines_stays_one_sentence(text: str) -> None:
+    assert _quotes(text) == [text]
+
+
+def test_a_list_item_continued_on_an_indented_line_stays_one_sentence() -> None:
+    text = "- un point qui se poursuit\n  sur la ligne suivante\n- Un autre\n  Qui continue"
+    assert _quotes(text) == [
+        "un point qui se poursuit\n  sur la ligne suivante",
+        "Un autre\n  Qui continue",
+    ]
+
+
 @pytest.mark.parametrize("text", ["", "   \n\n\t", "- ", "|---|---|", "...", "\n- \n* \n"])
 def test_texts_without_words_have_no_spans(text: str) -> None:
     assert sentence_spans(text) == []
@@ -190,8 +280,9 @@ def test_spans_of_every_corpus_file_are_well_formed(path: Path) -> None:
     spans = sentence_spans(text)
     _well_formed(text, spans)
     assert all(text[s:e].strip() for s, e in spans)
-    if path.suffix == ".csv":  # rows end without punctuation: one span, but each row is a chunk
-        assert spans == [(0, len(text.rstrip()))]
+    if path.suffix == ".csv":  # a row ends without punctuation, and is a sentence of its own
+        lines = text.rstrip().split("\n")
+        assert [text[s:e] for s, e in spans] == lines
     else:
         assert len(spans) > 5
 
