@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_harness import XSS_DOC, XSS_FILE, App, model_ready, prepare_store
+from tests.ui_harness import XSS_DOC, XSS_FILE, App, fault_env, model_ready, prepare_store
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +31,33 @@ def ui_app(ui_store: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
     """The running app (one process for the session; tests may restart it on the same store)."""
     home, _ = ui_store
     app = App(home=home, log_dir=tmp_path_factory.mktemp("ui-logs"))
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+GUARD_SETTINGS = {  # the guarded app's bounds, small so that the tests run fast
+    "ASSISTANT_LOGIN_MAX_FAILURES": "3",
+    "ASSISTANT_LOGIN_LOCKOUT_SECONDS": "3",
+    "ASSISTANT_MAX_UPLOAD_MB": "1",
+    "ASSISTANT_UPLOAD_BUDGET_MB": "3",
+    "ASSISTANT_CACHE_MAX_AGE_SECONDS": "4",
+}
+
+
+@pytest.fixture(scope="session")
+def guarded_app(
+    ui_store: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[App]:
+    """A second real app on the same store, with small bounds (GUARD_SETTINGS), its own
+    Gradio temporary folder (`app.env["GRADIO_TEMP_DIR"]`) and an answerer that raises an
+    unexpected error on questions containing FAULT_MARK."""
+    home, _ = ui_store
+    root = tmp_path_factory.mktemp("guarded")
+    env = {**GUARD_SETTINGS, **fault_env(root / "site"), "GRADIO_TEMP_DIR": str(root / "gradio")}
+    app = App(home=home, log_dir=root, env=env)
     app.start()
     try:
         yield app
