@@ -105,10 +105,13 @@ def _questions(args: argparse.Namespace) -> list[tuple[str | None, str, str | No
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
+    from .limits import check_query
     from .render import passage_json, passages_text
 
-    retriever = wiring.open_retriever(settings)
     questions = _questions(args)
+    for _, query, _ in questions:  # a query too long fails before any work
+        check_query(query, settings.max_query_chars)
+    retriever = wiring.open_retriever(settings)
     filters = retriever.filters(args.scenario, args.kind, args.source)
     for qid, query, _ in questions:
         passages = retriever.search_filtered(

@@ -34,9 +34,11 @@ def _workshop(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def _cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    from .limits import check_aspects
     from .tables import comparison_json, comparison_markdown, comparison_text
     from .tasks.compare import compare
 
+    check_aspects(args.aspect or [], settings.max_aspects, settings.max_query_chars)
     task = _wired(settings)
     if args.per_cell < 1:
         raise AssistantError("--per-cell must be 1 or more")

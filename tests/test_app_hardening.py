@@ -24,8 +24,7 @@ from gradio_client.exceptions import AppError
 
 from tests.conftest import ROOT, cli_env
 from tests.test_app_api import _component, _config, _forged, _raw_call
-from tests.ui_fixtures import GUARD_SETTINGS
-from tests.ui_harness import EVALUATOR_PASSWORD, App
+from tests.ui_harness import EVALUATOR_PASSWORD, GUARD_SETTINGS, App
 
 pytest_plugins = ["tests.ui_fixtures"]
 

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_harness import XSS_DOC, XSS_FILE, App, fault_env, model_ready, prepare_store
+from tests.ui_harness import (
+    GUARD_SETTINGS,
+    XSS_DOC,
+    XSS_FILE,
+    App,
+    fault_env,
+    model_ready,
+    prepare_store,
+)
 
 
 @pytest.fixture(scope="session")
@@ -36,15 +44,6 @@ def ui_app(ui_store: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
         yield app
     finally:
         app.stop()
-
-
-GUARD_SETTINGS = {  # the guarded app's bounds, small so that the tests run fast
-    "ASSISTANT_LOGIN_MAX_FAILURES": "3",
-    "ASSISTANT_LOGIN_LOCKOUT_SECONDS": "3",
-    "ASSISTANT_MAX_UPLOAD_MB": "1",
-    "ASSISTANT_UPLOAD_BUDGET_MB": "3",
-    "ASSISTANT_CACHE_MAX_AGE_SECONDS": "4",
-}
 
 
 @pytest.fixture(scope="session")

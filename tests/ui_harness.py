@@ -137,6 +137,14 @@ def http_status(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
+GUARD_SETTINGS = {  # the guarded app's bounds, small so that the tests run fast
+    "ASSISTANT_LOGIN_MAX_FAILURES": "3",
+    "ASSISTANT_LOGIN_LOCKOUT_SECONDS": "3",
+    "ASSISTANT_MAX_UPLOAD_MB": "1",
+    "ASSISTANT_UPLOAD_BUDGET_MB": "3",
+    "ASSISTANT_CACHE_MAX_AGE_SECONDS": "4",
+}
+
 FAULT_MARK = "PANNE-INJECTEE"  # a question with this word fails inside the answerer
 FAULT_SITE = f"""# Loaded at interpreter start (sitecustomize): an unexpected error in the answerer
 import assistant.tasks.answer as _answer
