@@ -295,7 +295,8 @@ def test_the_workshop_import_says_what_it_did(open_page: Any, tmp_path: Path) ->
     ask(page, "Combien de France Services ? (export puis import)")
     log_in(page, "fr")
     expect(page.locator("#facilitator-panel")).to_be_visible()
-    page.click("#workshop-section button.label-wrap")  # open the Exports accordion
+    exports = page.locator("#workshop-section").get_by_role("button", name=re.compile("^Exports"))
+    exports.click()  # open the Exports accordion
     page.click("#workshop-export")
     with page.expect_download() as download:
         page.click("#workshop-download")

@@ -213,12 +213,13 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         return ("", gr.update(value=str(shop.workshop_file(r)), visible=True))
 
     def on_import(r: str, file: str | None, code: str) -> tuple[Any, ...]:
+        """The import's message; the file box is emptied, ready for another file."""
         if not file:
-            return ("",)
+            return ("", None)
         try:
-            return (shop.import_file(r, file, code),)
+            return (shop.import_file(r, file, code), None)
         except AssistantError as exc:
-            return (escape(tr("import_failed", code).format(reason=exc), quote=False),)
+            return (escape(tr("import_failed", code).format(reason=exc), quote=False), None)
 
     private: dict[str, Any] = {"api_visibility": "private"}
     run_compare.click(guarded(on_compare, 1), [role, aspects, lang], [matrix], **private)
@@ -236,4 +237,4 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         guarded(on_draft, 4), [role, sections, lang], [draft_view, md, docx, audit], **private
     )
     export.click(guarded(on_export, 2), [role], [import_status, export_file], **private)
-    upload.upload(guarded(on_import, 1), [role, upload, lang], [import_status], **private)
+    upload.upload(guarded(on_import, 2), [role, upload, lang], [import_status, upload], **private)
