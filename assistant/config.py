@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         ),
     )
     upload_budget_mb: float = Field(
-        default=200.0,
+        default=100.0,
         gt=0,
         description="Most a client (IP address) may upload to the web app in one hour, in MB.",
     )

@@ -1,6 +1,6 @@
 """Hostile-client figures against a real app (issue 10, items 7 and 8): how many login
 guesses per second the app checks, whether the right password still works after them;
-what 5 x 19 MB posted anonymously to Gradio's upload route leaves behind; how long a 1 MB
+what 8 x 19 MB posted anonymously to Gradio's upload route leaves behind; how long a 1 MB
 search query and a comparison with 30 free aspects take.
 
 With --start it starts the app itself over --store (a store the corpus was ingested
@@ -147,7 +147,7 @@ def main() -> int:
 
     def run(url: str, password: str, gradio_dir: Path | None) -> dict[str, Any]:
         figures = logins(url, password, args.attempts, args.seconds)
-        figures.update(uploads(url, 5, 19, gradio_dir))
+        figures.update(uploads(url, 8, 19, gradio_dir))
         figures.update(queries(url, 30))
         return figures
 
