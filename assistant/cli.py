@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -195,6 +196,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import torch
 
     torch.set_num_threads(args.threads)  # many small concurrent queries: fewer threads each
+    # the server log: failed logins, refused uploads, tracebacks of unexpected errors
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("assistant").setLevel(logging.INFO)
     services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
     threading.Thread(target=services.asker.extractive.warm, daemon=True).start()

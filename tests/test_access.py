@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.journal import Journal
 from assistant.limits import TooMuch, check_aspects, check_query
-from assistant.ui.access import EVALUATOR, FACILITATOR, LockedOut, LoginGuard, role_of
+from assistant.ui.access import EVALUATOR, FACILITATOR, Forbidden, LockedOut, LoginGuard, role_of
+from assistant.wiring import make_services
 from assistant.workshop_file import import_workshop
 
 
@@ -116,3 +118,29 @@ def test_a_bad_part_anywhere_refuses_the_whole_import(
         import_workshop(journal, tmp_path / "workshop.json", {**before, **change})
     assert _export(journal)["questions"] == before["questions"]
     assert not (tmp_path / "workshop.json").exists()
+
+
+def test_the_evaluation_handlers_show_a_participant_only_their_own_answers(
+    tmp_path: Path,
+) -> None:
+    from assistant.ui.evaluate import checkable, choices
+
+    settings = Settings(home=tmp_path / "store", embedding_model="fake", facilitator_password="f")
+    services = make_services(settings, announce=lambda _m: None)
+    mine = services.journal.record("sid-a", "sante", _answer("La mienne ?"))
+    theirs = services.journal.record("sid-b", "sante", _answer("La leur ?"))
+    services.journal.save_draft({"sections": [], "citations": []})
+    assert [v for _, v in choices(services, "", "sid-a")] == [str(mine)]
+    assert choices(services, "", "") == []  # a session that never loaded owns nothing
+    assert [v for _, v in choices(services, EVALUATOR, "")] == ["draft", str(theirs), str(mine)]
+    checkable(services, str(mine), "", "sid-a")
+    refused = [("", "sid-a", str(theirs)), ("", "sid-a", "draft"),
+               ("participant", "", str(mine)), ("Evaluator", "sid-b", "draft")]  # fmt: skip
+    for role, sid, value in refused:
+        with pytest.raises(Forbidden):
+            checkable(services, value, role, sid)
+    for role in (EVALUATOR, FACILITATOR):
+        checkable(services, str(theirs), role, "")
+        checkable(services, "draft", role, "")
+    with pytest.raises(LookupError):
+        checkable(services, "../../etc", EVALUATOR, "")

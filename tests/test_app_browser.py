@@ -312,7 +312,7 @@ def test_the_workshop_import_says_what_it_did(open_page: Any, tmp_path: Path) ->
     broken = tmp_path / "casse.json"
     broken.write_text('{"format": "scenario-assistant-workshop/1", "questions": [{}]}', "utf-8")
     page.set_input_files("#workshop-import input[type=file]", str(broken))
-    expect(status).to_contain_text("rien")  # why nothing was imported
+    expect(status).to_contain_text("Rien n'a été importé")  # and why
 
 
 def test_an_unexpected_error_ends_in_a_short_message(browser: Browser, guarded_app: App) -> None:

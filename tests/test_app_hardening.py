@@ -80,9 +80,11 @@ class Page:
         return [(str(label), str(value)) for label, value in output["data"][0]["choices"]]
 
     def evaluate(self, value: str) -> str:
+        """What the evaluation view shows for this pick (or the error Gradio answers)."""
         dep = self.dep(inputs="evaluate-pick", outputs="evaluation")
         output = self.call(dep, {"dropdown": value})
-        assert "error" not in output, output
+        if "error" in output:
+            return f"error: {output['error']}"
         return str(output["data"][dep["outputs"].index(self.id_of("evaluation"))])
 
     def upload(self, name: str, content: bytes) -> dict[str, Any]:
@@ -189,10 +191,13 @@ def test_a_participant_checks_only_their_own_answers(ui_app: App) -> None:
     assert any(api[:60] in label for label, _ in everything)
     assert "<mark>" in evaluator.evaluate(other_id)  # evaluators open any answer
 
-    refused = participant.evaluate(other_id)  # a participant opening another's answer by id
-    assert "<mark>" not in refused and "réservé" in refused.lower(), refused
-    draft = participant.evaluate("draft")
-    assert "<mark>" not in draft and "réservé" in draft.lower(), draft
+    # a participant picking another's answer by id, or the draft: refused (Gradio refuses a
+    # value outside the choices the server gave this session; the handler checks again:
+    # tests/test_access.py)
+    for value in (other_id, "draft"):
+        refused = participant.evaluate(value)
+        assert "<mark>" not in refused and "58 minutes" not in refused, refused
+        assert "réservé" in refused.lower() or "not in the list of choices" in refused, refused
     mine_id = next(v for label, v in participant.evaluation_choices() if mine in label)
     assert "<mark>" in participant.evaluate(mine_id)
 

@@ -6,7 +6,6 @@ render with `html.py` (which escapes every document-derived text).
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -167,8 +166,6 @@ def launch(services: Services, host: str, port: int, *, block: bool = True) -> g
     """Start the app on host:port."""
     from starlette.middleware import Middleware
 
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("assistant").setLevel(logging.INFO)
     settings = services.settings
     budget = Middleware(UploadBudget, budget_bytes=int(settings.upload_budget_mb * 1024 * 1024))
     demo = build(services)
