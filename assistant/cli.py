@@ -256,7 +256,12 @@ def _parser() -> argparse.ArgumentParser:
     add("sources", _cmd_sources, "list the documents in the store")
 
     p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
-    p.add_argument("query", nargs="?", metavar="QUERY")
+    p.add_argument(
+        "query",
+        nargs="?",
+        metavar="QUERY",
+        help="at most $ASSISTANT_MAX_QUERY_CHARS (2000) characters",
+    )
     p.add_argument(
         "--batch", metavar="FILE", help="one query a line (text or JSON with 'question')"
     )

@@ -132,7 +132,8 @@ def register(add: Add, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--aspect", action="append", default=[], metavar="A",
         help="a part of the scenarios (récit, leviers, intérêt, limites) or a free topic "
-        "(santé, mobilité, 'personnes âgées'...); repeatable (default: the four parts)",
+        "(santé, mobilité, 'personnes âgées'...); repeatable (default: the four parts); at "
+        "most $ASSISTANT_MAX_ASPECTS (8) free aspects",
     )  # fmt: skip
     p.add_argument("--per-cell", type=int, default=2, metavar="N", help="sentences per cell")
     p.add_argument("--format", choices=["text", "md"], default="text", help="table (text) or md")
