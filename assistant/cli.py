@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -105,10 +106,13 @@ def _questions(args: argparse.Namespace) -> list[tuple[str | None, str, str | No
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
+    from .limits import check_query
     from .render import passage_json, passages_text
 
-    retriever = wiring.open_retriever(settings)
     questions = _questions(args)
+    for _, query, _ in questions:  # a query too long fails before any work
+        check_query(query, settings.max_query_chars)
+    retriever = wiring.open_retriever(settings)
     filters = retriever.filters(args.scenario, args.kind, args.source)
     for qid, query, _ in questions:
         passages = retriever.search_filtered(
@@ -192,6 +196,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import torch
 
     torch.set_num_threads(args.threads)  # many small concurrent queries: fewer threads each
+    # the server log: failed logins, refused uploads, tracebacks of unexpected errors
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("assistant").setLevel(logging.INFO)
     services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
     threading.Thread(target=services.asker.extractive.warm, daemon=True).start()
@@ -254,7 +261,12 @@ def _parser() -> argparse.ArgumentParser:
     add("sources", _cmd_sources, "list the documents in the store")
 
     p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
-    p.add_argument("query", nargs="?", metavar="QUERY")
+    p.add_argument(
+        "query",
+        nargs="?",
+        metavar="QUERY",
+        help="at most $ASSISTANT_MAX_QUERY_CHARS (2000) characters",
+    )
     p.add_argument(
         "--batch", metavar="FILE", help="one query a line (text or JSON with 'question')"
     )

@@ -34,9 +34,11 @@ def _workshop(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def _cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    from .limits import check_aspects
     from .tables import comparison_json, comparison_markdown, comparison_text
     from .tasks.compare import compare
 
+    check_aspects(args.aspect or [], settings.max_aspects, settings.max_query_chars)
     task = _wired(settings)
     if args.per_cell < 1:
         raise AssistantError("--per-cell must be 1 or more")
@@ -130,7 +132,8 @@ def register(add: Add, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--aspect", action="append", default=[], metavar="A",
         help="a part of the scenarios (récit, leviers, intérêt, limites) or a free topic "
-        "(santé, mobilité, 'personnes âgées'...); repeatable (default: the four parts)",
+        "(santé, mobilité, 'personnes âgées'...); repeatable (default: the four parts); at "
+        "most $ASSISTANT_MAX_ASPECTS (8) free aspects",
     )  # fmt: skip
     p.add_argument("--per-cell", type=int, default=2, metavar="N", help="sentences per cell")
     p.add_argument("--format", choices=["text", "md"], default="text", help="table (text) or md")

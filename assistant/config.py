@@ -119,6 +119,48 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(
         default=20.0, gt=0, description="Largest file the web app accepts for upload."
     )
+    evaluator_password: str | None = Field(
+        default=None,
+        description=(
+            "Password of the app's evaluation view over every answer and the draft (the "
+            "facilitator's opens it too); if unset, one is generated at first start, printed "
+            "once and kept in `<store>/evaluator-password`."
+        ),
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins in a row after which a client is locked out."
+    )
+    login_lockout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "How long a client is locked out after too many failed logins (doubled at each "
+            "new lockout, up to 16 times); even the right password is refused meanwhile."
+        ),
+    )
+    upload_budget_mb: float = Field(
+        default=100.0,
+        gt=0,
+        description="Most a client (IP address) may upload to the web app in one hour, in MB.",
+    )
+    cache_max_age_seconds: int = Field(
+        default=3600,
+        ge=1,
+        description=(
+            "Gradio's temporary files (uploads, downloads) older than this are deleted "
+            "(checked every half of it), and all of them when the app stops."
+        ),
+    )
+    max_query_chars: int = Field(
+        default=2000,
+        ge=10,
+        description="Longest search query or comparison aspect, in characters (CLI and app).",
+    )
+    max_aspects: int = Field(
+        default=8,
+        ge=0,
+        description="Most free aspects in one comparison (the four scenario parts not counted).",
+    )
 
     @property
     def models_dir(self) -> Path:

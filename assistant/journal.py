@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -108,8 +108,10 @@ class Journal:
             )
             return int(cur.lastrowid or 0)
 
-    def entries(self, limit: int = 500) -> list[Entry]:
-        """The latest questions first."""
+    def entries(self, limit: int = 500, session: str | None = None) -> list[Entry]:
+        """The latest questions first (only those of one session, when given)."""
+        if session is not None:
+            return self._select("WHERE session = ? ORDER BY id DESC LIMIT ?", (session, limit))
         return self._select("ORDER BY id DESC LIMIT ?", (limit,))
 
     def entry(self, entry_id: int) -> Entry | None:
@@ -117,7 +119,7 @@ class Journal:
         found = self._select("WHERE id = ?", (entry_id,))
         return found[0] if found else None
 
-    def _select(self, clause: str, args: tuple[int, ...]) -> list[Entry]:
+    def _select(self, clause: str, args: tuple[int | str, ...]) -> list[Entry]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, asked_at, session, question, language, theme, answerable, answer"
@@ -182,33 +184,69 @@ class Journal:
             "box": box,
         }
 
-    def import_(self, data: dict[str, Any]) -> tuple[int, int]:
+    def import_(self, data: Any) -> tuple[int, int]:
         """Replace the journal's contents with an export; (questions, drafts) imported."""
-        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-            raise AssistantError(f"not a workshop export (expected format {EXPORT_FORMAT})")
-        try:
-            questions = [
-                (
-                    str(q["asked_at"]),
-                    str(q["session"]),
-                    str(q["question"]),
-                    str(q["language"]),
-                    str(q["theme"]),
-                    int(bool(q["answerable"])),
-                    json.dumps(q["answer"], ensure_ascii=False),
-                )
-                for q in data["questions"]
-            ]
-            drafts = [(str(d["written_at"]), json.dumps(d["draft"])) for d in data["drafts"]]
-        except (KeyError, TypeError) as exc:
-            raise AssistantError(f"the workshop export is incomplete: {exc}") from exc
+        export = parse_export(data)
+        self.replace(export)
+        return len(export.questions), len(export.drafts)
+
+    def replace(self, export: Export, then: Callable[[], None] | None = None) -> None:
+        """Replace the journal's contents in one transaction; `then` runs inside it, before
+        the commit (if it raises, nothing changes)."""
         with self._tx() as db:
             db.execute("DELETE FROM questions")
             db.execute("DELETE FROM drafts")
             db.executemany(
                 "INSERT INTO questions (asked_at, session, question, language, theme, answerable,"
                 " answer) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                questions,
+                export.questions,
             )
-            db.executemany("INSERT INTO drafts (written_at, draft) VALUES (?, ?)", drafts)
-        return len(questions), len(drafts)
+            db.executemany("INSERT INTO drafts (written_at, draft) VALUES (?, ?)", export.drafts)
+            if then is not None:
+                then()
+
+
+@dataclass(frozen=True)
+class Export:
+    """A checked workshop export: the rows to insert."""
+
+    questions: list[tuple[str, str, str, str, str, int, str]]
+    drafts: list[tuple[str, str]]
+
+
+ANSWER_KEYS = ("question", "language", "answerable", "answer", "sentences", "citations")
+
+
+def parse_export(data: Any) -> Export:
+    """Check a whole workshop export (every question and draft); its rows, or a one-line
+    reason (AssistantError) naming the first problem."""
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise AssistantError(f"not a workshop export (expected format {EXPORT_FORMAT})")
+    questions, drafts = data.get("questions"), data.get("drafts")
+    if not isinstance(questions, list) or not isinstance(drafts, list):
+        raise AssistantError("the workshop export has no list of questions or of drafts")
+    rows = [_question_row(n, q) for n, q in enumerate(questions, 1)]
+    kept = []
+    for n, d in enumerate(drafts, 1):
+        if not isinstance(d, dict) or not isinstance(d.get("draft"), dict) or "written_at" not in d:
+            raise AssistantError(f"draft {n} of the file is incomplete")
+        kept.append((str(d["written_at"]), json.dumps(d["draft"], ensure_ascii=False)))
+    return Export(rows, kept)
+
+
+def _question_row(n: int, q: Any) -> tuple[str, str, str, str, str, int, str]:
+    try:
+        answer = q["answer"]
+        missing = [k for k in ANSWER_KEYS if k not in answer]
+        if missing or not isinstance(answer["sentences"], list):
+            raise KeyError(missing[0] if missing else "sentences")
+        return (
+            str(q["asked_at"]), str(q["session"]), str(q["question"]), str(q["language"]),
+            str(q["theme"]), int(bool(q["answerable"])), json.dumps(answer, ensure_ascii=False),
+        )  # fmt: skip
+    except KeyError as exc:
+        raise AssistantError(
+            f"question {n} of the file is incomplete: no {exc.args[0]!r}"
+        ) from None
+    except TypeError:
+        raise AssistantError(f"question {n} of the file is malformed") from None

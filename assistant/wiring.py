@@ -125,7 +125,7 @@ def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
 def make_services(settings: Settings, announce: Callable[[str], None] = print) -> Services:
     """Everything the web app needs, built once (the model loads on first use)."""
     from .journal import Journal
-    from .ui.services import Services, facilitator_password
+    from .ui.services import Services, evaluator_password, facilitator_password
 
     embedder = make_embedder(settings)
     store = make_store(settings, embedder)
@@ -144,4 +144,5 @@ def make_services(settings: Settings, announce: Callable[[str], None] = print) -
         new_ingestor=new_ingestor,
         journal=Journal(settings.home / "journal.db"),
         password=facilitator_password(settings, announce),
+        evaluator_password=evaluator_password(settings, announce),
     )

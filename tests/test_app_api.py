@@ -254,7 +254,7 @@ def test_participants_cannot_download_the_facilitator_exports(ui_app: App) -> No
     assert output["data"][1]["value"]["orig_name"] == "atelier.json"
     assert not (ui_app.home / "exports").exists()  # written to a private temporary folder
     base = ui_app.url.rstrip("/") + config.get("api_prefix", "/gradio_api")
-    for stored in ("workshop.json", "journal.db", "facilitator-password"):
+    for stored in ("workshop.json", "journal.db", "facilitator-password", "evaluator-password"):
         fetched = httpx.get(f"{base}/file={ui_app.home / stored}", timeout=10)  # no session
         assert fetched.status_code in (403, 404), (stored, fetched.text[:200])
 

@@ -10,6 +10,7 @@ Screenshots of each main state go to tests/screenshots/ (the README shows them).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import zipfile
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui_harness import PASSWORD, XSS_QUESTION, App
+from tests.ui_harness import FAULT_MARK, PASSWORD, XSS_QUESTION, App
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -287,6 +288,51 @@ def test_the_facilitator_keeps_a_box_cell_drafts_and_downloads_word(
     with zipfile.ZipFile(saved) as docx:
         body = docx.read("word/document.xml").decode("utf-8")
     assert "Vision" in body
+
+
+def test_the_workshop_import_says_what_it_did(open_page: Any, tmp_path: Path) -> None:
+    page = open_page("laptop", "fr")
+    ask(page, "Combien de France Services ? (export puis import)")
+    log_in(page, "fr")
+    expect(page.locator("#facilitator-panel")).to_be_visible()
+    exports = page.locator("#workshop-section").get_by_role("button", name=re.compile("^Exports"))
+    exports.click()  # open the Exports accordion
+    page.click("#workshop-export")
+    with page.expect_download() as download:
+        page.click("#workshop-download")
+    saved = tmp_path / "atelier.json"
+    download.value.save_as(saved)
+    count = len(json.loads(saved.read_text(encoding="utf-8"))["questions"])
+    page.set_input_files("#workshop-import input[type=file]", str(saved))
+    status = page.locator("#import-status")
+    expect(status).to_contain_text(f"{count} question")  # before: a bare "Error" toast
+    assert page.locator(".toast-body.error").count() == 0
+    shot(page, "laptop-fr-import.png", "#import-status")
+
+    broken = tmp_path / "casse.json"
+    broken.write_text('{"format": "scenario-assistant-workshop/1", "questions": [{}]}', "utf-8")
+    page.set_input_files("#workshop-import input[type=file]", str(broken))
+    expect(status).to_contain_text("Rien n'a été importé")  # and why
+
+
+def test_an_unexpected_error_ends_in_a_short_message(browser: Browser, guarded_app: App) -> None:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(guarded_app.url)
+    page.wait_for_selector("#question textarea")
+    bots = page.locator("#transcript .bubble.bot")
+    page.fill("#question textarea", f"Combien de France Services ? {FAULT_MARK}")
+    page.click("#send")
+    expect(bots.last.locator(".failure")).to_be_visible(timeout=15_000)  # before: stuck on "…"
+    expect(bots.last.locator(".pending")).to_have_count(0)
+    assert len(bots.last.inner_text()) < 200 and "Traceback" not in bots.last.inner_text()
+    shot(page, "phone-fr-failure.png", "#transcript .failure")
+    ask(page, "Combien de France Services ?")  # the chat still works
+    expect(bots.last.locator("details.cite").first).to_be_attached()
+    log = guarded_app.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" in log and "RuntimeError: injected fault" in log
+    context.close()
 
 
 # -- security --------------------------------------------------------------------------------

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_harness import XSS_DOC, XSS_FILE, App, model_ready, prepare_store
+from tests.ui_harness import (
+    GUARD_SETTINGS,
+    XSS_DOC,
+    XSS_FILE,
+    App,
+    fault_env,
+    model_ready,
+    prepare_store,
+)
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +39,24 @@ def ui_app(ui_store: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
     """The running app (one process for the session; tests may restart it on the same store)."""
     home, _ = ui_store
     app = App(home=home, log_dir=tmp_path_factory.mktemp("ui-logs"))
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="session")
+def guarded_app(
+    ui_store: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[App]:
+    """A second real app on the same store, with small bounds (GUARD_SETTINGS), its own
+    Gradio temporary folder (`app.env["GRADIO_TEMP_DIR"]`) and an answerer that raises an
+    unexpected error on questions containing FAULT_MARK."""
+    home, _ = ui_store
+    root = tmp_path_factory.mktemp("guarded")
+    env = {**GUARD_SETTINGS, **fault_env(root / "site"), "GRADIO_TEMP_DIR": str(root / "gradio")}
+    app = App(home=home, log_dir=root, env=env)
     app.start()
     try:
         yield app

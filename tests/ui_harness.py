@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 PYTHON = sys.executable
 PASSWORD = "atelier-7q2k-test"  # the facilitator password the app is started with
+EVALUATOR_PASSWORD = "evaluation-3m8p-test"  # the evaluators' password
 START_TIMEOUT = 180.0  # seconds: model load + warm-up question on a slow machine
 DEFAULT_MODEL = "multilingual-e5-small"
 
@@ -74,6 +75,7 @@ def app_env(home: Path, password: str = PASSWORD, **extra: str) -> dict[str, str
     env.update(
         ASSISTANT_HOME=str(home),
         ASSISTANT_FACILITATOR_PASSWORD=password,
+        ASSISTANT_EVALUATOR_PASSWORD=EVALUATOR_PASSWORD,
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         GRADIO_ANALYTICS_ENABLED="False",
@@ -135,6 +137,39 @@ def http_status(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
+GUARD_SETTINGS = {  # the guarded app's bounds, small so that the tests run fast
+    "ASSISTANT_LOGIN_MAX_FAILURES": "3",
+    "ASSISTANT_LOGIN_LOCKOUT_SECONDS": "3",
+    "ASSISTANT_MAX_UPLOAD_MB": "1",
+    "ASSISTANT_UPLOAD_BUDGET_MB": "3",
+    "ASSISTANT_CACHE_MAX_AGE_SECONDS": "4",
+}
+
+FAULT_MARK = "PANNE-INJECTEE"  # a question with this word fails inside the answerer
+FAULT_SITE = f"""# Loaded at interpreter start (sitecustomize): an unexpected error in the answerer
+import assistant.tasks.answer as _answer
+
+_ask = _answer.AskTask.ask
+
+
+def _failing_ask(self, question, *args, **kwargs):
+    if {FAULT_MARK!r} in question:
+        raise RuntimeError("injected fault for the tests")
+    return _ask(self, question, *args, **kwargs)
+
+
+_answer.AskTask.ask = _failing_ask
+"""
+
+
+def fault_env(folder: Path) -> dict[str, str]:
+    """Environment that makes the app's answerer raise a RuntimeError (not an
+    AssistantError) on any question containing FAULT_MARK: a `sitecustomize` on the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(FAULT_SITE, encoding="utf-8")
+    return {"PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
+
+
 @dataclass
 class App:
     """The real app (`python -m assistant serve`) over one store, in a subprocess."""
@@ -142,6 +177,7 @@ class App:
     home: Path
     log_dir: Path
     password: str = PASSWORD
+    env: dict[str, str] = field(default_factory=dict)  # more environment (settings, ...)
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
@@ -165,7 +201,7 @@ class App:
             self.proc = subprocess.Popen(
                 [PYTHON, "-m", "assistant", "serve", "--port", str(self.port)],
                 cwd=ROOT,
-                env=app_env(self.home, self.password),
+                env=app_env(self.home, self.password, **self.env),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # so that stop() reaches any child it spawned

@@ -22,8 +22,9 @@ from .facilitator import build_facilitator, compare_json
 from .html import transcript_html, wall_html
 from .i18n import PREFIX, lang_of, tr, translations
 from .inject import InjectHead
-from .services import FACILITATOR, Services
+from .services import EVALUATOR, FACILITATOR, LockedOut, Services
 from .style import CSS, HEAD
+from .upload_budget import UploadBudget
 
 
 class Labels(gr.I18n):
@@ -43,7 +44,8 @@ SWITCH = (
 def build(services: Services) -> gr.Blocks:
     """The app, wired to the services."""
     i18n = I18N
-    with gr.Blocks(title="Atelier de scénarios") as demo:
+    age = services.settings.cache_max_age_seconds  # Gradio's uploads and downloads
+    with gr.Blocks(title="Atelier de scénarios", delete_cache=(max(1, age // 2), age)) as demo:
         lang = gr.State("fr")
         locale = gr.Textbox(visible=False)  # the page's language, reported on load
         role = gr.State("")
@@ -67,7 +69,7 @@ def build(services: Services) -> gr.Blocks:
                     wall_timer = gr.Timer(3.0, active=False)
                     build_facilitator(services, role, lang, i18n)
             with gr.Tab(i18n("tab_evaluate"), id="evaluate", elem_id="tab-evaluate"):
-                build_evaluation(services, lang, i18n)
+                evaluation = build_evaluation(services, role, session, lang, i18n)
             with gr.Tab(i18n("tab_corpus"), id="corpus", elem_id="tab-corpus"):
                 corpus = build_corpus(services, role, lang, chat.scenarios, i18n)
 
@@ -90,28 +92,36 @@ def build(services: Services) -> gr.Blocks:
                 return ""
             return wall_html(services.journal.themes(), services.journal.entries(), code)
 
-        def on_login(pw: str, code: str) -> tuple[Any, ...]:
-            granted = services.login(pw or "")
+        def on_login(pw: str, code: str, request: gr.Request) -> tuple[Any, ...]:
+            try:
+                granted = services.login(pw or "", client_of(request))
+                key = {FACILITATOR: "login_ok", EVALUATOR: "login_evaluator"}.get(granted)
+                status = f"**{tr(key or 'login_bad', code)}**"
+            except LockedOut as exc:
+                granted = ""
+                status = f"**{tr('login_locked', code).format(seconds=round(exc.seconds))}**"
             shown = granted == FACILITATOR
             return (
                 granted,
-                f"**{tr('login_ok' if shown else 'login_bad', code)}**",
+                status,
+                status,
                 gr.update(visible=shown),
                 gr.update(visible=shown),
                 gr.update(visible=not shown),
                 gr.Timer(active=shown),
                 "",
+                "",
                 on_wall(granted, code),
                 *document_rows(services, granted),
             )
 
-        login.click(
-            on_login,
-            [password, lang],
-            [role, login_status, facilitator_panel, corpus.panel, corpus.locked, wall_timer,
-             password, wall, corpus.documents, corpus.remove_pick],
-            api_visibility="private",
-        )  # fmt: skip
+        login_outputs = [
+            role, login_status, evaluation.status, facilitator_panel, corpus.panel,
+            corpus.locked, wall_timer, password, evaluation.password, wall, corpus.documents,
+            corpus.remove_pick,
+        ]  # fmt: skip
+        for box, button in ((password, login), (evaluation.password, evaluation.login)):
+            button.click(on_login, [box, lang], login_outputs, api_visibility="private")
         refresh_wall.click(on_wall, [role, lang], [wall], api_visibility="private")
         wall_timer.tick(on_wall, [role, lang], [wall], api_visibility="private")
 
@@ -146,10 +156,18 @@ def _api(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         raise gr.Error(str(exc)) from None
 
 
+def client_of(request: gr.Request | None) -> str:
+    """The client's address (what the login brake counts failures by)."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
+
+
 def launch(services: Services, host: str, port: int, *, block: bool = True) -> gr.Blocks:
     """Start the app on host:port."""
     from starlette.middleware import Middleware
 
+    settings = services.settings
+    budget = Middleware(UploadBudget, budget_bytes=int(settings.upload_budget_mb * 1024 * 1024))
     demo = build(services)
     demo.queue(default_concurrency_limit=4)
     InjectHead.snippet = HEAD.strip().encode()
@@ -158,7 +176,7 @@ def launch(services: Services, host: str, port: int, *, block: bool = True) -> g
         server_port=port,
         i18n=I18N,
         css=CSS,
-        app_kwargs={"middleware": [Middleware(InjectHead)]},
+        app_kwargs={"middleware": [Middleware(InjectHead), budget]},
         footer_links=["api"],
         ssr_mode=False,
         quiet=True,

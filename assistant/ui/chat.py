@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ STARTERS = (
 )
 HISTORY_TURNS = 3  # earlier turns given to the answerer for follow-up questions
 Turns = list[dict[str, Any]]
+log = logging.getLogger("assistant.ui")
 
 
 @dataclass
@@ -60,38 +62,15 @@ def build_chat(services: Services, lang: gr.State, session: gr.State, i18n: gr.I
     def on_ask(
         text: str, chosen: list[str] | None, past: Turns, code: str, sid: str
     ) -> Iterator[tuple[str, str, Turns]]:
+        """Stream the answer; any failure ends the turn with a short message in the chat
+        (a user mistake says what is wrong; anything else, a traceback in the server log)."""
         text = (text or "").strip()
-        if not text:
-            yield transcript_html(past, code), "", past
-            return
-        history = [(t["question"], t["answer"]["answer"]) for t in past if t.get("answer")]
-        current = [*past, {"question": text, "answer": None}]
-        yield transcript_html(current, code), "", current
-        pieces: queue.Queue[str | None] = queue.Queue()
-        result: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                result["answer"] = services.ask(
-                    text, chosen or [], history[-HISTORY_TURNS:], session=sid, on_text=pieces.put
-                )
-            except AssistantError as exc:
-                result["error"] = str(exc)
-            finally:
-                pieces.put(None)
-
-        threading.Thread(target=work, daemon=True).start()
-        partial = ""
-        while (piece := pieces.get()) is not None:
-            partial += piece
-            current[-1]["partial"] = partial
-            yield transcript_html(current, code), "", current
-        if "error" in result:
-            gr.Warning(result["error"])
-            current = past
-        else:
-            current[-1] = {"question": text, "answer": result["answer"]}
-        yield transcript_html(current, code), "", current
+        try:
+            yield from answer_turns(services, text, chosen or [], past, code, sid)
+        except Exception:
+            log.exception("the chat failed on %r", text[:200])
+            failed = [*past, {"question": text, "failure": tr("failure", code)}]
+            yield transcript_html(failed, code), "", failed
 
     inputs = [question, scenarios, turns, lang, session]
     outputs = [transcript, question, turns]
@@ -109,3 +88,42 @@ def build_chat(services: Services, lang: gr.State, session: gr.State, i18n: gr.I
         api_visibility="private",
     )
     return Chat(transcript, scenarios)
+
+
+def answer_turns(
+    services: Services, text: str, chosen: list[str], past: Turns, code: str, sid: str
+) -> Iterator[tuple[str, str, Turns]]:
+    """(transcript, question box, turns) as the answer to `text` streams in."""
+    if not text:
+        yield transcript_html(past, code), "", past
+        return
+    history = [(t["question"], t["answer"]["answer"]) for t in past if t.get("answer")]
+    current = [*past, {"question": text, "answer": None}]
+    yield transcript_html(current, code), "", current
+    pieces: queue.Queue[str | None] = queue.Queue()
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["answer"] = services.ask(
+                text, chosen, history[-HISTORY_TURNS:], session=sid, on_text=pieces.put
+            )
+        except AssistantError as exc:
+            result["failure"] = str(exc)
+        except Exception:
+            log.exception("the answer to %r failed", text[:200])
+            result["failure"] = tr("failure", code)
+        finally:
+            pieces.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    partial = ""
+    while (piece := pieces.get()) is not None:
+        partial += piece
+        current[-1]["partial"] = partial
+        yield transcript_html(current, code), "", current
+    if "answer" in result:
+        current[-1] = {"question": text, "answer": result["answer"]}
+    else:
+        current[-1] = {"question": text, "failure": result.get("failure") or tr("failure", code)}
+    yield transcript_html(current, code), "", current

@@ -8,7 +8,6 @@ are saved in the journal.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable
 from html import escape
@@ -18,6 +17,8 @@ from typing import Any
 import gradio as gr
 
 from ..errors import AssistantError
+from ..limits import check_aspects
+from .i18n import tr
 from .services import Services, require_facilitator
 from .workshop_html import MARK_LABELS, box_html, draft_html, matrix_html
 
@@ -35,6 +36,8 @@ def compare_json(services: Services, scenarios: list[str], aspects: list[str]) -
     from ..tables import comparison_json
     from ..tasks.compare import compare
 
+    settings = services.settings
+    check_aspects(aspects, settings.max_aspects, settings.max_query_chars)
     return comparison_json(
         compare(
             services.retriever, services.asker.extractive, services.checker,
@@ -99,20 +102,20 @@ class Workshop:
         path.write_text(self.services.export_workshop(role, box), encoding="utf-8")
         return path
 
-    def import_file(self, role: str, file: str) -> str:
-        """Replace the workshop's journal and box with an exported file."""
-        from ..workshop import box_from_json, save_box
+    def import_file(self, role: str, file: str, code: str = "fr") -> str:
+        """Replace the workshop's journal and box with an exported file, all or nothing;
+        what it replaced, in words."""
+        from ..workshop_file import import_workshop, read_export
 
         require_facilitator(role)
-        try:
-            data = json.loads(Path(file).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise AssistantError(f"not a workshop file: {exc}") from exc
-        box = box_from_json(data["box"]) if isinstance(data, dict) and data.get("box") else None
-        questions, drafts = self.services.journal.import_(data)
-        if box is not None:
-            save_box(box, self.path)
-        return f"{questions} questions, {drafts} drafts"
+        limit = int(self.services.settings.max_upload_mb * 1024 * 1024)
+        done = import_workshop(self.services.journal, self.path, read_export(Path(file), limit))
+        what = [
+            f"{done.questions} {tr('question_1' if done.questions == 1 else 'questions_n', code)}",
+            f"{done.drafts} {tr('draft_1' if done.drafts == 1 else 'drafts_n', code)}",
+            tr("imported_box" if done.box else "kept_box", code),
+        ]
+        return tr("imported", code).format(what=", ".join(what))
 
 
 def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: gr.I18n) -> None:
@@ -161,14 +164,18 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         export = gr.Button(i18n("workshop_file"), elem_id="workshop-export")
         export_file = gr.DownloadButton("atelier.json", visible=False, elem_id="workshop-download")
         upload = gr.File(label=i18n("import"), file_types=[".json"], elem_id="workshop-import")
-        import_status = gr.Markdown()
+        import_status = gr.Markdown(elem_id="import-status")
 
-    def guarded(fn: Callable[..., tuple[Any, ...]], n_out: int) -> Callable[..., tuple[Any, ...]]:
-        def run(*args: Any) -> tuple[Any, ...]:
+    def guarded(fn: Callable[..., tuple[Any, ...]], n_out: int) -> Callable[..., Any]:
+        """The handler, its user errors shown in its first output (one output: a value,
+        not a 1-tuple, which Gradio would refuse)."""
+
+        def run(*args: Any) -> Any:
             try:
-                return fn(*args)
+                out = fn(*args)
             except AssistantError as exc:
-                return (f"**{escape(str(exc))}**", *([gr.skip()] * (n_out - 1)))
+                out = (f"**{escape(str(exc))}**", *([gr.skip()] * (n_out - 1)))
+            return out[0] if n_out == 1 else out
 
         return run
 
@@ -205,10 +212,14 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
     def on_export(r: str) -> tuple[Any, ...]:
         return ("", gr.update(value=str(shop.workshop_file(r)), visible=True))
 
-    def on_import(r: str, file: str | None) -> tuple[Any, ...]:
+    def on_import(r: str, file: str | None, code: str) -> tuple[Any, ...]:
+        """The import's message; the file box is emptied, ready for another file."""
         if not file:
-            return ("",)
-        return (f"✔ {shop.import_file(r, file)}",)
+            return ("", None)
+        try:
+            return (shop.import_file(r, file, code), None)
+        except AssistantError as exc:
+            return (escape(tr("import_failed", code).format(reason=exc), quote=False), None)
 
     private: dict[str, Any] = {"api_visibility": "private"}
     run_compare.click(guarded(on_compare, 1), [role, aspects, lang], [matrix], **private)
@@ -226,4 +237,4 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         guarded(on_draft, 4), [role, sections, lang], [draft_view, md, docx, audit], **private
     )
     export.click(guarded(on_export, 2), [role], [import_status, export_file], **private)
-    upload.upload(guarded(on_import, 1), [role, upload], [import_status], **private)
+    upload.upload(guarded(on_import, 2), [role, upload, lang], [import_status, upload], **private)

@@ -82,11 +82,13 @@ def transcript_html(turns: Sequence[dict[str, Any]], lang: str) -> str:
     out = ['<div class="transcript">']
     for turn in turns:
         out.append(f'<div class="bubble user"><p>{_e(turn["question"])}</p></div>')
-        body = (
-            answer_html(turn["answer"], lang)
-            if turn.get("answer")
-            else f'<p class="pending">{_e(turn.get("partial") or tr("thinking", lang))}</p>'
-        )
+        if turn.get("answer"):
+            body = answer_html(turn["answer"], lang)
+        elif turn.get("failure"):
+            body = f'<p class="failure" role="alert">{_e(turn["failure"])}</p>'
+        else:
+            body = f'<p class="pending">{_e(turn.get("partial") or tr("thinking", lang))}</p>'
+
         out.append(f'<div class="bubble bot">{body}</div>')
     out.append("</div>")
     return "".join(out)

@@ -7,9 +7,7 @@ app's event handlers can be called directly over HTTP.
 
 from __future__ import annotations
 
-import hmac
 import json
-import secrets
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from ..config import Settings
 from ..errors import AssistantError
 from ..ingest import IngestCallbacks, Ingestor
 from ..journal import Journal
+from ..limits import check_query
 from ..render import answer_json, passage_json, record_json
 from ..retrieval import Retriever
 from ..store import ChromaStore
@@ -28,15 +27,24 @@ from ..structure import fold
 from ..tasks.answer import AskTask
 from ..tasks.topics import GROUPS
 from . import uploads
+from .access import EVALUATOR as EVALUATOR  # the names the UI and tests use, re-exported
+from .access import FACILITATOR as FACILITATOR
+from .access import Forbidden as Forbidden
+from .access import LockedOut as LockedOut
+from .access import LoginGuard, role_of, stored_password
+from .access import require_facilitator as require_facilitator
 from .uploads import UPLOAD_TYPES, UploadJob, safe_name
 
-__all__ = ["FACILITATOR", "UPLOAD_TYPES", "Forbidden", "Services", "safe_name"]
-
-FACILITATOR = "facilitator"
-
-
-class Forbidden(AssistantError):
-    """A participant tried something reserved to facilitators."""
+__all__ = [
+    "EVALUATOR",
+    "FACILITATOR",
+    "UPLOAD_TYPES",
+    "Forbidden",
+    "LockedOut",
+    "Services",
+    "require_facilitator",
+    "safe_name",
+]
 
 
 @dataclass
@@ -50,9 +58,16 @@ class Services:
     new_ingestor: Callable[[IngestCallbacks], Ingestor]
     journal: Journal
     password: str
+    evaluator_password: str = ""  # empty: no evaluator login (the facilitator's still works)
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
     upload_job: UploadJob | None = None
     _job_lock: threading.Lock = field(default_factory=threading.Lock)
+    guard: LoginGuard = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.guard = LoginGuard(
+            self.settings.login_max_failures, self.settings.login_lockout_seconds
+        )
 
     @property
     def checker(self) -> SupportChecker:
@@ -88,6 +103,7 @@ class Services:
 
     def search(self, query: str, scenarios: Sequence[str] = (), top_k: int = 5) -> dict[str, Any]:
         """Retrieval only, as `assistant search --json`."""
+        check_query(query or "", self.settings.max_query_chars)
         passages = self.retriever.search(query, top_k=max(1, min(top_k, 50)), scenarios=scenarios)
         return {"query": query, "passages": [passage_json(p) for p in passages]}
 
@@ -100,10 +116,16 @@ class Services:
         return self.store.get_text(doc_id)
 
     # -- facilitators --------------------------------------------------------------
-    def login(self, password: str) -> str:
-        """The role a password opens ('facilitator'), or '' for a wrong one."""
-        ok = hmac.compare_digest(password.encode(), self.password.encode())
-        return FACILITATOR if ok else ""
+    def login(self, password: str, client: str = "local") -> str:
+        """The role a password opens ('facilitator', 'evaluator'), or '' for a wrong one;
+        LockedOut while this client (an IP address) has failed too often."""
+        self.guard.check(client)
+        role = role_of(password, self.password, self.evaluator_password)
+        if role:
+            self.guard.succeeded(client)
+        else:
+            self.guard.failed(client)
+        return role
 
     def documents(self) -> list[dict[str, Any]]:
         """The stored documents, as `assistant sources --json` lists them."""
@@ -168,12 +190,6 @@ class Services:
         return json.dumps(self.journal.export(box), ensure_ascii=False, indent=1)
 
 
-def require_facilitator(role: str) -> None:
-    """Refuse unless the session logged in as facilitator."""
-    if role != FACILITATOR:
-        raise Forbidden("reserved to facilitators: log in first")
-
-
 WALL_CUES = {  # words participants use beyond the topics' own cues
     "sante": ("urgence", "emergency", "doctor", "health", "hospital", "dentist"),
     "accueil": ("france services", "mairie", "guichet", "reception", "desk"),
@@ -191,22 +207,13 @@ def theme_of(question: str) -> str:
     return "autres"
 
 
-def new_password() -> str:
-    """A facilitator password easy to read aloud: four groups of letters and digits."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
-
-
 def facilitator_password(settings: Settings, announce: Callable[[str], None]) -> str:
     """The configured password, or the one generated at first start (announced once)."""
-    if settings.facilitator_password:
-        return settings.facilitator_password
     path = settings.home / "facilitator-password"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    password = new_password()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(password + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    announce(f"Facilitator password (shown once; kept in {path}): {password}")
-    return password
+    return stored_password(settings.facilitator_password, path, "Facilitator", announce)
+
+
+def evaluator_password(settings: Settings, announce: Callable[[str], None]) -> str:
+    """The evaluators' password: configured, or generated at first start (announced once)."""
+    path = settings.home / "evaluator-password"
+    return stored_password(settings.evaluator_password, path, "Evaluator", announce)

@@ -42,6 +42,7 @@ details.cite[open] { display: block; }
 .refusal .badge { display: inline-block; background: #fde8e8; color: #9b1c1c;
   padding: 2px 10px; border-radius: 10px; font-weight: 700; margin-bottom: 6px; }
 .pending { color: #666; }
+.failure { color: #8a1c1c; font-weight: 600; }
 .starters button { white-space: normal !important; text-align: left; }
 .wall .theme { border-top: 1px solid #ddd; padding: 6px 0; }
 .wall .count { color: #666; font-weight: 400; font-size: 14px; }
