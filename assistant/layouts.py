@@ -71,10 +71,13 @@ _TITLE = re.compile(
     r"^(?P<label>[^\W\d_][^\W\d_'’\-]{1,24})\s+(?:n\s*[°º o]\s*)?"
     r"(?P<id>\d{1,3}|[IVXLC]{1,6}|[A-Z])(?![\w'’])\s*(?:[:.\-–—)]\s*)?(?P<rest>.*)$"
 )
+_GLUED = re.compile(  # `S1 Génération frugale`, `H2 – …`: a capital glued to a number
+    r"^(?P<label>[A-Z])(?P<id>\d{1,2})(?![\w'’])\s*(?:[:.\-–—)]\s*)?(?P<rest>.*)$"
+)
 _QUALIFIED = re.compile(
     r"^(?P<label>[^\W\d_][^\W\d_'’\-]{1,24})\s+(?P<id>[^\W\d_]{3,16})\s*(?:[:.\-–—]\s*(?P<rest>.*))?$"
 )
-_NUMBERED_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:[•\-*]\s*)?(?:\d{1,3}\s*[).]\s*)?")
+_NUMBERED_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:(?:[•\-]|\*(?!\*))\s*)?(?:\d{1,3}\s*[).]\s*)?")
 _QUOTED = re.compile(r'^["«“](.*?)["»”]\s*[.!?]?$')
 
 
@@ -137,9 +140,11 @@ def title_line(index: int, text: str, set_apart: bool) -> TitleLine | None:
     """The line as a candidate title line, or None. Qualified forms (`Hypothèse haute`)
     need a line set apart or a very short one."""
     body = strip_marks(_NUMBERED_PREFIX.sub("", text, count=1)).strip()
-    if not body or len(body) > 140 or is_table_row(text):
+    if not body or is_table_row(text):
         return None
-    match = _TITLE.match(body)
+    if len(body) > 140 and len(body.partition(" : ")[0]) > 80:
+        return None  # a long line is a title only as `Titre : description`
+    match = _TITLE.match(body) or _GLUED.match(body)
     if match:
         label = fold(match.group("label"))
         if label in _STOP:
@@ -147,7 +152,8 @@ def title_line(index: int, text: str, set_apart: bool) -> TitleLine | None:
         ident, rest = match.group("id"), match.group("rest")
         if ident.isalpha() and not ident.isupper():
             return None
-        if rest and len(rest.split()) > 20:
+        head = rest.partition(" : ")[0]
+        if rest and len(rest.split()) > 20 and (head == rest or len(head.split()) > 6):
             return None  # prose that happens to start with a label and a number
         if ident.isalpha() and len(ident) == 1 and rest and not re.match(r"^\S", rest):
             return None

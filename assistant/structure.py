@@ -147,7 +147,9 @@ def _scenario_heads(
     repeats when that finds more."""
     explicit = _explicit_heads(lines)
     learnt = detect_titles([line.text for line in lines], set_apart)
-    chosen = list(learnt.heads.items()) if len(learnt.heads) > len(explicit) else explicit
+    # the learnt pattern reads identifiers better (`Scénario A – X`): it wins on the same lines
+    same = set(learnt.heads) == {i for i, _ in explicit}
+    chosen = list(learnt.heads.items()) if same or len(learnt.heads) > len(explicit) else explicit
     heads, warnings = unique_ids(chosen)
     warnings = learnt.warnings + warnings
     if len(heads) == 1:
