@@ -77,7 +77,13 @@ _GLUED = re.compile(  # `S1 Génération frugale`, `H2 – …`: a capital glued
 _QUALIFIED = re.compile(
     r"^(?P<label>[^\W\d_][^\W\d_'’\-]{1,24})\s+(?P<id>[^\W\d_]{3,16})\s*(?:[:.\-–—]\s*(?P<rest>.*))?$"
 )
-_NUMBERED_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:(?:[•\-]|\*(?!\*))\s*)?(?:\d{1,3}\s*[).]\s*)?")
+_SCENARIO_QUOTED = re.compile(  # `Scénario « La mer monte »`: a title in quotes, no number
+    r"^(?P<label>sc[ée]nario)\s*[:\-–—]?\s*(?P<rest>[\"«“][^\"»”]{2,120}[\"»”])\s*[.!?]?$",
+    re.IGNORECASE,
+)
+_NUMBERED_PREFIX = re.compile(
+    r"^\s*(?:#{1,6}\s+)?(?:(?:[•\-]|\*(?!\*))\s*)?(?:(?P<n>\d{1,3})\s*[).]\s*)?"
+)
 _QUOTED = re.compile(r'^["«“](.*?)["»”]\s*[.!?]?$')
 
 
@@ -139,7 +145,9 @@ class TitleLine:
 def title_line(index: int, text: str, set_apart: bool) -> TitleLine | None:
     """The line as a candidate title line, or None. Qualified forms (`Hypothèse haute`)
     need a line set apart or a very short one."""
-    body = strip_marks(_NUMBERED_PREFIX.sub("", text, count=1)).strip()
+    prefix = _NUMBERED_PREFIX.match(text)
+    listed = prefix.group("n") if prefix else None  # `1) Scénario "X"`: the list's number
+    body = strip_marks(text[prefix.end() :] if prefix else text).strip()
     if not body or is_table_row(text):
         return None
     if len(body) > 140 and len(body.partition(" : ")[0]) > 80:
@@ -160,6 +168,13 @@ def title_line(index: int, text: str, set_apart: bool) -> TitleLine | None:
         title = clean_title(rest) or f"{match.group('label')} {ident}"
         ident = ident.upper() if not ident.isdigit() else ident
         return TitleLine(index, label, ident, title, match.group("label"))
+    quoted = _SCENARIO_QUOTED.match(body)
+    if quoted:
+        title = clean_title(quoted.group("rest"))
+        shown = quoted.group("label")
+        if listed:
+            return TitleLine(index, "scenario", listed, title, shown)
+        return TitleLine(index, "scenario", title, title, shown, qualified=True)
     qualified = _QUALIFIED.match(body)
     if qualified and (set_apart or len(body.split()) <= 3):
         label, ident = fold(qualified.group("label")), fold(qualified.group("id"))
@@ -176,6 +191,7 @@ class Detected:
 
     heads: dict[int, Scenario] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    label: str = ""  # the pattern's label, folded
 
 
 def _choose(groups: dict[str, list[TitleLine]]) -> tuple[str, list[TitleLine]] | None:
@@ -220,6 +236,7 @@ def detect_titles(lines: list[str], set_apart: set[int]) -> Detected:
     if chosen is None:
         return out
     label, found = chosen
+    out.label = label
     if len(found) > MAX_HEADS:
         out.warnings.append(
             f"{len(found)} lines start with '{found[0].shown} …': too many for scenario headings "

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layouts import detect_titles, is_table_row, unique_ids
+from .layouts import SCENARIO_WORDS, detect_titles, is_table_row, unique_ids
 from .text_norm import fold, slugify, strip_marks
 from .types import LoadedText, PageSpan, Scenario, Segment
 
@@ -148,8 +148,10 @@ def _scenario_heads(
     explicit = _explicit_heads(lines)
     learnt = detect_titles([line.text for line in lines], set_apart)
     # the learnt pattern reads identifiers better (`Scénario A – X`): it wins on the same lines
+    # Beside explicit headings, only a scenario-word pattern may win (not `Étape 1, 2, 3`).
     same = set(learnt.heads) == {i for i, _ in explicit}
-    chosen = list(learnt.heads.items()) if same or len(learnt.heads) > len(explicit) else explicit
+    more = len(learnt.heads) > len(explicit) and (not explicit or learnt.label in SCENARIO_WORDS)
+    chosen = list(learnt.heads.items()) if same or more else explicit
     heads, warnings = unique_ids(chosen)
     warnings = learnt.warnings + warnings
     if len(heads) == 1:

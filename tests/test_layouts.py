@@ -85,6 +85,11 @@ PATTERNS = [
     ),
     (["## Scénario A – Repli", "## Scénario B – Ouverture"], [(1, "Repli"), (2, "Ouverture")]),
     (
+        ["Scénario « La mer monte »", "Scénario « La digue »"],
+        [(1, "La mer monte"), (2, "La digue")],
+    ),
+    (['2) Scénario "Deux"', '5) Scénario "Cinq"'], [(2, "Deux"), (5, "Cinq")]),
+    (
         ["S1 Génération frugale : la sobriété d'abord", "S2 Coopérations : le local"],
         [(1, "Génération frugale"), (2, "Coopérations")],
     ),
@@ -109,6 +114,15 @@ def test_a_list_of_the_scenarios_before_their_sections_is_not_a_scenario() -> No
     assert _scenarios(segments) == [(1, "Repli"), (2, "Ouverture"), (3, "Rupture")]
     assert text[segments[0].start : segments[0].end].startswith("Trois scénarios")
     assert segments[0].scenario is None
+
+
+def test_steps_inside_markdown_scenarios_do_not_replace_them() -> None:
+    text = (
+        "## Scénario 1 : Repli\n\nÉtape 1 : fermer\n\nÉtape 2 : regrouper\n\n"
+        "Étape 3 : partir\n\n## Scénario 2 : Ouverture\n\nTexte.\n"
+    )
+    _, segments, _ = _detect(text)
+    assert _scenarios(segments) == [(1, "Repli"), (2, "Ouverture")]
 
 
 def test_numbers_roman_and_letters() -> None:
