@@ -1,8 +1,9 @@
 """Compare: a scenarios x aspects matrix of cited sentences, and the tensions between them.
 
 By default the aspects are the parts the chosen scenarios share (the seed's narrative,
-levers, interest, limits, or a document's own: *Forces*, *Risques*…); scenarios that only
-have a narrative are compared on it and on the box's themes found in them. An aspect is
+levers, interest, limits, or a document's own: *Forces*, *Conditions de réussite*…);
+scenarios that only have a narrative are compared on it, on the box's themes found in them
+and on themes drawn from their texts (`themes.py`). An aspect is
 either a part of the scenario texts (the cell quotes the most representative sentences of
 that scenario's own part) or a free topic ("santé", "mobilité": retrieved within that
 scenario only, and the cell is `not_covered` unless one of its sentences mentions the
@@ -23,6 +24,7 @@ from ..types import Citation, Scenario, Sentence
 from .evidence import Evidence, section_evidence, topic_evidence
 from .extractive import ExtractiveWriter
 from .tensions import Tension, find_tensions
+from .themes import text_themes
 from .topics import DEFAULT_THEMES, topic_of
 
 PARTS = ("narrative", "levers", "interest", "limits")
@@ -142,8 +144,9 @@ def compare(
     themes_only = False
     if not keys:
         keys = shared_parts(parts) or list(PARTS)
-        if all(k == "narrative" for k in keys):  # only narratives: the box's themes too
-            keys, themes_only = ["narrative", *DEFAULT_THEMES], True
+        if all(k == "narrative" for k in keys):  # only narratives: themes of the texts
+            themes = text_themes(retriever, chosen)
+            keys, themes_only = ["narrative", *DEFAULT_THEMES, *themes], True
     numbering = _Numbering()
     cells: list[Cell] = []
     for aspect in keys:
