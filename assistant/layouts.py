@@ -248,24 +248,3 @@ def detect_titles(lines: list[str], set_apart: set[int]) -> Detected:
         number = identifier_number(t.ident, running) if not t.qualified else running
         out.heads[t.index] = Scenario(number, f"s{number}-{slugify(t.title, 40)}", t.title)
     return out
-
-
-def unique_ids(scenarios: list[tuple[int, Scenario]]) -> tuple[dict[int, Scenario], list[str]]:
-    """Scenarios keyed by line, each id made unique; a warning per repeated number."""
-    out: dict[int, Scenario] = {}
-    warnings: list[str] = []
-    seen_ids: set[str] = set()
-    by_number: dict[int, int] = {}
-    for line, s in scenarios:
-        if s.number in by_number:
-            warnings.append(
-                f"two scenarios numbered {s.number} (lines {by_number[s.number] + 1} and "
-                f"{line + 1}): both kept, `--scenario {s.number}` selects both"
-            )
-        by_number.setdefault(s.number, line)
-        sid, n = s.id, 2
-        while sid in seen_ids:
-            sid, n = f"{s.id}-{n}", n + 1
-        seen_ids.add(sid)
-        out[line] = Scenario(s.number, sid, s.title)
-    return out, warnings

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layouts import SCENARIO_WORDS, detect_titles, is_table_row, unique_ids
+from .heads import choose_heads
+from .layouts import is_table_row
 from .text_norm import fold, slugify, strip_marks
 from .types import LoadedText, PageSpan, Scenario, Segment
 
@@ -140,26 +141,6 @@ def _explicit_heads(lines: list[_Line]) -> list[tuple[int, Scenario]]:
     return found
 
 
-def _scenario_heads(
-    lines: list[_Line], set_apart: set[int]
-) -> tuple[dict[int, Scenario], list[str]]:
-    """The scenario headings: the explicit ones, or the title-line pattern the document
-    repeats when that finds more."""
-    explicit = _explicit_heads(lines)
-    learnt = detect_titles([line.text for line in lines], set_apart)
-    # the learnt pattern reads identifiers better (`Scénario A – X`): it wins on the same lines
-    # Beside explicit headings, only a scenario-word pattern may win (not `Étape 1, 2, 3`).
-    same = set(learnt.heads) == {i for i, _ in explicit}
-    more = len(learnt.heads) > len(explicit) and (not explicit or learnt.label in SCENARIO_WORDS)
-    chosen = list(learnt.heads.items()) if same or more else explicit
-    heads, warnings = unique_ids(chosen)
-    warnings = learnt.warnings + warnings
-    if len(heads) == 1:
-        (only,) = heads.values()
-        warnings.append(f"only one scenario heading found ('{only.title}')")
-    return heads, warnings
-
-
 def _label(line: _Line, set_apart: bool) -> str | None:
     """The part label a line starts with (`• Leviers : ...`, `Forces :`, a short line alone
     such as `**Risques**`), or None."""
@@ -215,7 +196,9 @@ def _heading_boundaries(
     heads: dict[int, Scenario] = {}
     recurring: dict[str, str] = {}
     if scenario_doc:
-        heads, found_warnings = _scenario_heads(lines, set_apart)
+        heads, found_warnings = choose_heads(
+            _explicit_heads(lines), [line.text for line in lines], set_apart
+        )
         warnings.extend(found_warnings)
         recurring = _recurring_labels(lines, heads, set_apart)
     for i, line in enumerate(lines):

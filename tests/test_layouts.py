@@ -125,6 +125,28 @@ def test_steps_inside_markdown_scenarios_do_not_replace_them() -> None:
     assert _scenarios(segments) == [(1, "Repli"), (2, "Ouverture")]
 
 
+def test_headings_under_a_heading_that_names_the_scenarios() -> None:
+    text = (
+        "# Méthode\n\nTexte.\n\n# Les quatre scénarios\n\nIntro.\n\n"
+        "## 1. Génération frugale\n\nSobriété.\n\n### Leviers\n\nLow-tech.\n\n"
+        "## 2. Coopérations territoriales\n\nGouvernance.\n\n### Leviers\n\nCommuns.\n\n"
+        "## 4. Pari réparateur\n\nTechnique.\n\n# Annexe\n\nSources.\n"
+    )
+    text, segments, warnings = _detect(text)
+    assert _scenarios(segments) == [
+        (1, "Génération frugale"),
+        (2, "Coopérations territoriales"),
+        (4, "Pari réparateur"),
+    ]
+    assert _parts(segments) == {
+        1: ["narrative", "levers"],
+        2: ["narrative", "levers"],
+        4: ["narrative"],
+    }
+    assert segments[-1].scenario is None and text[segments[-1].start :].startswith("Sources")
+    assert warnings == []
+
+
 def test_numbers_roman_and_letters() -> None:
     assert [roman(x) for x in ("I", "IV", "IX", "XII", "Z")] == [1, 4, 9, 12, None]
     assert [identifier_number(x, 7) for x in ("3", "II", "B", "haute")] == [3, 2, 2, 7]
