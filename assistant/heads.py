@@ -10,7 +10,9 @@ from .text_norm import fold, slugify
 from .types import Scenario
 
 
-def unique_ids(scenarios: list[tuple[int, Scenario]]) -> tuple[dict[int, Scenario], list[str]]:
+def unique_ids(
+    scenarios: list[tuple[int, Scenario]], first_line: int = 1
+) -> tuple[dict[int, Scenario], list[str]]:
     """Scenarios keyed by line, each id made unique; a warning per repeated number."""
     out: dict[int, Scenario] = {}
     warnings: list[str] = []
@@ -19,8 +21,8 @@ def unique_ids(scenarios: list[tuple[int, Scenario]]) -> tuple[dict[int, Scenari
     for line, s in scenarios:
         if s.number in by_number:
             warnings.append(
-                f"two scenarios numbered {s.number} (lines {by_number[s.number] + 1} and "
-                f"{line + 1}): both kept, `--scenario {s.number}` selects both"
+                f"two scenarios numbered {s.number} (lines {by_number[s.number] + first_line} and "
+                f"{line + first_line}): both kept, `--scenario {s.number}` selects both"
             )
         by_number.setdefault(s.number, line)
         sid, n = s.id, 2
@@ -63,19 +65,22 @@ def children_of_scenarios_heading(lines: list[str]) -> list[tuple[int, Scenario]
 
 
 def choose_heads(
-    explicit: list[tuple[int, Scenario]], lines: list[str], set_apart: set[int]
+    explicit: list[tuple[int, Scenario]],
+    lines: list[str],
+    set_apart: set[int],
+    first_line: int = 1,
 ) -> tuple[dict[int, Scenario], list[str]]:
     """The scenario headings: the explicit ones (Markdown, the seed's), or the title-line
     pattern the document repeats — it reads identifiers better (`Scénario A – X`), so it
     wins on the same lines, and beside explicit headings only a scenario-word pattern may
     win (not `Étape 1, 2, 3`) — else the headings under a heading that names scenarios."""
-    learnt = detect_titles(lines, set_apart)
+    learnt = detect_titles(lines, set_apart, first_line)
     same = set(learnt.heads) == {i for i, _ in explicit}
     more = len(learnt.heads) > len(explicit) and (not explicit or learnt.label in SCENARIO_WORDS)
     chosen = list(learnt.heads.items()) if same or more else explicit
     if not chosen and not learnt.warnings:
         chosen = children_of_scenarios_heading(lines)
-    heads, warnings = unique_ids(chosen)
+    heads, warnings = unique_ids(chosen, first_line)
     warnings = learnt.warnings + warnings
     if len(heads) == 1:
         (only,) = heads.values()

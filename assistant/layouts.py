@@ -219,19 +219,23 @@ def _drop_lists(found: list[TitleLine], lines: list[str]) -> list[TitleLine]:
     return kept
 
 
-def detect_titles(lines: list[str], set_apart: set[int]) -> Detected:
+def detect_titles(lines: list[str], set_apart: set[int], first_line: int = 1) -> Detected:
     """The document's scenario title lines, learnt from the pattern its lines repeat."""
     out = Detected()
     groups: dict[str, list[TitleLine]] = {}
+    in_tables: list[int] = []
     for i, text in enumerate(lines):
         if is_table_row(text) and re.search(r"(?i)\bsc[ée]nario\s+\w", text):
-            out.warnings.append(
-                f"line {i + 1}: a scenario title inside a table row was not used as a heading"
-            )
+            in_tables.append(i + first_line)
             continue
         t = title_line(i, text, i in set_apart)
         if t is not None:
             groups.setdefault(t.label, []).append(t)
+    if in_tables:
+        out.warnings.append(
+            f"line {in_tables[0]}: a scenario title inside a table row was not used as a heading"
+            + (f" ({len(in_tables)} such rows)" if len(in_tables) > 1 else "")
+        )
     chosen = _choose(groups)
     if chosen is None:
         return out

@@ -196,8 +196,9 @@ def _heading_boundaries(
     heads: dict[int, Scenario] = {}
     recurring: dict[str, str] = {}
     if scenario_doc:
+        first_line = loaded.text.count("\n", 0, loaded.body_start) + 1  # after front matter
         heads, found_warnings = choose_heads(
-            _explicit_heads(lines), [line.text for line in lines], set_apart
+            _explicit_heads(lines), [line.text for line in lines], set_apart, first_line
         )
         warnings.extend(found_warnings)
         recurring = _recurring_labels(lines, heads, set_apart)
