@@ -164,8 +164,10 @@ def _label(line: _Line, set_apart: bool) -> str | None:
 def _recurring_labels(
     lines: list[_Line], heads: dict[int, Scenario], set_apart: set[int]
 ) -> dict[str, str]:
-    """Folded label -> its first spelling, for the labels found in two scenarios or more."""
+    """Folded label -> its first spelling, for the labels found in two scenarios or more,
+    and those alone on their line before a colon (`Conditions de réussite :`)."""
     where: dict[str, set[int]] = {}
+    alone: set[str] = set()
     spelling: dict[str, str] = {}
     current: int | None = None
     for i, line in enumerate(lines):
@@ -179,7 +181,9 @@ def _recurring_labels(
             key = fold(name)
             where.setdefault(key, set()).add(current)
             spelling.setdefault(key, name)
-    return {k: spelling[k] for k, found in where.items() if len(found) >= 2}
+            if line.text.rstrip().endswith(":"):
+                alone.add(key)
+    return {k: spelling[k] for k, found in where.items() if len(found) >= 2 or k in alone}
 
 
 def _heading_boundaries(

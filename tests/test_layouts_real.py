@@ -175,3 +175,29 @@ def test_sources_structure_lists_scenarios_first_words_and_parts(tmp_path: Path)
     ]
     human = run(tmp_path, "sources", "--structure").stdout
     assert "scenario 2: Ouverture" in human and "Limites 24 chars" in human
+
+
+def test_compare_defaults_to_the_parts_the_scenarios_share(tmp_path: Path) -> None:
+    doc = tmp_path / "parts.txt"
+    doc.write_text(
+        "Scénario 1 : Repli\nLes villages se vident peu à peu.\n\n"
+        "Forces :\nUne identité locale très forte.\n\nRisques :\nL'isolement des aînés.\n\n"
+        "Scénario 2 : Ouverture\nLes bourgs accueillent de nouveaux habitants.\n\n"
+        "Forces :\nUne économie qui se diversifie.\n\nRisques :\nLa saturation des écoles.\n\n"
+        "Conditions de réussite :\nUn plan de logement partagé.\n",
+        "utf-8",
+    )
+    wired = _wire(tmp_path / "store", doc)
+    matrix = compare(wired.retriever, wired.extractive, wired.checker)
+    assert matrix.aspects == ("narrative", "limits", "Forces")  # not the seed's four parts
+    assert all(c.status == "covered" for c in matrix.cells)
+    forces = [s.text for c in matrix.cells if c.aspect == "Forces" for s in c.sentences]
+    assert forces == ["Une identité locale très forte.", "Une économie qui se diversifie."]
+    typed = compare(wired.retriever, wired.extractive, wired.checker, aspects=["forces"])
+    assert typed.aspects == ("Forces",)
+    assert [c.status for c in typed.cells] == ["covered", "covered"]
+    one = compare(
+        wired.retriever, wired.extractive, wired.checker, aspects=["Conditions de réussite"]
+    )
+    assert [c.status for c in one.cells] == ["not_covered", "covered"]
+    assert_exact(wired.store, matrix.citations)
