@@ -55,6 +55,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         "ingested": len(report.ingested),
         "skipped": len(report.skipped),
         "failed": [{"path": f.path, "error": f.error} for f in report.failed],
+        "warnings": [{"path": w.path, "warning": w.warning} for w in report.warnings],
         "pruned": len(report.pruned),
         "chunks": report.chunks,
         "seconds": report.seconds,
@@ -67,6 +68,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             f"pruned {len(report.pruned)}; {report.seconds:.1f} s"
         ]
         lines += [f"  failed: {f.path}: {f.error}" for f in report.failed]
+        lines += [f"  warning: {w.path}: {w.warning}" for w in report.warnings]
         return "\n".join(lines)
 
     _emit(args, payload, human)
@@ -79,7 +81,15 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     from .render import record_json
 
     embedder = wiring.make_embedder(settings)
-    records = wiring.make_store(settings, embedder).records()
+    store = wiring.make_store(settings, embedder)
+    if args.structure:
+        from .ingest import SECTION_LABELS
+        from .structure_report import structure_json, structure_text, structures
+
+        found = structures(store)
+        _emit(args, structure_json(found), lambda: structure_text(found, SECTION_LABELS))
+        return 0
+    records = store.records()
 
     def human() -> str:
         if not records:
@@ -258,7 +268,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=KINDS, help="kind when neither front matter nor folder say")
     p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
 
-    add("sources", _cmd_sources, "list the documents in the store")
+    p = add("sources", _cmd_sources, "list the documents in the store")
+    p.add_argument(
+        "--structure",
+        action="store_true",
+        help="per scenario text, the scenarios detected (number, title, first words) and "
+        "their parts with sizes",
+    )
 
     p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
     p.add_argument(

@@ -47,7 +47,10 @@ def _cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
         scenarios=args.scenario, aspects=args.aspect, per_cell=args.per_cell,
     )  # fmt: skip
     if not comparison.scenarios:
-        raise AssistantError("no scenario text in the store: ingest the scenarios first")
+        from .structure_report import require_scenarios
+
+        require_scenarios(task.retriever.store)
+        raise AssistantError("no scenario matches the choice")
     human = comparison_markdown if args.format == "md" else comparison_text
     _emit(args, comparison_json(comparison), lambda: human(comparison).rstrip("\n"))
     return 0

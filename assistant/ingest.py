@@ -19,10 +19,10 @@ from .embeddings import Embedder
 from .errors import AssistantError, LoadError
 from .loaders import load_file
 from .store import ChromaStore
-from .structure import scenarios_of, segment, slugify
+from .structure import detect, scenarios_of, slugify
 from .types import KINDS, Chunk, DocumentRecord
 
-PIPELINE_VERSION = "1"  # bump when loaders or structure change what a file turns into
+PIPELINE_VERSION = "2"  # bump when loaders or structure change what a file turns into
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
 SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
 CANCELLED = "cancelled before it was stored"
@@ -42,6 +42,14 @@ class FailedFile:
     error: str
 
 
+@dataclass(frozen=True)
+class FileWarning:
+    """Something to check in a file that was ingested (e.g. no scenario detected)."""
+
+    path: str
+    warning: str
+
+
 @dataclass
 class IngestReport:
     """What one `ingest` run did."""
@@ -49,6 +57,7 @@ class IngestReport:
     ingested: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[FailedFile] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
@@ -222,10 +231,11 @@ class Ingestor:
         source, doc_id = display_source(path), doc_id_for(path)
         try:
             active = self.store.get_record(doc_id)
-            record, text, chunks = self._prepare(path, source, doc_id, kind)
+            record, text, chunks, warnings = self._prepare(path, source, doc_id, kind)
         except Exception as exc:  # one file's failure, whatever it is, must not stop the run
             self._fail(path, exc, report)
             return None
+        report.warnings += [FileWarning(source, w) for w in warnings]
         if active is not None and active.version == record.version:
             if self.store.count_chunks(doc_id) != active.chunks:  # an interrupted run's leftovers
                 self.store.drop_stale_chunks(doc_id, active.version)
@@ -261,20 +271,26 @@ class Ingestor:
 
     def _prepare(
         self, path: Path, source: str, doc_id: str, cli_kind: str | None
-    ) -> tuple[DocumentRecord, str, list[Chunk]]:
+    ) -> tuple[DocumentRecord, str, list[Chunk], list[str]]:
         with budget.deadline(self.limits.seconds):
             return self._prepare_within(path, source, doc_id, cli_kind)
 
     def _prepare_within(
         self, path: Path, source: str, doc_id: str, cli_kind: str | None
-    ) -> tuple[DocumentRecord, str, list[Chunk]]:
+    ) -> tuple[DocumentRecord, str, list[Chunk], list[str]]:
         loaded = load_file(path, max_bytes=self.max_bytes, limits=self.limits)
         kind = resolve_kind(loaded.meta.get("kind"), path, cli_kind)
         content_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
         version = hashlib.sha256(f"{content_hash}|{kind}|{PIPELINE_VERSION}".encode()).hexdigest()[
             :16
         ]
-        segments = segment(loaded, kind)
+        segments, warnings = detect(loaded, kind)
+        if kind == "scenario" and not scenarios_of(segments):
+            warnings = [
+                "a scenario text in which no scenario was detected "
+                "(see `assistant sources --structure`)",
+                *warnings,
+            ]
         title = loaded.meta.get("title") or loaded.title or path.stem
         chunks = chunk_segments(loaded.text, segments, self.split, doc_id, version)
         if not chunks:
@@ -297,4 +313,4 @@ class Ingestor:
             scenarios=scenarios_of(segments),
             pages=loaded.pages,
         )
-        return record, loaded.text, chunks
+        return record, loaded.text, chunks, warnings

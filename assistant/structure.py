@@ -1,19 +1,34 @@
 """Scenario and section detection: cut a canonical text into addressed segments.
 
-Two layouts are recognised for scenario texts: ordinary Markdown headings
-(`## Scénario 1 : Titre`, `### Leviers`) and the seed's own plain layout
-(`1) Scénario "Titre"` lines, bullet parts `• Leviers : ...`). Other documents keep
-their Markdown heading path; CSV rows are one segment each; PDF segments never
-cross a page.
+Scenario headings are Markdown headings (`## Scénario 1 : Titre`), the seed's plain
+`1) Scénario "Titre"` lines, or the title-line pattern the document repeats (see
+`layouts.py`: `Scénario A : …`, `SCÉNARIO 2 – …`, `Image 1`, `Scenario II`…). A scenario's
+parts are its sub-headings and the labels that start a line (`• Leviers : …`, `Forces :`,
+a short bold line): known names map to the canonical parts (levers, interest, limits,
+narrative), other labels are parts under their own name when two scenarios or more use
+them. Other documents keep their Markdown heading path; CSV rows are one segment each;
+PDF segments never cross a page.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from .heads import choose_heads
+from .layouts import is_table_row
+from .text_norm import fold, slugify, strip_marks
 from .types import LoadedText, PageSpan, Scenario, Segment
+
+__all__ = [
+    "NARRATIVE",
+    "detect",
+    "fold",
+    "parse_scenario_heading",
+    "part_key",
+    "segment",
+    "slugify",
+]
 
 NARRATIVE = "narrative"
 
@@ -21,18 +36,32 @@ NARRATIVE = "narrative"
 _PARTS: dict[str, str] = {
     "leviers": "levers",
     "levier": "levers",
+    "leviers d'action": "levers",
+    "leviers d'actions": "levers",
     "actions possibles": "levers",
     "actions": "levers",
     "levers": "levers",
+    "actions and levers": "levers",
     "interet": "interest",
     "interets": "interest",
+    "avantages": "interest",
+    "atouts": "interest",
+    "points forts": "interest",
     "interest": "interest",
+    "benefits": "interest",
     "limites": "limits",
     "limite": "limits",
+    "inconvenients": "limits",
+    "points faibles": "limits",
+    "points de vigilance": "limits",
+    "risques": "limits",
     "limits": "limits",
+    "risks": "limits",
+    "drawbacks": "limits",
     "recit": NARRATIVE,
     "narratif": NARRATIVE,
     "narrative": NARRATIVE,
+    "description": NARRATIVE,
 }
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -42,18 +71,6 @@ _SCENARIO_HEAD = re.compile(
 )
 _PART_LINE = re.compile(r"^[ \t]*(?:[•\-*][ \t]*)?([^\W\d_][\w ']{2,30}?)[ \t]*:[ \t]*(.*)$")
 _QUOTED = re.compile(r'^["«“](.*?)["»”]\s*[.!?]?$')
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents, for case- and accent-insensitive matching."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def slugify(text: str, max_len: int = 48) -> str:
-    """A short ASCII id made from a title."""
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return slug[:max_len].rstrip("-") or "x"
 
 
 @dataclass
@@ -111,41 +128,117 @@ class _Boundary:
     cut: int  # where the previous segment ends (the heading line's start)
 
 
-def _heading_boundaries(loaded: LoadedText, scenario_doc: bool) -> list[_Boundary]:
+def _explicit_heads(lines: list[_Line]) -> list[tuple[int, Scenario]]:
+    """Markdown headings and the seed's `1) Scénario "X"` lines that name a scenario."""
+    found: list[tuple[int, Scenario]] = []
+    for i, line in enumerate(lines):
+        md = _MD_HEADING.match(line.text)
+        if (md or _NUMBERED_SCENARIO.match(line.text)) and not is_table_row(line.text):
+            heading = md.group(2) if md else line.text
+            scenario = parse_scenario_heading(heading, len(found) + 1)
+            if scenario is not None:
+                found.append((i, scenario))
+    return found
+
+
+def _label(line: _Line, set_apart: bool) -> str | None:
+    """The part label a line starts with (`• Leviers : ...`, `Forces :`, a short line alone
+    such as `**Risques**`), or None."""
+    part = _PART_LINE.match(line.text)
+    if part:
+        name = part.group(1).strip()
+        return name if len(name.split()) <= 4 else None
+    body = strip_marks(line.text).rstrip(" :")
+    if (
+        body
+        and len(body) <= 40
+        and len(body.split()) <= 5
+        and body[0].isupper()
+        and body[-1] not in '.!?,;…»"”'
+        and (set_apart or line.text.rstrip().endswith(":") or body != line.text.strip())
+    ):
+        return body
+    return None
+
+
+def _recurring_labels(
+    lines: list[_Line], heads: dict[int, Scenario], set_apart: set[int]
+) -> dict[str, str]:
+    """Folded label -> its first spelling, for the labels found in two scenarios or more,
+    and those alone on their line before a colon (`Conditions de réussite :`)."""
+    where: dict[str, set[int]] = {}
+    alone: set[str] = set()
+    spelling: dict[str, str] = {}
+    current: int | None = None
+    for i, line in enumerate(lines):
+        if i in heads:
+            current = i
+            continue
+        if current is None or _MD_HEADING.match(line.text):
+            continue
+        name = _label(line, i in set_apart)
+        if name is not None:
+            key = fold(name)
+            where.setdefault(key, set()).add(current)
+            spelling.setdefault(key, name)
+            if line.text.rstrip().endswith(":"):
+                alone.add(key)
+    return {k: spelling[k] for k, found in where.items() if len(found) >= 2 or k in alone}
+
+
+def _heading_boundaries(
+    loaded: LoadedText, scenario_doc: bool, warnings: list[str]
+) -> list[_Boundary]:
     bounds: list[_Boundary] = []
     path: list[tuple[int, str]] = []  # (level, heading) outside scenarios
     scenario: Scenario | None = None
     scenario_level = 0
     sub_path: list[tuple[int, str]] = []  # heading path inside the current scenario
-    count = 0
-    for line in _lines(loaded.text, loaded.body_start):
+    lines = _lines(loaded.text, loaded.body_start)
+    hinted = set(loaded.headings)
+    set_apart = {i for i, line in enumerate(lines) if line.start in hinted}
+    heads: dict[int, Scenario] = {}
+    recurring: dict[str, str] = {}
+    if scenario_doc:
+        first_line = loaded.text.count("\n", 0, loaded.body_start) + 1  # after front matter
+        heads, found_warnings = choose_heads(
+            _explicit_heads(lines), [line.text for line in lines], set_apart, first_line
+        )
+        warnings.extend(found_warnings)
+        recurring = _recurring_labels(lines, heads, set_apart)
+    for i, line in enumerate(lines):
         md = _MD_HEADING.match(line.text)
         level = len(md.group(1)) if md else 0
         heading = md.group(2) if md else line.text
         # Markdown heading lines are layout: a section's text starts after its heading.
         start = line.end if md else line.start
-        if scenario_doc and (md or _NUMBERED_SCENARIO.match(line.text)):
-            found = parse_scenario_heading(heading, count + 1)
-            if found and (scenario is None or not md or level <= scenario_level):
-                count += 1
-                scenario, scenario_level, sub_path = found, level or 1, []
-                bounds.append(_Boundary(start, NARRATIVE, scenario, line.start))
-                continue
+        found = heads.get(i)
+        if found and (scenario is None or not md or level <= scenario_level):
+            scenario, scenario_level, sub_path = found, level or 1, []
+            bounds.append(_Boundary(start, NARRATIVE, scenario, line.start))
+            continue
         if md and scenario is not None and level <= scenario_level:
             scenario = None  # a heading at the scenario's level or above ends it
         if md and scenario is None:
             path = [(lv, h) for lv, h in path if lv < level] + [(level, heading)]
             bounds.append(_Boundary(start, " > ".join(h for _, h in path), None, line.start))
-        elif scenario is not None and (md or _PART_LINE.match(line.text)):
-            name = heading if md else _PART_LINE.match(line.text).group(1)  # type: ignore[union-attr]
-            key = part_key(name)
-            if md and key is None:
+        elif scenario is not None and md:
+            key = part_key(heading)
+            if key is None:
                 sub_path = [(lv, h) for lv, h in sub_path if lv < level] + [(level, heading)]
                 bounds.append(
                     _Boundary(start, " > ".join(h for _, h in sub_path), scenario, line.start)
                 )
-            elif key is not None:
-                sub_path = [(level, name)] if md else []
+            else:
+                sub_path = [(level, heading)]
+                bounds.append(_Boundary(start, key, scenario, line.start))
+        elif scenario is not None:
+            name = _label(line, i in set_apart)
+            if name is None:
+                continue
+            key = part_key(name) or recurring.get(fold(name))
+            if key is not None:
+                sub_path = []
                 bounds.append(_Boundary(start, key, scenario, line.start))
     return bounds
 
@@ -179,11 +272,17 @@ def _csv_segments(loaded: LoadedText) -> list[Segment]:
 
 def segment(loaded: LoadedText, kind: str) -> list[Segment]:
     """Cut a loaded document into segments with their scenario and section."""
+    return detect(loaded, kind)[0]
+
+
+def detect(loaded: LoadedText, kind: str) -> tuple[list[Segment], list[str]]:
+    """The segments of a loaded document, and warnings about its scenario structure."""
     text = loaded.text
+    warnings: list[str] = []
     if loaded.fmt == "csv":
         raw = _csv_segments(loaded)
     else:
-        bounds = _heading_boundaries(loaded, scenario_doc=kind == "scenario")
+        bounds = _heading_boundaries(loaded, kind == "scenario", warnings)
         if not bounds or bounds[0].start > loaded.body_start:
             bounds.insert(0, _Boundary(loaded.body_start, "", None, loaded.body_start))
         ends = [b.cut for b in bounds[1:]] + [len(text)]
@@ -193,7 +292,7 @@ def segment(loaded: LoadedText, kind: str) -> list[Segment]:
     if loaded.pages:
         raw = [piece for seg in raw for piece in _split_pages(seg, loaded.pages)]
     trimmed = (_trim(text, seg) for seg in raw)
-    return [seg for seg in trimmed if seg is not None]
+    return [seg for seg in trimmed if seg is not None], warnings
 
 
 def scenarios_of(segments: list[Segment]) -> tuple[Scenario, ...]:

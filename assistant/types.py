@@ -28,6 +28,7 @@ class LoadedText:
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     body_start: int = 0  # where content starts, after any front matter
+    headings: tuple[int, ...] = ()  # starts of lines set apart (bold, larger font): hints
 
 
 @dataclass(frozen=True)

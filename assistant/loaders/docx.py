@@ -60,8 +60,21 @@ def _is_numbered(paragraph: Paragraph) -> bool:
     return p_pr is not None and p_pr.numPr is not None
 
 
+def _is_bold(paragraph: Paragraph) -> bool:
+    """A short paragraph whose every run of text is bold (directly or by its style)."""
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    if not runs or len(paragraph.text) > 160:
+        return False
+    try:
+        style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    except Exception:
+        style_bold = False
+    return all(r.bold or (r.bold is None and style_bold) for r in runs)
+
+
 def _paragraph(paragraph: Paragraph) -> tuple[str, str] | None:
-    """Return (kind, line) for a paragraph, kind being 'heading', 'list' or 'text'."""
+    """Return (kind, line) for a paragraph, kind being 'heading', 'list', 'bold' (a short
+    paragraph set in bold: a structure hint, its text unchanged) or 'text'."""
     raw = paragraph.text.strip()
     if not raw:
         return None
@@ -73,7 +86,7 @@ def _paragraph(paragraph: Paragraph) -> tuple[str, str] | None:
         return "heading", "# " + _collapse(raw)
     if _LIST_STYLE.match(style) or _is_numbered(paragraph):
         return "list", "- " + _collapse(raw)
-    return "text", raw
+    return ("bold" if _is_bold(paragraph) else "text"), raw
 
 
 def _table(table: Table) -> str | None:
@@ -132,12 +145,17 @@ def load_docx(data: bytes, path: Path, limits: Limits = DEFAULT_LIMITS) -> Loade
     if not blocks:
         raise LoadError("no extractable text")
     parts: list[str] = []
-    previous = ""
+    bold: list[int] = []  # where the bold short paragraphs start: structure hints
+    previous, offset = "", 0
     for kind, line in blocks:
         if parts:
             parts.append("\n" if kind == "list" and previous == "list" else "\n\n")
+            offset += len(parts[-1])
+        if kind == "bold":
+            bold.append(offset)
         parts.append(line)
+        offset += len(line)
         previous = kind
     if title is None:
         title = next((line.lstrip("#").strip() for kind, line in blocks if kind == "heading"), None)
-    return LoadedText(text="".join(parts), fmt="docx", title=title)
+    return LoadedText(text="".join(parts), fmt="docx", title=title, headings=tuple(bold))

@@ -6,6 +6,7 @@ import io
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
@@ -48,10 +49,50 @@ def _title(reader: PdfReader) -> str | None:
     return None
 
 
+class _Fonts:
+    """Collects the text runs of a page with their font size and weight (pypdf's visitor)."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[str, float, bool]] = []
+
+    def __call__(self, text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if not text.strip():
+            return
+        try:
+            scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+            name = str(font.get("/BaseFont", "")) if font else ""
+            self.runs.append((text.strip(), float(size) * scale, "bold" in name.lower()))
+        except Exception:
+            return  # a font we cannot read gives no hint, never a failure
+
+    def set_apart(self, page_text: str, offset: int) -> list[int]:
+        """Starts (in the document) of the page's lines set in a larger or bold font."""
+        if not self.runs:
+            return []
+        weight: dict[float, int] = {}
+        for text, size, _bold in self.runs:
+            weight[round(size, 1)] = weight.get(round(size, 1), 0) + len(text)
+        body = max(weight, key=lambda k: weight[k])
+        body_bold = sum(len(t) for t, _, b in self.runs if b) > sum(weight.values()) / 2
+        marked = [
+            t for t, size, bold in self.runs if size >= body * 1.15 or (bold and not body_bold)
+        ]
+        out, pos = [], offset
+        for line in page_text.split("\n"):
+            flat = line.strip()
+            if flat and len(flat) <= 160:
+                covered = sum(len(t) for t in marked if t in flat)
+                if covered >= 0.6 * len(flat):
+                    out.append(pos)
+            pos += len(line) + 1
+        return out
+
+
 def _extract(data: bytes, limits: Limits) -> LoadedText:
     reader = _open(data)
     parts: list[str] = []
     spans: list[PageSpan] = []
+    hints: list[int] = []
     offset = 0
     try:
         count = len(reader.pages)
@@ -66,11 +107,13 @@ def _extract(data: bytes, limits: Limits) -> LoadedText:
                 raise LoadError(
                     f"too much text (over the {spaced(limits.max_chars)} characters limit)"
                 )
-            page_text = (page.extract_text() or "").strip()
+            fonts = _Fonts()
+            page_text = (page.extract_text(visitor_text=fonts) or "").strip()
             if not page_text:
                 continue  # blank or scanned page: no span, page numbers stay the PDF's
             if parts:
                 offset += len(PAGE_SEPARATOR)
+            hints += fonts.set_apart(page_text, offset)
             spans.append(PageSpan(page=number, start=offset, end=offset + len(page_text)))
             parts.append(page_text)
             offset += len(page_text)
@@ -81,7 +124,11 @@ def _extract(data: bytes, limits: Limits) -> LoadedText:
     if not parts:
         raise LoadError("no extractable text")
     return LoadedText(
-        text=PAGE_SEPARATOR.join(parts), fmt="pdf", pages=tuple(spans), title=_title(reader)
+        text=PAGE_SEPARATOR.join(parts),
+        fmt="pdf",
+        pages=tuple(spans),
+        title=_title(reader),
+        headings=tuple(hints),
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ..errors import NotFound
 from ..retrieval import Retriever, known_scenarios, resolve_scenarios
+from ..structure_report import require_scenarios
 from ..workshop import Box, BoxCell, now
 from .evidence import Evidence, section_evidence, topic_evidence
 from .extractive import ExtractiveWriter
@@ -58,7 +59,7 @@ def build_box(
         else known_scenarios(retriever.store)
     )
     if not chosen:
-        raise NotFound("no scenario text in the store: ingest the scenarios first")
+        require_scenarios(retriever.store)
     names = tuple(dict.fromkeys(" ".join(t.split()) for t in themes if t.strip()))
     if not names:
         raise NotFound("the box needs at least one theme")

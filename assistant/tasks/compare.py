@@ -1,10 +1,14 @@
 """Compare: a scenarios x aspects matrix of cited sentences, and the tensions between them.
 
-Aspects are either a part of the scenario texts (narrative, levers, interest, limits: the
-cell quotes the most representative sentences of that scenario's own part) or a free
-topic ("santé", "mobilité": retrieved within that scenario only, and the cell is
-`not_covered` unless one of its sentences mentions the topic). Every sentence is a
-verbatim quote at an exact span; citations are numbered once across the whole matrix.
+By default the aspects are the parts the chosen scenarios share (the seed's narrative,
+levers, interest, limits, or a document's own: *Forces*, *Conditions de réussite*…);
+scenarios that only have a narrative are compared on it, on the box's themes found in them
+and on themes drawn from their texts (`themes.py`). An aspect is
+either a part of the scenario texts (the cell quotes the most representative sentences of
+that scenario's own part) or a free topic ("santé", "mobilité": retrieved within that
+scenario only, and the cell is `not_covered` unless one of its sentences mentions the
+topic). Every sentence is a verbatim quote at an exact span; citations are numbered once
+across the whole matrix.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from dataclasses import dataclass
 from ..citations import SupportChecker, verdict_of
 from ..ingest import SECTION_LABELS
 from ..retrieval import Retriever, known_scenarios, resolve_scenarios
-from ..structure import part_key
+from ..structure import fold, part_key
 from ..types import Citation, Scenario, Sentence
 from .evidence import Evidence, section_evidence, topic_evidence
 from .extractive import ExtractiveWriter
 from .tensions import Tension, find_tensions
-from .topics import topic_of
+from .themes import text_themes
+from .topics import DEFAULT_THEMES, topic_of
 
 PARTS = ("narrative", "levers", "interest", "limits")
 COVERED, NOT_COVERED = "covered", "not_covered"
@@ -75,15 +80,41 @@ class _Numbering:
         return self.by_key[key].n
 
 
+def scenario_parts(retriever: Retriever, scenarios: Sequence[Scenario]) -> dict[str, set[str]]:
+    """Scenario id -> the sections (parts) its chunks are in."""
+    if not scenarios:
+        return {}
+    where = {"scenario_id": {"$in": [s.id for s in scenarios]}}
+    out: dict[str, set[str]] = {s.id: set() for s in scenarios}
+    for _cid, _text, meta in retriever.store.chunks_where(where):
+        out.setdefault(str(meta["scenario_id"]), set()).add(str(meta["section"]))
+    return out
+
+
+def shared_parts(parts: dict[str, set[str]]) -> list[str]:
+    """The parts found in two scenarios or more (in the only one, when there is one):
+    the canonical ones first in their usual order, then the document's own by name."""
+    counts: dict[str, int] = {}
+    for sections in parts.values():
+        for section in sections:
+            if " > " not in section:
+                counts[section] = counts.get(section, 0) + 1
+    need = 1 if len(parts) == 1 else 2
+    shared = [s for s, n in counts.items() if n >= need]
+    return [p for p in PARTS if p in shared] + sorted(s for s in shared if s not in PARTS)
+
+
 def cell_evidence(
     retriever: Retriever,
     extractive: ExtractiveWriter,
     scenario: Scenario,
     aspect: str,
     per_cell: int,
+    sections: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
-    """The sentences quoted in one cell, in the order of the text (none: not covered)."""
-    if aspect in PARTS:
+    """The sentences quoted in one cell, in the order of the text (none: not covered).
+    `sections`: the document's own part names, quoted like the canonical parts."""
+    if aspect in PARTS or aspect in sections:
         found = section_evidence(retriever, extractive, scenario.id, aspect)
     else:
         found = topic_evidence(retriever, extractive, topic_of(aspect), scenario_id=scenario.id)
@@ -100,24 +131,41 @@ def compare(
     per_cell: int = 2,
 ) -> Comparison:
     """The comparison matrix of the chosen scenarios (default: all) on the chosen aspects
-    (default: the four parts of the scenario texts)."""
+    (default: the parts the scenarios share; narratives only: the box's themes too)."""
     chosen = known_scenarios(retriever.store)
     if scenarios:
         wanted = {s.id for s in resolve_scenarios(retriever.store, scenarios)}
         chosen = [s for s in chosen if s.id in wanted]
-    keys = list(dict.fromkeys(aspect_key(a) for a in aspects if a.strip())) or list(PARTS)
+    parts = scenario_parts(retriever, chosen)
+    sections = frozenset(s for found in parts.values() for s in found)
+    by_fold = {fold(s): s for s in sections}
+    typed = [aspect_key(a) for a in aspects if a.strip()]
+    keys = list(dict.fromkeys(by_fold.get(fold(a), a) for a in typed))
+    themes_only = False
+    if not keys:
+        keys = shared_parts(parts) or list(PARTS)
+        if all(k == "narrative" for k in keys):  # only narratives: themes of the texts
+            themes = text_themes(retriever, chosen)
+            keys, themes_only = ["narrative", *DEFAULT_THEMES, *themes], True
     numbering = _Numbering()
     cells: list[Cell] = []
     for aspect in keys:
+        row: list[Cell] = []
         for scenario in chosen:
-            found = cell_evidence(retriever, extractive, scenario, aspect, max(per_cell, 1))
+            found = cell_evidence(
+                retriever, extractive, scenario, aspect, max(per_cell, 1), sections
+            )
             sentences = []
             for ev in found:
                 n = numbering.number(ev)
                 support = checker.score(ev.text, [ev.text])
                 sentences.append(Sentence(ev.text, (n,), support, verdict_of(support)))
             status = COVERED if sentences else NOT_COVERED
-            cells.append(Cell(scenario, aspect, status, tuple(sentences)))
+            row.append(Cell(scenario, aspect, status, tuple(sentences)))
+        if themes_only and aspect != "narrative" and not any(c.sentences for c in row):
+            continue  # a theme none of the texts speaks of is no aspect of theirs
+        cells.extend(row)
+    keys = list(dict.fromkeys(c.aspect for c in cells)) if themes_only else keys
     citations = tuple(numbering.by_key.values())
     tensions = find_tensions(cells)
     return Comparison(tuple(chosen), tuple(keys), tuple(cells), tuple(tensions), citations)
