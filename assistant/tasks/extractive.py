@@ -8,6 +8,11 @@ under a threshold calibrated on the project's evaluation suite, or when the ques
 a number or a place that none of the candidate sentences contains (a near miss: a figure
 for another year or another territory), or asks for a figure no clause of them gives
 (see `facets.py`: a count, a share, an amount, for the zone asked about).
+
+Only quotable sentences are candidates (`quotable.py`: no page header or footer, heading,
+placeholder or lone marker of the source). A question naming several scenarios gets the
+best sentence of each first; a definition question ("c'est quoi un scénario normatif ?")
+keeps to the sentences that contain every word of the term it asks about, when some do.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from ..language import detect
 from ..lexical import LexicalIndex, analyze
 from ..structure import fold
 from ..types import Passage
+from .layout import defined_terms
+from .quotable import Span, clean, page_lines
 
 # The best sentence must score this much, by question language; English questions on a
 # French corpus share no words with it, so they score lower. Calibrated with `assistant eval`.
@@ -85,6 +92,7 @@ class ExtractiveWriter:
     keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
+    _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def passage_vectors(self, text: str) -> np.ndarray:
@@ -113,6 +121,25 @@ class ExtractiveWriter:
         for text in todo:
             self.passage_vectors(text)
         return len(todo)
+
+    def noise(self, passage: Passage) -> list[Span]:
+        """The running headers and footers of the passage's document, as spans of the
+        passage's text (see `quotable.page_lines`); remembered per document version."""
+        key = (self.lexical.version, passage.doc_id)
+        if key not in self._page_lines:
+            store = self.lexical.store
+            record, text = store.get_record(passage.doc_id), store.get_text(passage.doc_id)
+            found = page_lines(text, record.pages) if record and text else []
+            with self._lock:
+                if len(self._page_lines) > 1_000:
+                    self._page_lines.clear()
+                self._page_lines[key] = found
+        end = passage.start + len(passage.text)
+        return [
+            (max(s, passage.start) - passage.start, min(e, end) - passage.start)
+            for s, e in self._page_lines[key]
+            if s < end and passage.start < e
+        ]
 
     def facets(self, question: str) -> Facets:
         """The kind of figure the question asks for, and the corpus's breakdown values
@@ -174,11 +201,18 @@ class ExtractiveWriter:
         terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
         weights = {t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()}
         total = sum(weights.values()) or 1.0
-        spans = [(i, s, e) for i, p in enumerate(passages) for s, e in sentence_spans(p.text)]
+        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
+        spans, sims = [], []
+        for i, p in enumerate(passages):  # each sentence keeps its whole sentence's vector
+            noise = self.noise(p)
+            for (s, e), sim in zip(
+                sentence_spans(p.text), self.passage_vectors(p.text) @ unit, strict=True
+            ):
+                if (kept := clean(p.text, s, e, noise)) is not None:
+                    spans.append((i, *kept))
+                    sims.append(float(sim))
         if not spans:
             return []
-        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
-        sims = np.concatenate([self.passage_vectors(p.text) @ unit for p in passages])
         facets = self.facets(question)
         sources = self.sources_named(question)
         picks = []
@@ -255,20 +289,54 @@ class ExtractiveWriter:
             ]
             if not fitting or fitting[0].score < threshold * 0.8:
                 return Written([], best, f"no passage gives {facets.describe()}")
+        picks = self._defining(question, passages, picks, threshold)
+        return Written(self._choose(picks, passages, intent, threshold), best)
+
+    def _defining(
+        self, question: str, passages: Sequence[Passage], picks: list[Pick], threshold: float
+    ) -> list[Pick]:
+        """For a definition question, the sentences holding every term it asks about (a
+        definition names what it defines), when one of them scores well enough."""
+        terms = set(defined_terms(question))
+        if not terms:
+            return picks
+        defining = [
+            k
+            for k in picks
+            if terms <= set(self.lexical.expand(analyze(passages[k.passage].text[k.start : k.end])))
+        ]
+        return defining if defining and defining[0].score >= threshold * 0.8 else picks
+
+    def _choose(
+        self, picks: list[Pick], passages: Sequence[Passage], intent: Intent, threshold: float
+    ) -> list[Pick]:
+        """The best few sentences, never one twice nor more than two of a passage; when the
+        question names several scenarios, the best sentence of each comes first."""
         chosen: list[Pick] = []
         seen: set[str] = set()
-        for k in picks:
-            key = " ".join(text[id(k)].split()).casefold()
-            same_passage = sum(c.passage == k.passage for c in chosen)
-            if k.score < max(threshold, self.keep * picks[0].score) or key in seen:
-                continue
-            if same_passage >= 2 or any(_overlaps(k, c) for c in chosen):
-                continue
+
+        def take(k: Pick, bar: float) -> bool:
+            key = " ".join(passages[k.passage].text[k.start : k.end].split()).casefold()
+            if k.score < bar or key in seen or any(_overlaps(k, c) for c in chosen):
+                return False
+            if sum(c.passage == k.passage for c in chosen) >= 2:
+                return False
             chosen.append(k)
             seen.add(key)
-            if len(chosen) == MAX_SENTENCES:
+            return True
+
+        named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
+        for scenario_id in named:
+            for k in picks:
+                scenario = passages[k.passage].scenario
+                if scenario and scenario.id == scenario_id and take(k, threshold * 0.8):
+                    break
+        floor = max(threshold, self.keep * picks[0].score)
+        for k in picks:
+            if len(chosen) >= max(MAX_SENTENCES, len(named)):
                 break
-        return Written(chosen, best)
+            take(k, floor)
+        return sorted(chosen, key=lambda k: -k.score)
 
 
 def _starts_item(text: str, start: int) -> bool:
