@@ -75,7 +75,8 @@ def test_placeholders_lone_markers_and_headings_are_not_candidates() -> None:
 
 
 def _passage(i: int, kind: str, section: str, scenario: Scenario | None = None) -> Passage:
-    return Passage(i, 0.9, f"c{i}", f"d{i}", f"corpus/{kind}.md", kind, scenario, section, 0, 9, "…")
+    source = f"corpus/{kind}.md"
+    return Passage(i, 0.9, f"c{i}", f"d{i}", source, kind, scenario, section, 0, 9, "…")
 
 
 def test_labels_come_from_the_metadata_in_the_question_language() -> None:

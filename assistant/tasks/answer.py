@@ -18,7 +18,8 @@ from ..intent import Intent
 from ..language import detect
 from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
-from .extractive import ExtractiveWriter, Pick
+from .choice import Pick
+from .extractive import ExtractiveWriter
 from .generated import GeneratedWriter
 from .layout import COLON, arrange, defined_terms, label
 

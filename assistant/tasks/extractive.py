@@ -34,6 +34,7 @@ from ..language import detect
 from ..lexical import LexicalIndex, analyze
 from ..structure import fold
 from ..types import Passage
+from .choice import Pick, choose, defining
 from .layout import defined_terms
 from .quotable import Span, clean, page_lines
 
@@ -63,16 +64,6 @@ class Written:
     picks: list[Pick]
     best: float
     declined: str = ""
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A chosen sentence: passage index (0-based), span inside the passage text, score."""
-
-    passage: int
-    start: int
-    end: int
-    score: float
 
 
 def _clip(x: float) -> float:
@@ -289,60 +280,13 @@ class ExtractiveWriter:
             ]
             if not fitting or fitting[0].score < threshold * 0.8:
                 return Written([], best, f"no passage gives {facets.describe()}")
-        picks = self._defining(question, passages, picks, threshold)
-        return Written(self._choose(picks, passages, intent, threshold), best)
-
-    def _defining(
-        self, question: str, passages: Sequence[Passage], picks: list[Pick], threshold: float
-    ) -> list[Pick]:
-        """For a definition question, the sentences holding every term it asks about (a
-        definition names what it defines), when one of them scores well enough."""
         terms = set(defined_terms(question))
-        if not terms:
-            return picks
-        defining = [
-            k
-            for k in picks
-            if terms <= set(self.lexical.expand(analyze(passages[k.passage].text[k.start : k.end])))
-        ]
-        return defining if defining and defining[0].score >= threshold * 0.8 else picks
-
-    def _choose(
-        self, picks: list[Pick], passages: Sequence[Passage], intent: Intent, threshold: float
-    ) -> list[Pick]:
-        """The best few sentences, never one twice nor more than two of a passage; when the
-        question names several scenarios, the best sentence of each comes first."""
-        chosen: list[Pick] = []
-        seen: set[str] = set()
-
-        def take(k: Pick, bar: float) -> bool:
-            key = " ".join(passages[k.passage].text[k.start : k.end].split()).casefold()
-            if k.score < bar or key in seen or any(_overlaps(k, c) for c in chosen):
-                return False
-            if sum(c.passage == k.passage for c in chosen) >= 2:
-                return False
-            chosen.append(k)
-            seen.add(key)
-            return True
-
+        if terms:  # a definition names what it defines
+            picks = defining(picks, passages, terms, self.lexical.expand, threshold * 0.8)
         named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
-        for scenario_id in named:
-            for k in picks:
-                scenario = passages[k.passage].scenario
-                if scenario and scenario.id == scenario_id and take(k, threshold * 0.8):
-                    break
-        floor = max(threshold, self.keep * picks[0].score)
-        for k in picks:
-            if len(chosen) >= max(MAX_SENTENCES, len(named)):
-                break
-            take(k, floor)
-        return sorted(chosen, key=lambda k: -k.score)
+        return Written(choose(picks, passages, named, threshold, self.keep, MAX_SENTENCES), best)
 
 
 def _starts_item(text: str, start: int) -> bool:
     """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
     return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
-
-
-def _overlaps(a: Pick, b: Pick) -> bool:
-    return a.passage == b.passage and a.start < b.end and b.start < a.end
