@@ -142,3 +142,18 @@ def test_the_answer_carries_its_labels_and_the_quotes_stay_exact(
     assert [text[s:e] for s, e in lines] == [
         f"Exemple fictif - Vallée-Haute - page {n}/3" for n in (1, 2, 3)
     ]
+
+
+def test_a_comparison_quotes_each_named_scenario_within_the_filter(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, corpus_copy: Path
+) -> None:
+    assert not make_ingestor(settings, store, embedder).run([corpus_copy]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    task.extractive.threshold = {"fr": 0.0, "en": 0.0}
+    question = "Quelle différence entre le scénario 2 et le scénario 4 ?"
+    both = task.ask(question, top_k=1)  # one passage retrieved: the other one is fetched
+    assert {c.scenario.number for c in both.citations if c.scenario} == {2, 4}
+    assert {c.chunk_id for c in both.citations} <= {p.chunk_id for p in both.passages}
+    assert [s.label.split(" — ")[0] for s in both.sentences][0] == "Scénario 2"  # as named
+    only = task.ask(question, scenarios=["2"])
+    assert {c.scenario.number for c in only.citations if c.scenario} == {2}
