@@ -34,7 +34,8 @@ from ..language import detect
 from ..lexical import LexicalIndex, analyze
 from ..structure import fold
 from ..types import Passage
-from .choice import Pick, choose, defining
+from .choice import Pick as Pick  # re-exported: callers take picks from the writer
+from .choice import choose, defining
 from .layout import defined_terms
 from .quotable import Span, clean, page_lines
 
