@@ -71,6 +71,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "citations": list(s.citations),
                 "support": s.support,
                 "verdict": s.verdict,
+                "label": s.label,
             }
             for s in answer.sentences
         ],

@@ -136,6 +136,7 @@ class Sentence:
     citations: tuple[int, ...]
     support: float
     verdict: str
+    label: str = ""  # where the quote stands ("Scénario 2 — Limites"); "" from an LLM
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ instructions inside documents treated as data."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -402,3 +403,65 @@ def test_real_model_eval_on_the_ci_subset(real_task: AskTask) -> None:
     # measured 1.000 and 0.800 / 1.000 here; a margin for other CPUs' int8 arithmetic
     assert metrics["gold_passage_cited_rate"] >= 0.8
     assert metrics["refusal_recall"] >= 0.6 and metrics["refusal_precision"] >= 0.75
+
+
+# -- answers people can read (issue 14, item 5) ---------------------------------------------
+
+
+@pytest.mark.slow
+@real_model
+@pytest.mark.parametrize(
+    "question", ["Quels leviers pour les jeunes ?", "Que pensent les jeunes de la santé ?"]
+)
+def test_no_page_line_placeholder_or_heading_is_quoted(real_task: AskTask, question: str) -> None:
+    answer = real_task.ask(question)
+    check_answer(answer, real_task.retriever.store)
+    for c in answer.citations:
+        assert not re.search(r"page \d+/\d+", c.quote), c.quote  # the PDF's footer
+        assert not (c.quote.startswith("(") and c.quote.endswith(")")), c.quote  # placeholder
+        assert len(re.findall(r"[^\W\d_]{2,}", c.quote)) >= 2, c.quote  # "etc.", a lone heading
+
+
+@pytest.mark.slow
+@real_model
+def test_advantages_and_drawbacks_are_labelled_by_part(real_task: AskTask) -> None:
+    answer = real_task.ask("Quels sont les avantages et les inconvénients du scénario numérique ?")
+    check_answer(answer, real_task.retriever.store)
+    labels = [s.label for s in answer.sentences]
+    assert "Scénario 1 — Intérêt" in labels and "Scénario 1 — Limites" in labels, labels
+    assert "Scénario 1 — Intérêt :" in answer.answer and "Scénario 1 — Limites :" in answer.answer
+    for sentence in answer.sentences:  # the quotes themselves are unchanged
+        assert " ".join(sentence.text.split()) in answer.answer
+        assert all(sentence.text == answer.citations[n - 1].quote for n in sentence.citations)
+
+
+@pytest.mark.slow
+@real_model
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("Quelle différence entre le scénario 2 et le scénario 4 ?", {2, 4}),
+        ("Compare les limites du scénario 1 et du scénario 3", {1, 3}),
+        ("What separates scenario 3 from scenario 4?", {3, 4}),
+    ],
+)
+def test_a_comparison_quotes_every_scenario_it_names(
+    real_task: AskTask, question: str, numbers: set[int]
+) -> None:
+    answer = real_task.ask(question)
+    assert answer.answerable, answer.declined
+    check_answer(answer, real_task.retriever.store)
+    assert {c.scenario.number for c in answer.citations if c.scenario} >= numbers, answer.answer
+
+
+@pytest.mark.slow
+@real_model
+@pytest.mark.parametrize(
+    "question", ["C'est quoi un scénario normatif ?", "What is a normative scenario?"]
+)
+def test_a_definition_quotes_the_method_text_first(real_task: AskTask, question: str) -> None:
+    answer = real_task.ask(question)
+    assert answer.answerable, answer.declined
+    check_answer(answer, real_task.retriever.store)
+    assert answer.citations[0].kind == "method"
+    assert all(c.kind == "method" for c in answer.citations), answer.answer  # not scenario 4

@@ -2,23 +2,29 @@
 
 Whoever writes, the same pipeline turns the result into an `Answer`: citations resolved
 to retrieved chunks at exact spans, numbered in order of first use; each sentence scored
-by the support checker; citation ids that were not retrieved removed and counted.
+by the support checker; citation ids that were not retrieved removed and counted. The
+extractive writer's quotes are grouped under short labels (`layout.py`): "Scénario 2 —
+Limites :", one line per group.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..citations import SupportChecker, citation_for, verdict_of
+from ..intent import Intent
 from ..language import detect
-from ..retrieval import Retriever
+from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
+from .choice import Pick
 from .extractive import ExtractiveWriter
 from .generated import GeneratedWriter
+from .layout import COLON, arrange, defined_terms, label
 
 Turn = tuple[str, str]  # (question, answer) of an earlier turn
+Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
 _FOLLOW_UP = re.compile(
     r"^\s*(et|mais|aussi|quid|pareil|idem|and|but|also|what about|how about|same)\b",
     re.IGNORECASE,
@@ -54,6 +60,7 @@ class AskTask:
     generated: GeneratedWriter | None = None  # None: the extractive answerer
     checker: SupportChecker | None = None
     top_k: int = 5
+    _titles: dict[str, str] = field(default_factory=dict)
 
     def ask(
         self,
@@ -77,6 +84,7 @@ class AskTask:
         )
         if not passages:
             return _refusal(question, lang, passages, on_text)
+        passages = self._each_named(query, passages, scenarios, intent)
         if intent.missing:
             known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
             reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
@@ -84,32 +92,84 @@ class AskTask:
         if self.generated is None:
             vector = self.retriever.embed_query(query)
             written = self.extractive.write(question, query, vector, passages, intent)
-            claims = [
-                (passages[p.passage].text[p.start : p.end], [(p.passage, p.start, p.end)])
-                for p in written.picks
-            ]
+            claims = self._labelled(question, lang, passages, written.picks, intent)
             dropped, confidence, reason = 0, written.best, written.declined
         else:
-            claims, dropped = self.generated.write(question, lang, passages, history, on_text)
+            written_claims, dropped = self.generated.write(
+                question, lang, passages, history, on_text
+            )
+            claims = [(text, spans, "") for text, spans in written_claims]
             confidence, reason = None, "" if claims else "the model found no answer"
         if not claims:
             return _refusal(question, lang, passages, on_text, confidence, reason)
         answer = self._assemble(question, lang, passages, claims, dropped, on_text)
         return replace(answer, confidence=confidence)
 
+    def _labelled(
+        self,
+        question: str,
+        lang: str,
+        passages: Sequence[Passage],
+        picks: Sequence[Pick],
+        intent: Intent,
+    ) -> list[Claim]:
+        """The writer's sentences as claims, grouped and labelled (see `layout.py`)."""
+        labels = [label(passages[p.passage], p.start, lang, self._title) for p in picks]
+        groups = arrange(
+            [(p.passage, p.start) for p in picks],
+            passages,
+            labels,
+            scenario_order=intent.scenario_ids,
+            method_first=bool(defined_terms(question)),
+        )
+        return [
+            (passages[k.passage].text[k.start : k.end], [(k.passage, k.start, k.end)], labels[n])
+            for group in groups
+            for n, k in ((n, picks[n]) for n in group)
+        ]
+
+    def _each_named(
+        self, query: str, passages: list[Passage], scenarios: Sequence[str], intent: Intent
+    ) -> list[Passage]:
+        """A question naming several scenarios ("la différence entre le 2 et le 4") gets
+        the best passages of a named scenario that retrieval left out, so that each can
+        be quoted (within the user's scenario filter)."""
+        if len(intent.scenario_ids) < 2:
+            return passages
+        allowed = {s.id for s in resolve_scenarios(self.retriever.store, scenarios)}
+        present = {p.scenario.id for p in passages if p.scenario}
+        out = list(passages)
+        for scenario_id in intent.scenario_ids:
+            if scenario_id in present or (allowed and scenario_id not in allowed):
+                continue
+            found = self.retriever.search(query, top_k=2, scenarios=[scenario_id], intent=intent)
+            known = {p.chunk_id for p in out}
+            out += [
+                replace(p, rank=len(out) + n + 1)
+                for n, p in enumerate(q for q in found if q.chunk_id not in known)
+            ]
+        return out
+
+    def _title(self, doc_id: str) -> str:
+        """A document's title (for labels), remembered."""
+        if doc_id not in self._titles:
+            record = self.retriever.store.get_record(doc_id)
+            self._titles[doc_id] = record.title if record else ""
+        return self._titles[doc_id]
+
     def _assemble(
         self,
         question: str,
         lang: str,
         passages: Sequence[Passage],
-        claims: Sequence[tuple[str, Sequence[tuple[int, int, int]]]],
+        claims: Sequence[Claim],
         dropped: int,
         on_text: Callable[[str], None] | None,
     ) -> Answer:
         citations: dict[tuple[str, int, int], Citation] = {}
         sentences: list[Sentence] = []
         checker = self.checker or SupportChecker(idf=self.retriever.lexical.idf)
-        for text, spans in claims:
+        for text, spans, where in claims:
             numbers: list[int] = []
             for index, start, end in spans:
                 passage = passages[index]
@@ -120,9 +180,8 @@ class AskTask:
             numbers = list(dict.fromkeys(numbers))
             quotes = [c.quote for c in citations.values() if c.n in numbers]
             support = checker.score(text, quotes)
-            sentences.append(Sentence(text, tuple(numbers), support, verdict_of(support)))
-        body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
-        answer = f"{FRAMING[lang]} {body}"
+            sentences.append(Sentence(text, tuple(numbers), support, verdict_of(support), where))
+        answer = _body(sentences, lang)
         if on_text is not None and self.generated is None:
             on_text(answer)
         return Answer(
@@ -135,6 +194,24 @@ class AskTask:
             passages=tuple(passages),
             dropped_citations=dropped,
         )
+
+
+def _body(sentences: Sequence[Sentence], lang: str) -> str:
+    """The framing phrase, then the sentences each followed by its citation numbers:
+    labelled sentences one line per label, the label first."""
+    if not any(s.label for s in sentences):
+        body = (f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
+        return f"{FRAMING[lang]} {' '.join(body)}"
+    lines = [FRAMING[lang]]
+    previous = None
+    for s in sentences:
+        cited = f"{' '.join(s.text.split())} {''.join(f'[{n}]' for n in s.citations)}"
+        if s.label != previous:
+            lines.append(f"{s.label}{COLON.get(lang, ':')} {cited}" if s.label else cited)
+        else:
+            lines[-1] += f" {cited}"
+        previous = s.label
+    return "\n".join(lines)
 
 
 def _refusal(

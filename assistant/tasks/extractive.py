@@ -8,6 +8,11 @@ under a threshold calibrated on the project's evaluation suite, or when the ques
 a number or a place that none of the candidate sentences contains (a near miss: a figure
 for another year or another territory), or asks for a figure no clause of them gives
 (see `facets.py`: a count, a share, an amount, for the zone asked about).
+
+Only quotable sentences are candidates (`quotable.py`: no page header or footer, heading,
+placeholder or lone marker of the source). A question naming several scenarios gets the
+best sentence of each first; a definition question ("c'est quoi un scénario normatif ?")
+keeps to the sentences that contain every word of the term it asks about, when some do.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from ..language import detect
 from ..lexical import LexicalIndex, analyze
 from ..structure import fold
 from ..types import Passage
+from .choice import Pick as Pick  # re-exported: callers take picks from the writer
+from .choice import choose, defining
+from .layout import defined_terms
+from .quotable import Span, clean, page_lines
 
 # The best sentence must score this much, by question language; English questions on a
 # French corpus share no words with it, so they score lower. Calibrated with `assistant eval`.
@@ -58,16 +67,6 @@ class Written:
     declined: str = ""
 
 
-@dataclass(frozen=True)
-class Pick:
-    """A chosen sentence: passage index (0-based), span inside the passage text, score."""
-
-    passage: int
-    start: int
-    end: int
-    score: float
-
-
 def _clip(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
@@ -85,6 +84,7 @@ class ExtractiveWriter:
     keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
+    _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def passage_vectors(self, text: str) -> np.ndarray:
@@ -113,6 +113,25 @@ class ExtractiveWriter:
         for text in todo:
             self.passage_vectors(text)
         return len(todo)
+
+    def noise(self, passage: Passage) -> list[Span]:
+        """The running headers and footers of the passage's document, as spans of the
+        passage's text (see `quotable.page_lines`); remembered per document version."""
+        key = (self.lexical.version, passage.doc_id)
+        if key not in self._page_lines:
+            store = self.lexical.store
+            record, text = store.get_record(passage.doc_id), store.get_text(passage.doc_id)
+            found = page_lines(text, record.pages) if record and text else []
+            with self._lock:
+                if len(self._page_lines) > 1_000:
+                    self._page_lines.clear()
+                self._page_lines[key] = found
+        end = passage.start + len(passage.text)
+        return [
+            (max(s, passage.start) - passage.start, min(e, end) - passage.start)
+            for s, e in self._page_lines[key]
+            if s < end and passage.start < e
+        ]
 
     def facets(self, question: str) -> Facets:
         """The kind of figure the question asks for, and the corpus's breakdown values
@@ -174,11 +193,18 @@ class ExtractiveWriter:
         terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
         weights = {t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()}
         total = sum(weights.values()) or 1.0
-        spans = [(i, s, e) for i, p in enumerate(passages) for s, e in sentence_spans(p.text)]
+        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
+        spans, sims = [], []
+        for i, p in enumerate(passages):  # each sentence keeps its whole sentence's vector
+            noise = self.noise(p)
+            for (s, e), sim in zip(
+                sentence_spans(p.text), self.passage_vectors(p.text) @ unit, strict=True
+            ):
+                if (kept := clean(p.text, s, e, noise)) is not None:
+                    spans.append((i, *kept))
+                    sims.append(float(sim))
         if not spans:
             return []
-        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
-        sims = np.concatenate([self.passage_vectors(p.text) @ unit for p in passages])
         facets = self.facets(question)
         sources = self.sources_named(question)
         picks = []
@@ -255,26 +281,13 @@ class ExtractiveWriter:
             ]
             if not fitting or fitting[0].score < threshold * 0.8:
                 return Written([], best, f"no passage gives {facets.describe()}")
-        chosen: list[Pick] = []
-        seen: set[str] = set()
-        for k in picks:
-            key = " ".join(text[id(k)].split()).casefold()
-            same_passage = sum(c.passage == k.passage for c in chosen)
-            if k.score < max(threshold, self.keep * picks[0].score) or key in seen:
-                continue
-            if same_passage >= 2 or any(_overlaps(k, c) for c in chosen):
-                continue
-            chosen.append(k)
-            seen.add(key)
-            if len(chosen) == MAX_SENTENCES:
-                break
-        return Written(chosen, best)
+        terms = set(defined_terms(question))
+        if terms:  # a definition names what it defines
+            picks = defining(picks, passages, terms, self.lexical.expand, threshold * 0.8)
+        named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
+        return Written(choose(picks, passages, named, threshold, self.keep, MAX_SENTENCES), best)
 
 
 def _starts_item(text: str, start: int) -> bool:
     """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
     return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
-
-
-def _overlaps(a: Pick, b: Pick) -> bool:
-    return a.passage == b.passage and a.start < b.end and b.start < a.end

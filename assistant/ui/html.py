@@ -66,8 +66,12 @@ def answer_html(answer: dict[str, Any], lang: str) -> str:
     by_n = {c["n"]: c for c in answer["citations"]}
     framing = FRAMING.get(answer.get("language", "fr"), "")
     parts = [f'<p class="framing">{_e(framing)}</p>'] if framing else []
+    previous = None
     for s in answer["sentences"]:
         chips = "".join(chip(by_n[n], lang) for n in s["citations"] if n in by_n)
+        if s.get("label") and s["label"] != previous:  # a group: "Scénario 2 — Limites"
+            parts.append(f'<p class="group">{_e(s["label"])}</p>')
+        previous = s.get("label")
         parts.append(
             f'<div class="sentence verdict-{_e(s["verdict"])}"><span class="text">'
             f"{_e(s['text'])}</span> {chips}</div>"
