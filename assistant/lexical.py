@@ -222,11 +222,17 @@ class LexicalIndex:
         return [*terms, *(t for t in dict.fromkeys(extra) if t not in terms)]
 
     def search(
-        self, query: str, k: int, accept: Callable[[dict[str, Any]], bool] | None = None
+        self,
+        query: str,
+        k: int,
+        accept: Callable[[dict[str, Any]], bool] | None = None,
+        *,
+        expand: bool = True,
     ) -> list[LexicalHit]:
         """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded)."""
         self.refresh()
-        terms = [t for t in self.expand(analyze(query)) if t in self._df]
+        terms = analyze(query)
+        terms = [t for t in (self.expand(terms) if expand else terms) if t in self._df]
         if self._bm25 is None or not terms or k <= 0:
             return []
         mask = None
