@@ -94,44 +94,98 @@ def run_sets(
     subset: str | None = None,
     top_k: int = 5,
     options: dict[str, str] | None = None,
+    answers: bool = True,
     announce: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Report]:
     """Ingest each set's documents into its own store, then run each set on its store."""
+    variants = [("", options or {})]
+    return run_variants(
+        settings, sets, variants, subset=subset, top_k=top_k, answers=answers, announce=announce
+    )[""]
+
+
+def run_variants(
+    settings: Settings,
+    sets: Sequence[EvalSet],
+    variants: Sequence[tuple[str, dict[str, str]]],
+    *,
+    subset: str | None = None,
+    top_k: int = 5,
+    answers: bool = True,
+    announce: Callable[[str], None] = lambda _: None,
+) -> dict[str, dict[str, Report]]:
+    """Each variant's reports; variants of one chunking share their stores and query vectors."""
     from . import wiring
 
-    settings, attrs = apply_options(settings, options or {})
-    embedder = wiring.make_embedder(settings)
-    reports: dict[str, Report] = {}
-    by_docs: dict[Path, list[EvalSet]] = {}
-    for item in sets:
-        by_docs.setdefault(item.docs, []).append(item)
-    for docs, group in by_docs.items():
-        if not docs.is_dir():
-            raise AssistantError(f"the documents folder {docs} does not exist")
-        digest = hashlib.sha1(str(docs).encode()).hexdigest()[:8]
-        home = settings.home / "eval" / "stores" / f"{slugify(docs.name, 24)}-{digest}"
-        local = Settings(**(settings.model_dump() | {"home": home, "chroma_url": None}))
-        store = wiring.make_store(local, embedder)
-        ingest = wiring.make_ingestor(local, store, embedder).run([docs], prune=True)
-        if ingest.failed:
-            failed = "; ".join(f"{f.path}: {f.error}" for f in ingest.failed)
-            raise AssistantError(f"cannot ingest {docs}: {failed}")
-        announce(f"{docs.name}: {len(ingest.ingested)} ingested, {len(ingest.skipped)} unchanged")
-        retriever = wiring.make_retriever(local, store, embedder)
-        for key, value in attrs.items():
-            setattr(retriever, key, value)
-        task = wiring.make_ask_task(local, retriever)
-        for item in group:
-            suite = load_suite(item.suite, store, subset=subset, ci_ids=item.ci_ids)
-            reports[item.name] = evaluate(retriever, task, suite, top_k=top_k)
-            announce(f"{item.name}: {len(suite)} questions")
-    return reports
+    chosen = [s for s in sets if subset != "ci" or _has_ci(s)]  # CI: sets with CI questions
+    by_settings: dict[str, list[tuple[str, Settings, dict[str, Any]]]] = {}
+    for name, options in variants:
+        local, attrs = apply_options(settings, options)
+        by_settings.setdefault(local.model_dump_json(), []).append((name, local, attrs))
+    out: dict[str, dict[str, Report]] = {name: {} for name, _ in variants}
+    for group in by_settings.values():
+        base = group[0][1]
+        embedder = wiring.make_embedder(base)
+        by_docs: dict[Path, list[EvalSet]] = {}
+        for item in chosen:
+            by_docs.setdefault(item.docs, []).append(item)
+        for docs, items in by_docs.items():
+            retriever = _ingested(base, docs, embedder, announce)
+            defaults = {f.name: getattr(retriever, f.name) for f in fields(Retriever)}
+            retriever.query_cache = 1 << 16  # every variant re-uses the questions' vectors
+            for name, local, attrs in group:
+                for key, value in (defaults | attrs).items():
+                    if key not in ("store", "embedder", "lexical", "query_cache"):
+                        setattr(retriever, key, value)
+                task = wiring.make_ask_task(local, retriever)
+                for item in items:
+                    suite = load_suite(
+                        item.suite, retriever.store, subset=subset, ci_ids=item.ci_ids
+                    )
+                    out[name][item.name] = evaluate(
+                        retriever, task, suite, top_k=top_k, answers=answers
+                    )
+                    announce(f"{name or 'run'} {item.name}: {len(suite)} questions")
+    return {name: {s.name: out[name][s.name] for s in chosen} for name, _ in variants}
+
+
+def _ingested(
+    settings: Settings, docs: Path, embedder: Any, announce: Callable[[str], None]
+) -> Retriever:
+    """A retriever over the store of one documents folder, brought in step with it."""
+    from . import wiring
+
+    if not docs.is_dir():
+        raise AssistantError(f"the documents folder {docs} does not exist")
+    digest = hashlib.sha1(str(docs).encode()).hexdigest()[:8]
+    home = settings.home / "eval" / "stores" / f"{slugify(docs.name, 24)}-{digest}"
+    local = Settings(**(settings.model_dump() | {"home": home, "chroma_url": None}))
+    store = wiring.make_store(local, embedder)
+    ingest = wiring.make_ingestor(local, store, embedder).run([docs], prune=True)
+    if ingest.failed:
+        failed = "; ".join(f"{f.path}: {f.error}" for f in ingest.failed)
+        raise AssistantError(f"cannot ingest {docs}: {failed}")
+    announce(f"{docs.name}: {len(ingest.ingested)} ingested, {len(ingest.skipped)} unchanged")
+    return wiring.make_retriever(local, store, embedder)
+
+
+def _has_ci(item: EvalSet) -> bool:
+    try:
+        lines = item.suite.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AssistantError(f"cannot read the suite {item.suite}: {exc.strerror}") from exc
+    try:
+        return bool(item.ci_ids) or any(json.loads(ln).get("ci") for ln in lines if ln.strip())
+    except json.JSONDecodeError as exc:
+        raise AssistantError(f"{item.suite}: not JSON ({exc.msg})") from exc
 
 
 def columns(sets: Sequence[EvalSet], reports: dict[str, Report]) -> dict[str, dict[str, Any]]:
     """Metrics per set, then per style of the sets that label their questions."""
     out: dict[str, dict[str, Any]] = {}
     for item in sets:
+        if item.name not in reports:
+            continue
         report = reports[item.name]
         out[item.name] = report.metrics
         for style in dict.fromkeys(item.styles.values()):

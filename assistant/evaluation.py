@@ -153,13 +153,20 @@ def evaluate(
     *,
     top_k: int = 5,
     on_question: Callable[[int, int], None] | None = None,
+    answers: bool = True,
 ) -> Report:
-    """Run the suite: retrieval per mode, then answers, then the metrics."""
+    """Run the suite: retrieval per mode, then answers (unless told not), then the metrics.
+
+    Without answers, the answer metrics are left at zero: only retrieval is measured."""
     report = Report()
     ranks: dict[str, dict[str, float]] = {}
     for q in suite:
         if q.answerable:
             ranks[q.id] = _retrieval(retriever, q, top_k)
+    if not answers:
+        report.questions = [_unanswered(q, ranks.get(q.id)) for q in suite]
+        report.metrics = summarise(report.questions)
+        return report
     for number, q in enumerate(suite, start=1):
         history: list[tuple[str, str]] = []
         for earlier in q.history:
@@ -205,6 +212,14 @@ def _retrieval(retriever: Retriever, q: Question, top_k: int) -> dict[str, float
         out[f"{mode}:recall@5"] = _recall(ps, q.golds, 5)
         out[f"{mode}:mrr"] = 1 / first if first else 0.0
     return out
+
+
+def _unanswered(q: Question, ranks: dict[str, float] | None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"id": q.id, "type": q.type, "lang": q.lang}
+    detail |= {"question": q.question, "expected_answerable": q.answerable, "answerable": False}
+    detail |= {"verdicts": [], "quotes": 0, "exact_quotes": 0, "supported": 0, "ms": 0.0}
+    detail |= {"gold_cited": False, "gold_passage_cited": False}
+    return detail | ({"retrieval": ranks} if ranks else {})
 
 
 def summarise(details: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -16,10 +16,11 @@ from .embeddings import Embedder
 from .errors import AssistantError, LoadError
 from .loaders import load_file
 from .store import ChromaStore
-from .structure import scenarios_of, segment, slugify
-from .types import KINDS, Chunk, DocumentRecord
+from .structure import fold, scenarios_of, segment, slugify
+from .types import KINDS, Chunk, DocumentRecord, Scenario
 
 PIPELINE_VERSION = "1"  # bump when loaders or structure change what a file turns into
+EMBEDDED_TEXT = "2"  # bump when what is embedded for a chunk changes (a new index name)
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
 SECTION_LABELS = {
     "narrative": "Récit",
@@ -110,14 +111,24 @@ def display_source(path: Path) -> str:
         return str(path)
 
 
+def chunk_context(title: str, section: str, scenario: Scenario | None) -> str:
+    """A chunk's address, each part once: document title, scenario, heading path or part."""
+    parts = [title]
+    if scenario is not None:
+        parts.append(f'Scénario {scenario.number} "{scenario.title}"')
+    parts += SECTION_LABELS.get(section, section).split(" > ")
+    unique: dict[str, str] = {}
+    for part in (p.strip() for p in parts):
+        unique.setdefault(fold(part), part)
+    return " — ".join(p for p in unique.values() if p)
+
+
 def embedding_text(record: DocumentRecord, chunk: Chunk) -> str:
-    """What the model sees for a chunk: its address (scenario, section) then its text."""
-    section = SECTION_LABELS.get(chunk.section, chunk.section)
-    if chunk.scenario is not None:
-        head = f'Scénario {chunk.scenario.number} "{chunk.scenario.title}" — {section}'
-    else:
-        head = f"{record.title} — {section}" if section else record.title
-    return f"{head}\n{chunk.text}"
+    """What the model sees for a chunk: its address (see `chunk_context`) then its text.
+
+    Only what is embedded and BM25-indexed carries the address; the stored chunk text,
+    and so every quote and its span, stays the source's own text."""
+    return f"{chunk_context(record.title, chunk.section, chunk.scenario)}\n{chunk.text}"
 
 
 @dataclass

@@ -134,6 +134,7 @@ class Retriever:
     scenario_ranking: bool = True  # fuse in a dense ranking restricted to named scenarios
     mmr: bool = True  # diversify the fused ranking by maximal marginal relevance
     acronyms: bool = True  # expand BM25 queries with the acronyms the corpus defines
+    query_cache: int = 256  # query vectors remembered
 
     def __post_init__(self) -> None:
         self._vectors: dict[str, np.ndarray] = {}
@@ -144,7 +145,7 @@ class Retriever:
         vector = self._vectors.get(query)
         if vector is None:
             vector = np.asarray(self.embedder.embed([query], query=True)[0], dtype=np.float32)
-            if len(self._vectors) >= 256:
+            if len(self._vectors) >= self.query_cache:
                 self._vectors.pop(next(iter(self._vectors)))
             self._vectors[query] = vector
         return vector

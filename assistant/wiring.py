@@ -13,7 +13,7 @@ from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
-from .ingest import PIPELINE_VERSION, IngestCallbacks, Ingestor
+from .ingest import EMBEDDED_TEXT, PIPELINE_VERSION, IngestCallbacks, Ingestor
 from .lexical import LexicalIndex
 from .retrieval import Retriever
 from .store import ChromaStore, open_client
@@ -68,6 +68,7 @@ def index_name(settings: Settings, embedder: Embedder) -> str:
             str(settings.chunk_tokens),
             str(settings.chunk_overlap),
             PIPELINE_VERSION,
+            EMBEDDED_TEXT,
         ]
     )
     return f"chunks-{hashlib.sha256(key.encode()).hexdigest()[:16]}"

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.eval_sets import columns, load_manifest, run_sets, side_by_side  # noqa: E402
+from assistant.eval_sets import columns, load_manifest, run_variants, side_by_side  # noqa: E402
 
 TEXTBOOK = "rrf_k=60,lexical_weight=1"
 PLAN = [
@@ -87,19 +87,28 @@ def main() -> int:
     parser.add_argument("--variant", action="append", help="NAME:KEY=VALUE,KEY=VALUE")
     parser.add_argument("--subset", choices=["ci"])
     parser.add_argument("--out", help="JSON file for every variant's columns")
+    parser.add_argument(
+        "--retrieval-only", action="store_true", help="skip the answers (their columns read 0)"
+    )
     args = parser.parse_args()
     plan = [parse_variant(v) for v in args.variant] if args.variant else PLAN
     settings = get_settings(home=Path(args.store))
     sets = load_manifest(Path(args.sets))
+    started = time.perf_counter()
+    runs = run_variants(
+        settings,
+        sets,
+        [(name, options_of(spec)) for name, spec in plan],
+        subset=args.subset,
+        answers=not args.retrieval_only,
+        announce=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     results: list[tuple[str, dict[str, dict[str, Any]]]] = []
     for name, spec in plan:
-        started = time.perf_counter()
-        reports = run_sets(settings, sets, subset=args.subset, options=options_of(spec))
-        cols = columns(sets, reports)
+        cols = columns(sets, runs[name])
         results.append((name, cols))
-        seconds = time.perf_counter() - started
-        print(f"## {name} ({spec or 'defaults'}; {seconds:.0f} s)\n\n{side_by_side(cols)}\n")
-        sys.stdout.flush()
+        print(f"## {name} ({spec or 'defaults'})\n\n{side_by_side(cols)}\n")
+    print(f"{time.perf_counter() - started:.0f} s in all\n")
     print(summary(results))
     if args.out:
         payload = [
