@@ -128,8 +128,8 @@ class Retriever:
     lexical: LexicalIndex
     pool: int = 30  # candidates taken from each retriever before fusion
     mmr_lambda: float = 0.9  # 1 = relevance only, 0 = diversity only
-    lexical_weight: float = 0.15  # weight of the BM25 ranking in the fusion (dense: 1)
-    rrf_k: int = 20  # reciprocal-rank-fusion constant
+    lexical_weight: float = 1.0  # weight of the BM25 ranking in the fusion (dense: 1)
+    rrf_k: int = 60  # reciprocal-rank-fusion constant (the textbook value)
     section_boost: float = 0.25  # bonus, in top-rank units, for the named scenario and part
     scenario_ranking: bool = True  # fuse in a dense ranking restricted to named scenarios
     mmr: bool = True  # diversify the fused ranking by maximal marginal relevance

@@ -68,7 +68,7 @@ def index_name(settings: Settings, embedder: Embedder) -> str:
             str(settings.chunk_tokens),
             str(settings.chunk_overlap),
             PIPELINE_VERSION,
-            EMBEDDED_TEXT,
+            *([EMBEDDED_TEXT] if EMBEDDED_TEXT != "1" else []),  # "1" predates the key
         ]
     )
     return f"chunks-{hashlib.sha256(key.encode()).hexdigest()[:16]}"

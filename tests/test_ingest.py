@@ -244,7 +244,7 @@ def test_discover_skips_hidden_files_and_readmes(tmp_path: Path) -> None:
     ]
 
 
-def test_the_embedded_text_carries_the_chunks_address_once_and_the_stored_text_does_not(
+def test_indexed_and_embedded_texts_carry_the_chunks_address_and_the_stored_text_does_not(
     ingestor: Ingestor,
     store: ChromaStore,
     embedder: CountingEmbedder,
@@ -275,9 +275,7 @@ def test_the_embedded_text_carries_the_chunks_address_once_and_the_stored_text_d
         "utf-8",
     )
     ingestor.run([tmp_path])
-    assert seen == [
-        'Scénarios du schéma — Scénario 1 "Le numérique" — Limites\nLe haut débit manque.'
-    ]
+    assert seen == ['Scénario 1 "Le numérique" — Limites\nLe haut débit manque.']
     _, texts, _ = store.active_chunks()
     assert texts == ["Le haut débit manque."]
 
