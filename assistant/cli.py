@@ -335,7 +335,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--subset", choices=["ci"], help="only the questions marked for CI")
     p.add_argument("--top-k", type=int, default=5, metavar="N")
-    p.add_argument("--out", metavar="FILE", help="report file (default: <store>/eval/report.json)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="report file (default: <store>/eval/report.json; sets-report.json with --sets)",
+    )
 
     p = add("quote", _cmd_quote, "print a span of a document's canonical text")
     p.add_argument("doc_id", metavar="DOC_ID")
