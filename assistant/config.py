@@ -45,10 +45,13 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(default=32, ge=1, le=512, description="Texts per model call.")
     chunk_tokens: int = Field(
-        default=120, ge=16, le=480, description="Chunk size in tiktoken (cl100k) tokens."
+        default=250,
+        ge=16,
+        le=480,
+        description="Chunk size in tiktoken (cl100k) tokens (about 1,000 French characters).",
     )
     chunk_overlap: int = Field(
-        default=20, ge=0, le=200, description="Overlap between chunks of one section, in tokens."
+        default=40, ge=0, le=200, description="Overlap between chunks of one section, in tokens."
     )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Files larger than this are refused at ingest."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,17 @@ class Question:
     lang: str = ""
 
 
-def load_suite(path: Path, store: ChromaStore, *, subset: str | None = None) -> list[Question]:
-    """Read a suite and resolve its gold quotes to spans of the stored documents."""
+def load_suite(
+    path: Path,
+    store: ChromaStore,
+    *,
+    subset: str | None = None,
+    ci_ids: Collection[str] = (),
+) -> list[Question]:
+    """Read a suite and resolve its gold quotes to spans of the stored documents.
+
+    The CI subset is the questions marked `"ci": true`, plus those whose id is in `ci_ids`
+    (for a set copied unchanged from elsewhere)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -73,7 +82,7 @@ def load_suite(path: Path, store: ChromaStore, *, subset: str | None = None) -> 
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise AssistantError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-        if subset == "ci" and not item.get("ci"):
+        if subset == "ci" and not (item.get("ci") or item.get("id") in ci_ids):
             continue
         golds = [
             Gold(
@@ -144,71 +153,113 @@ def evaluate(
     *,
     top_k: int = 5,
     on_question: Callable[[int, int], None] | None = None,
+    answers: bool = True,
 ) -> Report:
-    """Run the suite: retrieval per mode, then answers, then the metrics."""
+    """Run the suite: retrieval per mode, then answers (unless told not), then the metrics.
+
+    Without answers, the answer metrics are left at zero: only retrieval is measured."""
     report = Report()
-    answerable = [q for q in suite if q.answerable]
-    retrieval: dict[str, dict[str, float]] = {}
-    for mode in MODES:
-        r1 = r5 = mrr = 0.0
-        for q in answerable:
-            query = contextual_query(q.question, [(h, "") for h in q.history])
-            scen = [q.scenario] if q.scenario else []
-            intent = retriever.intent(q.question, q.history)
-            ps = retriever.search(query, top_k=top_k, scenarios=scen, mode=mode, intent=intent)
-            first = _first_hit(ps, q.golds)
-            r1, r5 = r1 + _recall(ps, q.golds, 1), r5 + _recall(ps, q.golds, 5)
-            mrr += 1 / first if first else 0.0
-        n = max(len(answerable), 1)
-        retrieval[mode] = {"recall@1": r1 / n, "recall@5": r5 / n, "mrr": mrr / n}
-    quotes = exact = sentences = supported = cited_gold = cited_passage = 0
-    refused = refused_right = 0
-    latencies: list[float] = []
+    ranks: dict[str, dict[str, float]] = {}
+    for q in suite:
+        if q.answerable:
+            ranks[q.id] = _retrieval(retriever, q, top_k)
+    if not answers:
+        report.questions = [_unanswered(q, ranks.get(q.id)) for q in suite]
+        report.metrics = summarise(report.questions)
+        return report
     for number, q in enumerate(suite, start=1):
         history: list[tuple[str, str]] = []
         for earlier in q.history:
             history.append((earlier, task.ask(earlier, history=history).answer))
         started = time.perf_counter()
         answer = task.ask(q.question, history=history, scenarios=[q.scenario] if q.scenario else [])
-        latencies.append((time.perf_counter() - started) * 1000)
-        for c in answer.citations:
-            quotes += 1
-            exact += (retriever.store.get_text(c.doc_id) or "")[c.start : c.end] == c.quote
-        sentences += len(answer.sentences)
-        supported += sum(s.verdict == "supported" for s in answer.sentences)
-        gold_cited = any(
+        ms = (time.perf_counter() - started) * 1000
+        detail = _detail(q, answer, ms)
+        detail["quotes"] = len(answer.citations)
+        detail["exact_quotes"] = sum(
+            (retriever.store.get_text(c.doc_id) or "")[c.start : c.end] == c.quote
+            for c in answer.citations
+        )
+        detail["supported"] = sum(s.verdict == "supported" for s in answer.sentences)
+        detail["gold_cited"] = any(
             g.hit_by(c.doc_id, c.start, c.end) for c in answer.citations for g in q.golds
         )
-        cited_gold += q.answerable and answer.answerable and gold_cited
         gold_chunks = {
             p.chunk_id
             for p in answer.passages
             if any(g.hit_by(p.doc_id, p.start, p.end) for g in q.golds)
         }
-        passage_cited = any(c.chunk_id in gold_chunks for c in answer.citations)
-        cited_passage += q.answerable and answer.answerable and passage_cited
-        refused += not answer.answerable
-        refused_right += not answer.answerable and not q.answerable
-        report.questions.append(_detail(q, answer, gold_cited, passage_cited, latencies[-1]))
+        detail["gold_passage_cited"] = any(c.chunk_id in gold_chunks for c in answer.citations)
+        if q.answerable:
+            detail["retrieval"] = ranks[q.id]
+        report.questions.append(detail)
         if on_question is not None:
             on_question(number, len(suite))
-    unanswerable = len(suite) - len(answerable)
-    report.metrics = {
-        "questions": len(suite),
+    report.metrics = summarise(report.questions)
+    return report
+
+
+def _retrieval(retriever: Retriever, q: Question, top_k: int) -> dict[str, float]:
+    """recall@1, recall@5 and reciprocal rank of one answerable question, per mode."""
+    out: dict[str, float] = {}
+    query = contextual_query(q.question, [(h, "") for h in q.history])
+    scen = [q.scenario] if q.scenario else []
+    intent = retriever.intent(q.question, q.history)
+    for mode in MODES:
+        ps = retriever.search(query, top_k=top_k, scenarios=scen, mode=mode, intent=intent)
+        first = _first_hit(ps, q.golds)
+        out[f"{mode}:recall@1"] = _recall(ps, q.golds, 1)
+        out[f"{mode}:recall@5"] = _recall(ps, q.golds, 5)
+        out[f"{mode}:mrr"] = 1 / first if first else 0.0
+    return out
+
+
+def _unanswered(q: Question, ranks: dict[str, float] | None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"id": q.id, "type": q.type, "lang": q.lang}
+    detail |= {"question": q.question, "expected_answerable": q.answerable, "answerable": False}
+    detail |= {"verdicts": [], "quotes": 0, "exact_quotes": 0, "supported": 0, "ms": 0.0}
+    detail |= {"gold_cited": False, "gold_passage_cited": False}
+    return detail | ({"retrieval": ranks} if ranks else {})
+
+
+def summarise(details: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The metrics of a run, from its per-question details (any subset of them)."""
+    answerable = [d for d in details if d["expected_answerable"]]
+    n = max(len(answerable), 1)
+    retrieval = {
+        mode: {
+            name: sum(d["retrieval"][f"{mode}:{name}"] for d in answerable) / n
+            for name in ("recall@1", "recall@5", "mrr")
+        }
+        for mode in MODES
+    }
+    quotes = sum(d["quotes"] for d in details)
+    exact = sum(d["exact_quotes"] for d in details)
+    sentences = sum(len(d["verdicts"]) for d in details)
+    supported = sum(d["supported"] for d in details)
+    answered = [d for d in answerable if d["answerable"]]
+    refused = [d for d in details if not d["answerable"]]
+    refused_right = sum(not d["expected_answerable"] for d in refused)
+    unanswerable = len(details) - len(answerable)
+    latencies = [d["ms"] for d in details] or [0.0]
+    return {
+        "questions": len(details),
         "answerable": len(answerable),
         "retrieval": retrieval,
         "exact_quote_rate": exact / quotes if quotes else 1.0,
         "citations": quotes,
         "supported_share": supported / sentences if sentences else 0.0,
         "sentences": sentences,
-        "gold_cited_rate": cited_gold / len(answerable) if answerable else 0.0,
-        "gold_passage_cited_rate": cited_passage / len(answerable) if answerable else 0.0,
-        "refusal_precision": refused_right / refused if refused else 1.0,
+        "answered_rate": len(answered) / n if answerable else 0.0,
+        "gold_cited_rate": sum(d["gold_cited"] for d in answered) / n if answerable else 0.0,
+        "gold_passage_cited_rate": (
+            sum(d["gold_passage_cited"] for d in answered) / n if answerable else 0.0
+        ),
+        "refusal_precision": refused_right / len(refused) if refused else 1.0,
         "refusal_recall": refused_right / unanswerable if unanswerable else 1.0,
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p95": _percentile(latencies, 95),
     }
-    return report
 
 
 def _percentile(values: Sequence[float], pct: float) -> float:
@@ -216,9 +267,7 @@ def _percentile(values: Sequence[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def _detail(
-    q: Question, answer: Answer, gold_cited: bool, passage_cited: bool, ms: float
-) -> dict[str, Any]:
+def _detail(q: Question, answer: Answer, ms: float) -> dict[str, Any]:
     return {
         "id": q.id,
         "type": q.type,
@@ -226,8 +275,6 @@ def _detail(
         "question": q.question,
         "expected_answerable": q.answerable,
         "answerable": answer.answerable,
-        "gold_cited": gold_cited,
-        "gold_passage_cited": passage_cited,
         "confidence": answer.confidence,
         "declined": answer.declined,
         "verdicts": [s.verdict for s in answer.sentences],
@@ -257,6 +304,7 @@ def metrics_table(metrics: dict[str, Any]) -> str:
     rows.append(
         f"| answerable answered, quoting the gold span | {metrics['gold_cited_rate']:.3f} |"
     )
+    rows.append(f"| answerable answered | {metrics['answered_rate']:.3f} |")
     rows.append(f"| refusal precision | {metrics['refusal_precision']:.3f} |")
     rows.append(f"| refusal recall | {metrics['refusal_recall']:.3f} |")
     rows.append(

@@ -30,7 +30,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from .glossary import acronyms
-from .ingest import SECTION_LABELS
+from .ingest import chunk_context
 from .store import ChromaStore, scenario_from_meta
 from .structure import fold
 from .types import Scenario
@@ -43,7 +43,7 @@ _STOP = frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | {
     "selon", "apres", "d'apres", "tu", "aurais", "t", "c", "s", "n", "j", "m",
 }  # fmt: skip
 _STEMMER = Stemmer.Stemmer("french")
-FORMAT = "2"  # bump when the analysis changes, so stale indexes are rebuilt
+FORMAT = "3"  # bump when the analysis changes, so stale indexes are rebuilt
 
 
 @lru_cache(maxsize=65536)
@@ -122,7 +122,7 @@ class LexicalIndex:
 
     def _build(self, current: str) -> None:
         ids, texts, metas = self.store.active_chunks()
-        corpus = [analyze(_indexed_text(t, m)) for t, m in zip(texts, metas, strict=True)]
+        corpus = self._analyse(texts, metas)
         bm25: bm25s.BM25 | None = None
         if ids:
             bm25 = bm25s.BM25()
@@ -147,7 +147,7 @@ class LexicalIndex:
         self._scenarios = sorted((s for s in found.values() if s), key=lambda s: (s.number, s.id))
         self._sources = sorted({str(m.get("source", "")) for m in metas} - {""})
         if corpus is None:  # loaded from disk: analyse again (the index keeps ids, not terms)
-            corpus = [analyze(_indexed_text(t, m)) for t, m in zip(texts, metas, strict=True)]
+            corpus = self._analyse(texts, metas)
         df: Counter[str] = Counter()
         for terms in corpus:
             df.update(set(terms))
@@ -157,6 +157,14 @@ class LexicalIndex:
             for acronym, form in acronyms(texts).items()
             if len(short := analyze(acronym)) == 1 and (full := analyze(form))
         }
+
+    def _analyse(self, texts: list[str], metas: list[dict[str, Any]]) -> list[list[str]]:
+        """The terms BM25 indexes for each chunk: its address in its document, then its text."""
+        titles = {r.doc_id: r.title for r in self.store.records()}
+        return [
+            analyze(f"{_context(m, titles.get(str(m.get('doc_id')), ''))}\n{t}")
+            for t, m in zip(texts, metas, strict=True)
+        ]
 
     def _save(self, current: str) -> None:
         """Write the index to a temporary folder, then swap it in (readers never see half)."""
@@ -222,11 +230,17 @@ class LexicalIndex:
         return [*terms, *(t for t in dict.fromkeys(extra) if t not in terms)]
 
     def search(
-        self, query: str, k: int, accept: Callable[[dict[str, Any]], bool] | None = None
+        self,
+        query: str,
+        k: int,
+        accept: Callable[[dict[str, Any]], bool] | None = None,
+        *,
+        expand: bool = True,
     ) -> list[LexicalHit]:
         """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded)."""
         self.refresh()
-        terms = [t for t in self.expand(analyze(query)) if t in self._df]
+        terms = analyze(query)
+        terms = [t for t in (self.expand(terms) if expand else terms) if t in self._df]
         if self._bm25 is None or not terms or k <= 0:
             return []
         mask = None
@@ -257,8 +271,6 @@ def in_a_row(terms: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(list(terms[i : i + n]) == list(phrase) for i in range(len(terms) - n + 1))
 
 
-def _indexed_text(text: str, meta: dict[str, Any]) -> str:
-    """What BM25 sees: the chunk's scenario title and section name, then its text."""
-    section = str(meta.get("section") or "")
-    head = f"{meta.get('scenario_title') or ''} {SECTION_LABELS.get(section, section)}"
-    return f"{head}\n{text}"
+def _context(meta: dict[str, Any], title: str) -> str:
+    """The chunk's address, as embedded (`ingest.chunk_context`)."""
+    return chunk_context(title, str(meta.get("section") or ""), scenario_from_meta(meta))

@@ -117,8 +117,6 @@ def to_passage(rank: int, hit: tuple[str, float, str, dict[str, Any]]) -> Passag
 
 
 Mode = Literal["hybrid", "dense", "lexical"]
-RRF_K = 20  # reciprocal-rank-fusion constant (60 is usual; 20 measured better here)
-SECTION_BOOST = 0.25  # bonus, in top-rank units, for the named scenario and the asked-for part
 
 
 @dataclass
@@ -130,7 +128,13 @@ class Retriever:
     lexical: LexicalIndex
     pool: int = 30  # candidates taken from each retriever before fusion
     mmr_lambda: float = 0.9  # 1 = relevance only, 0 = diversity only
-    lexical_weight: float = 0.15  # weight of the BM25 ranking in the fusion (dense: 1)
+    lexical_weight: float = 1.0  # weight of the BM25 ranking in the fusion (dense: 1)
+    rrf_k: int = 60  # reciprocal-rank-fusion constant (the textbook value)
+    section_boost: float = 0.25  # bonus, in top-rank units, for the named scenario and part
+    scenario_ranking: bool = True  # fuse in a dense ranking restricted to named scenarios
+    mmr: bool = True  # diversify the fused ranking by maximal marginal relevance
+    acronyms: bool = True  # expand BM25 queries with the acronyms the corpus defines
+    query_cache: int = 256  # query vectors remembered
 
     def __post_init__(self) -> None:
         self._vectors: dict[str, np.ndarray] = {}
@@ -141,7 +145,7 @@ class Retriever:
         vector = self._vectors.get(query)
         if vector is None:
             vector = np.asarray(self.embedder.embed([query], query=True)[0], dtype=np.float32)
-            if len(self._vectors) >= 256:
+            if len(self._vectors) >= self.query_cache:
                 self._vectors.pop(next(iter(self._vectors)))
             self._vectors[query] = vector
         return vector
@@ -207,7 +211,7 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             dense(_where(filters), 1.0)
         if mode in ("hybrid", "lexical"):
-            lexical = self.lexical.search(query, self.pool, filters.accept)
+            lexical = self.lexical.search(query, self.pool, filters.accept, expand=self.acronyms)
             hits.update((h.chunk_id, (h.text, h.meta)) for h in lexical)
             ranked.append([h.chunk_id for h in lexical])
             weights.append(self.lexical_weight if mode == "hybrid" else 1.0)
@@ -219,13 +223,13 @@ class Retriever:
                 for i in intent.scenario_ids
                 if not filters.scenario_ids or i in filters.scenario_ids
             ]
-            if named:  # a ranking restricted to the scenarios the question names
+            if named and self.scenario_ranking:  # a ranking restricted to the named scenarios
                 dense(_where(replace(filters, scenario_ids=tuple(named))), 1.0)
             for cid, (_, meta) in hits.items():
                 in_named = meta.get("scenario_id") in named
                 in_part = bool(meta.get("scenario_id")) and meta.get("section") in intent.sections
-                boost[cid] = (in_named + in_part) * SECTION_BOOST / (RRF_K + 1)
-        fused = _rrf(ranked, weights, boost)
+                boost[cid] = (in_named + in_part) * self.section_boost / (self.rrf_k + 1)
+        fused = _rrf(ranked, weights, boost, self.rrf_k)
         vectors = self.store.vectors(list(fused))
         fused = {cid: s for cid, s in fused.items() if cid in vectors}  # gone since indexed
         if not fused:
@@ -236,7 +240,7 @@ class Retriever:
         sims = matrix @ (vector / (np.linalg.norm(vector) + 1e-12))
         order = (
             _mmr(np.asarray(list(fused.values())), matrix, self.mmr_lambda, top_k * 3)
-            if mode == "hybrid"
+            if mode == "hybrid" and self.mmr
             else list(range(len(ids)))
         )
         if balance:
@@ -254,13 +258,16 @@ def _where(filters: Filters) -> dict[str, Any] | None:
 
 
 def _rrf(
-    rankings: list[list[str]], weights: Sequence[float], boost: dict[str, float] | None = None
+    rankings: list[list[str]],
+    weights: Sequence[float],
+    boost: dict[str, float] | None = None,
+    k: int = 60,
 ) -> dict[str, float]:
     """Weighted reciprocal rank fusion plus boosts: id -> fused score, best first."""
     scores: dict[str, float] = dict(boost or {})
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, cid in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank)
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
     return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
 
 

@@ -14,7 +14,7 @@ from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
-from .ingest import PIPELINE_VERSION, IngestCallbacks, Ingestor
+from .ingest import EMBEDDED_TEXT, PIPELINE_VERSION, IngestCallbacks, Ingestor
 from .lexical import LexicalIndex
 from .retrieval import Retriever
 from .store import ChromaStore, open_client
@@ -69,6 +69,7 @@ def index_name(settings: Settings, embedder: Embedder) -> str:
             str(settings.chunk_tokens),
             str(settings.chunk_overlap),
             PIPELINE_VERSION,
+            *([EMBEDDED_TEXT] if EMBEDDED_TEXT != "1" else []),  # "1" predates the key
         ]
     )
     return f"chunks-{hashlib.sha256(key.encode()).hexdigest()[:16]}"

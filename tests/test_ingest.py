@@ -11,7 +11,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.ingest import IngestCallbacks, Ingestor, discover, resolve_kind
 from assistant.store import ChromaStore
-from assistant.types import DocumentRecord
+from assistant.types import DocumentRecord, Scenario
 from assistant.wiring import make_retriever
 
 from .conftest import CountingEmbedder
@@ -242,3 +242,49 @@ def test_discover_skips_hidden_files_and_readmes(tmp_path: Path) -> None:
     assert [f.name for f in files] == ["a.md"] and [m.error for m in missing] == [
         "no such file or directory"
     ]
+
+
+def test_indexed_and_embedded_texts_carry_the_chunks_address_and_the_stored_text_does_not(
+    ingestor: Ingestor,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.ingest import chunk_context
+
+    seen: list[str] = []
+    real = embedder.embed
+
+    def recording(texts, *, query):  # type: ignore[no-untyped-def]
+        seen.extend(texts)
+        return real(texts, query=query)
+
+    monkeypatch.setattr(embedder, "embed", recording)
+
+    scenario = Scenario(2, "s2-partenariat", "Le partenariat")
+    assert chunk_context("Scénarios", "limits", scenario) == (
+        'Scénarios — Scénario 2 "Le partenariat" — Limites'
+    )
+    # a heading path that starts with the title does not repeat it
+    assert chunk_context("Diagnostic", "Diagnostic > Santé", None) == "Diagnostic — Santé"
+    assert chunk_context("Synthèse", "", None) == "Synthèse"
+    (tmp_path / "s.md").write_text(
+        "---\nkind: scenario\ntitle: Scénarios du schéma\n---\n"
+        "## Scénario 1 : Le numérique\n\n### Limites\n\nLe haut débit manque.\n",
+        "utf-8",
+    )
+    ingestor.run([tmp_path])
+    assert seen == ['Scénario 1 "Le numérique" — Limites\nLe haut débit manque.']
+    _, texts, _ = store.active_chunks()
+    assert texts == ["Le haut débit manque."]
+
+
+def test_the_index_name_changes_with_what_is_embedded(
+    settings: Settings, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import wiring
+
+    before = wiring.index_name(settings, embedder)
+    monkeypatch.setattr(wiring, "EMBEDDED_TEXT", "other")
+    assert wiring.index_name(settings, embedder) != before

@@ -319,3 +319,22 @@ def test_idf_is_higher_for_rarer_terms_and_zero_for_unseen(
     assert index.known(common) and index.known(rare)
     assert index.idf(rare) > index.idf(common) > 0
     assert index.idf("introuvablissime") == 0.0 and not index.known("introuvablissime")
+
+
+def test_a_chunk_is_found_by_its_document_title_and_its_text_stays_the_sources(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    # a PDF or a front-matter title is not in any heading: BM25 must still index it
+    (tmp_path / "enquete.md").write_text(
+        "---\ntitle: Enquête de Meurthe-et-Moselle\n---\n"
+        "Les habitants attendent des horaires d'ouverture plus larges le samedi.\n",
+        "utf-8",
+    )
+    (tmp_path / "autre.md").write_text(
+        "---\ntitle: Enquête du Cantal\n---\nLes habitants attendent des bus le soir.\n",
+        "utf-8",
+    )
+    ingestor.run([tmp_path])
+    hits = _index(store, tmp_path).search("l'enquête de Meurthe-et-Moselle", 2)
+    assert hits[0].meta["source"].endswith("enquete.md")
+    assert hits[0].text == "Les habitants attendent des horaires d'ouverture plus larges le samedi."
