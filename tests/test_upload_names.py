@@ -102,3 +102,18 @@ def test_refused_uploads_leave_nothing_in_the_upload_folder(
     report = services.upload(FACILITATOR, [str(empty), str(binary), str(blank), str(good)])
     assert len(report["failed"]) == 3 and len(report["ingested"]) == 1
     assert [p.name for p in services.upload_dir.iterdir()] == ["bon.md"]
+
+
+def test_a_scenario_text_with_no_scenario_is_a_warning_naming_the_file(
+    services: Services, tmp_path: Path
+) -> None:
+    from assistant.ui.corpus import report_html
+
+    text = "---\nkind: scenario\n---\nUn texte sans aucun scénario repérable.\n"
+    path = _file(tmp_path, "a", "vision.md", text)
+    report = services.upload(FACILITATOR, [str(path)])
+    assert len(report["ingested"]) == 1
+    assert [w["path"] for w in report["warnings"]] == [report["ingested"][0]]
+    assert "no scenario was detected" in report["warnings"][0]["warning"]
+    html = report_html(report, "fr")
+    assert "à vérifier" in html and "vision.md" in html

@@ -47,6 +47,10 @@ def report_html(report: dict[str, Any], code: str) -> str:
         f"<li><b>{escape(f['path'])}</b> — {tr('failed', code)} : {escape(f['error'])}</li>"
         for f in report["failed"]
     ]
+    rows += [
+        f"<li><b>{escape(w['path'])}</b> — {tr('to_check', code)} : {escape(w['warning'])}</li>"
+        for w in report.get("warnings", [])
+    ]
     return f"<ul>{''.join(rows)}</ul>"
 
 

@@ -101,6 +101,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
     "nothing_to_cancel": ("Aucune indexation en cours.", "No indexing in progress."),
     "indexing": ("Indexation en cours", "Indexing"),
     "failed": ("refusé", "refused"),
+    "to_check": ("à vérifier", "to check"),
     "removed": ("Retiré :", "Removed:"),
     "no_file": ("Choisissez d'abord des fichiers.", "Choose files first."),
     "language": ("Langue", "Language"),

@@ -92,7 +92,13 @@ def accept(
     files: Sequence[str], upload_dir: Path, limit_mb: float, store: ChromaStore
 ) -> tuple[dict[str, Any], list[_Accepted]]:
     """Check each upload (type on its own name, size, safe name) and copy it in place."""
-    report: dict[str, Any] = {"ingested": [], "replaced": [], "skipped": [], "failed": []}
+    report: dict[str, Any] = {
+        "ingested": [],
+        "replaced": [],
+        "skipped": [],
+        "failed": [],
+        "warnings": [],
+    }
     accepted: list[_Accepted] = []
     limit = int(limit_mb * 1024 * 1024)
     upload_dir.mkdir(parents=True, exist_ok=True)
@@ -155,6 +161,7 @@ def start(
             report["replaced"] += [s for s in done.ingested if s in shown]
             report["skipped"] += done.skipped
             report["failed"] += [{"path": f.path, "error": f.error} for f in done.failed]
+            report["warnings"] += [{"path": w.path, "warning": w.warning} for w in done.warnings]
             failed = {f.path for f in done.failed}
         except Exception as exc:  # the store failing: every file of this upload is refused
             logging.getLogger(__name__).exception("upload ingest failed")
