@@ -12,6 +12,9 @@ structure of the text around it, never by a list of strings:
   starts a line, holds no digit, has at most `HEADING_WORDS` words, ends without
   punctuation and is followed by a line starting with a capital or a digit is a heading
   (or a table's header row): it is cut off the front, as often as it repeats.
+- **Headings on a line of their own**, as the sentence splitter leaves them, by the same
+  signal, when the paragraph starts on the very next line and that line is not the next
+  numbered item.
 - **Dropped outright:** a Markdown heading line (`#`); a line of capitalised words only
   ("Caractéristique Répondants Part"); a placeholder or editorial note of the source — a
   whole line inside one pair of parentheses ("(partie à compléter…)"), which is an aside
@@ -74,7 +77,7 @@ def clean(text: str, start: int, end: int, noise: Sequence[Span] = ()) -> Span |
     s, e = _trim(text, *max(pieces, key=lambda p: p[1] - p[0]))
     while s < e and _heading_first(text, s, e):
         s, e = _trim(text, text.index("\n", s), e)
-    if s >= e or _furniture(text, s, e):
+    if s >= e or _furniture(text, s, e) or _heading_line(text, s, e):
         return None
     return s, e
 
@@ -99,6 +102,22 @@ def _heading_first(text: str, start: int, end: int) -> bool:
         and not first.endswith(tuple(_END_PUNCTUATION))
         and bool(rest)
         and (rest[0].isupper() or rest[0].isdigit() or rest[0] in '«"')
+    )
+
+
+def _heading_line(text: str, start: int, end: int) -> bool:
+    """Whether the sentence is a heading on a line of its own, its paragraph on the very next
+    line ("5. Santé et déplacements" then "23 % des répondants…"): the sentence splitter
+    ends a title line at its line break, so the heading comes alone, not glued."""
+    if "\n" in text[start:end] or not (end == len(text) or text[end] == "\n"):
+        return False
+    line_start = start == 0 or text[start - 1] == "\n" or _numbered(text, start)
+    after = text[end + 1 :].split("\n", 1)[0].strip()
+    next_item = re.match(r"\d+[.)]\s", after)
+    return (
+        line_start
+        and not next_item
+        and _heading_first(text, start, min(len(text), end + 1 + len(after)))
     )
 
 
