@@ -20,6 +20,7 @@ CORPUS = ROOT / "corpus"
 SEED = ROOT.parent / "shared" / "seed" / "scenarios-source.txt"
 
 offline_environment()
+FAKE_CHUNK_TOKENS, FAKE_CHUNK_OVERLAP = 120, 20  # the fake-embedder tests' chunks (see settings)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,10 @@ def settings(tmp_path: Path) -> Settings:
     became 250 in issue 14; the real-model tests and `assistant eval --sets` measure it):
     with hashed vectors, which passages share a chunk decides some of their answers."""
     return Settings(
-        home=tmp_path / "store", embedding_model="fake", chunk_tokens=120, chunk_overlap=20
+        home=tmp_path / "store",
+        embedding_model="fake",
+        chunk_tokens=FAKE_CHUNK_TOKENS,
+        chunk_overlap=FAKE_CHUNK_OVERLAP,
     )
 
 
@@ -88,6 +92,8 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(
         ASSISTANT_HOME=str(tmp_path / "store"),
         ASSISTANT_EMBEDDING_MODEL="fake",
+        ASSISTANT_CHUNK_TOKENS=str(FAKE_CHUNK_TOKENS),  # the same index as the fixtures'
+        ASSISTANT_CHUNK_OVERLAP=str(FAKE_CHUNK_OVERLAP),
         HF_HUB_OFFLINE="1",
         GRADIO_ANALYTICS_ENABLED="False",
     )

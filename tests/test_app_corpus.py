@@ -18,7 +18,7 @@ from tests.test_app_api import _component, _config, _raw_call
 from tests.ui_harness import App, model_ready, run_cli
 
 FILES = 6
-PARAGRAPHS = 100  # about 100 chunks a file: seconds each with the real model
+PARAGRAPHS = 200  # about 100 chunks a file at the default 250 tokens: seconds each, real model
 
 
 @pytest.fixture(scope="module")
