@@ -86,14 +86,20 @@ def corpus_copy(tmp_path: Path) -> Iterator[Path]:
     yield dest
 
 
+def fixture_chunking() -> dict[str, str]:
+    """Environment giving a subprocess the `settings` fixture's chunking (the same index)."""
+    return {
+        "ASSISTANT_CHUNK_TOKENS": str(FAKE_CHUNK_TOKENS),
+        "ASSISTANT_CHUNK_OVERLAP": str(FAKE_CHUNK_OVERLAP),
+    }
+
+
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Environment for running the real `assistant` command in a subprocess."""
     env = dict(os.environ)
     env.update(
         ASSISTANT_HOME=str(tmp_path / "store"),
         ASSISTANT_EMBEDDING_MODEL="fake",
-        ASSISTANT_CHUNK_TOKENS=str(FAKE_CHUNK_TOKENS),  # the same index as the fixtures'
-        ASSISTANT_CHUNK_OVERLAP=str(FAKE_CHUNK_OVERLAP),
         HF_HUB_OFFLINE="1",
         GRADIO_ANALYTICS_ENABLED="False",
     )

@@ -18,7 +18,7 @@ from assistant.ingest import Ingestor, doc_id_for
 from assistant.store import ChromaStore
 from assistant.wiring import make_retriever
 
-from .conftest import ROOT, cli_env
+from .conftest import ROOT, cli_env, fixture_chunking
 
 NOTE = """# La fromagerie coopérative du Vallon-Brûlé
 
@@ -29,8 +29,8 @@ La fromagerie coopérative du Vallon-Brûlé ouvre trois jours par semaine.
 def _cli_ingest(tmp_path: Path, *args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "assistant", "ingest", *args, "--json"],
-        cwd=ROOT, env=cli_env(tmp_path), capture_output=True, text=True, timeout=300,
-        check=False,
+        cwd=ROOT, env=cli_env(tmp_path, **fixture_chunking()), capture_output=True, text=True,
+        timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     return dict(json.loads(done.stdout))
