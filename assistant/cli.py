@@ -82,7 +82,7 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     embedder = wiring.make_embedder(settings)
     store = wiring.make_store(settings, embedder)
     if args.structure:
-        from .ingest import SECTION_LABELS
+        from .indexed import SECTION_LABELS
         from .structure_report import structure_json, structure_text, structures
 
         found = structures(store)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import AssistantError
-from .ingest import SECTION_LABELS
+from .indexed import SECTION_LABELS
 from .render import citation_json, scenario_json
 from .tasks.draft import Draft, DraftSentence
 from .types import Citation

@@ -17,22 +17,16 @@ from .budget import Limits, spaced
 from .chunking import chunk_segments
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
+from .indexed import embedding_text
 from .loaders import load_file
 from .store import ChromaStore
-from .structure import detect, fold, scenarios_of, slugify
-from .types import KINDS, Chunk, DocumentRecord, Scenario
+from .structure import detect, scenarios_of, slugify
+from .types import KINDS, Chunk, DocumentRecord
 
 PIPELINE_VERSION = "2"  # bump when loaders or structure change what a file turns into
-EMBEDDED_TEXT = "1"  # bump when what is embedded for a chunk changes (a new index name)
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
 SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
 CANCELLED = "cancelled before it was stored"
-SECTION_LABELS = {
-    "narrative": "Récit",
-    "levers": "Leviers",
-    "interest": "Intérêt",
-    "limits": "Limites",
-}
 
 
 @dataclass(frozen=True)
@@ -135,33 +129,6 @@ def display_source(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def chunk_context(title: str, section: str, scenario: Scenario | None) -> str:
-    """A chunk's address, each part once: document title, scenario, heading path or part."""
-    parts = [title]
-    if scenario is not None:
-        parts.append(f'Scénario {scenario.number} "{scenario.title}"')
-    parts += SECTION_LABELS.get(section, section).split(" > ")
-    unique: dict[str, str] = {}
-    for part in (p.strip() for p in parts):
-        unique.setdefault(fold(part), part)
-    return " — ".join(p for p in unique.values() if p)
-
-
-def embedding_text(record: DocumentRecord, chunk: Chunk) -> str:
-    """What the model sees for a chunk: its address (scenario, section) then its text.
-
-    BM25 indexes the fuller `chunk_context`; embedding the document title with every
-    scenario chunk measured worse (dense recall@5 on the suite 0.942 -> 0.890). Only what
-    is embedded and indexed carries an address: the stored chunk text, and so every quote
-    and its span, stays the source's own text."""
-    section = SECTION_LABELS.get(chunk.section, chunk.section)
-    if chunk.scenario is not None:
-        head = f'Scénario {chunk.scenario.number} "{chunk.scenario.title}" — {section}'
-    else:
-        head = f"{record.title} — {section}" if section else record.title
-    return f"{head}\n{chunk.text}"
 
 
 @dataclass

@@ -30,7 +30,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 from .glossary import acronyms
-from .ingest import chunk_context
+from .indexed import chunk_context
 from .store import ChromaStore, scenario_from_meta
 from .structure import fold
 from .types import Scenario
@@ -272,5 +272,5 @@ def in_a_row(terms: Sequence[str], phrase: Sequence[str]) -> bool:
 
 
 def _context(meta: dict[str, Any], title: str) -> str:
-    """The chunk's address, as embedded (`ingest.chunk_context`)."""
+    """The chunk's address, as BM25 indexes it (`indexed.chunk_context`)."""
     return chunk_context(title, str(meta.get("section") or ""), scenario_from_meta(meta))

@@ -14,7 +14,8 @@ from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
-from .ingest import EMBEDDED_TEXT, PIPELINE_VERSION, IngestCallbacks, Ingestor
+from .indexed import EMBEDDED_TEXT
+from .ingest import PIPELINE_VERSION, IngestCallbacks, Ingestor
 from .lexical import LexicalIndex
 from .retrieval import Retriever
 from .store import ChromaStore, open_client

@@ -31,29 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.ui_harness (how the app tests start the app)
 
 
-def raw_call(url: str, config: dict[str, Any], dep: dict[str, Any], data: list[Any],
-             session: str) -> Any:  # fmt: skip
-    """Call an event handler as the page does (queue/join, then the SSE stream)."""
-    import httpx
-
-    base = url.rstrip("/") + config.get("api_prefix", "/gradio_api")
-    trigger = dep["targets"][0][0] if dep["targets"] else None
-    body = {"data": data, "fn_index": dep["id"], "session_hash": session, "event_data": None,
-            "trigger_id": trigger}  # fmt: skip
-    with httpx.Client(timeout=60) as http:
-        http.post(f"{base}/queue/join", json=body).raise_for_status()
-        with http.stream("GET", f"{base}/queue/data", params={"session_hash": session}) as s:
-            for line in s.iter_lines():
-                if line.startswith("data:"):
-                    message = json.loads(line[5:])
-                    if message.get("msg") == "process_completed":
-                        return message["output"]
-    return None
-
-
 def logins(url: str, password: str, attempts: int, seconds: float) -> dict[str, Any]:
     """Wrong guesses in one loop, then the right password."""
     import httpx
+
+    from tests.test_app_api import _raw_call as raw_call  # the page's way of calling a handler
 
     config = httpx.get(url + "config", timeout=10).json()
     field = next(c["id"] for c in config["components"] if c["props"].get("elem_id") == "password")

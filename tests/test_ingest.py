@@ -251,7 +251,7 @@ def test_indexed_and_embedded_texts_carry_the_chunks_address_and_the_stored_text
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from assistant.ingest import chunk_context
+    from assistant.indexed import chunk_context
 
     seen: list[str] = []
     real = embedder.embed

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..citations import SupportChecker, verdict_of
-from ..ingest import SECTION_LABELS
+from ..indexed import SECTION_LABELS
 from ..retrieval import Retriever, known_scenarios, resolve_scenarios
 from ..structure import fold, part_key
 from ..types import Citation, Scenario, Sentence

@@ -28,7 +28,7 @@ import numpy as np
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
 from ..facets import CorpusFacets, Facets, counted_words, facets_of, learn, table_header
-from ..ingest import SECTION_LABELS
+from ..indexed import SECTION_LABELS
 from ..intent import Intent
 from ..language import detect
 from ..lexical import LexicalIndex, analyze

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
-from ..ingest import SECTION_LABELS
+from ..indexed import SECTION_LABELS
 from ..lexical import analyze
 from ..structure import fold
 from ..types import Passage

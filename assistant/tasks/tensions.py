@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..ingest import SECTION_LABELS
+from ..indexed import SECTION_LABELS
 from ..structure import fold
 from ..types import Scenario
 from .topics import cue_pattern
