@@ -304,10 +304,11 @@ def _parser() -> argparse.ArgumentParser:
         "--threads", type=int, default=1, help="torch threads per query (default: %(default)s)"
     )
 
-    from . import cli_eval, cli_workshop
+    from . import cli_eval, cli_structure, cli_workshop
 
     cli_eval.register(add)  # eval
     cli_workshop.register(add, common)  # compare, draft, box
+    cli_structure.register(add, common)  # structure show|rename|merge|split|map|mark|undo
 
     p = add("models", _cmd_models, "prepare the offline models (embedding model, tokenizer)")
     p.add_argument("action", choices=["prepare"])

@@ -15,6 +15,8 @@ from pathlib import Path
 from . import budget
 from .budget import Limits, spaced
 from .chunking import chunk_segments
+from .corrections import FILE_NAME as CORRECTIONS_FILE
+from .corrections import CorrectionBook, digest, marked_kind
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
 from .indexed import embedding_text
@@ -88,7 +90,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FailedFile]]:
                     dirs.remove(name)
                     missing.append(FailedFile(display_source(Path(root) / name), SYMLINK_SKIPPED))
                 for name in sorted(names):
-                    if name.startswith((".", "~$")) or name.lower() in ("readme.md", "readme.txt"):
+                    if name.startswith((".", "~$")) or name.lower() in (
+                        "readme.md",
+                        "readme.txt",
+                        CORRECTIONS_FILE,  # the facilitator's corrections are never a document
+                    ):
                         continue
                     found = Path(root) / name
                     if found.is_symlink():
@@ -168,6 +174,7 @@ class Ingestor:
     write_lock: contextlib.AbstractContextManager[object] = field(
         default_factory=contextlib.nullcontext
     )  # held around store writes only, never while loading or embedding
+    corrections: CorrectionBook | None = None  # the facilitator's structure corrections
 
     def _stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -264,12 +271,12 @@ class Ingestor:
         self, path: Path, source: str, doc_id: str, cli_kind: str | None
     ) -> tuple[DocumentRecord, str, list[Chunk], list[str]]:
         loaded = load_file(path, max_bytes=self.max_bytes, limits=self.limits)
-        kind = resolve_kind(loaded.meta.get("kind"), path, cli_kind)
+        fixes = self.corrections.get(path) if self.corrections is not None else []
+        kind = marked_kind(fixes) or resolve_kind(loaded.meta.get("kind"), path, cli_kind)
         content_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
-        version = hashlib.sha256(f"{content_hash}|{kind}|{PIPELINE_VERSION}".encode()).hexdigest()[
-            :16
-        ]
-        segments, warnings = detect(loaded, kind)
+        key = f"{content_hash}|{kind}|{PIPELINE_VERSION}" + (f"|{digest(fixes)}" if fixes else "")
+        version = hashlib.sha256(key.encode()).hexdigest()[:16]
+        segments, warnings = detect(loaded, kind, fixes)
         if kind == "scenario" and not scenarios_of(segments):
             warnings = [
                 "a scenario text in which no scenario was detected "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .corrections import Applied, Correction, apply_heads, check_labels
 from .heads import choose_heads
 from .layouts import is_table_row
 from .text_norm import fold, slugify, strip_marks
@@ -187,7 +188,7 @@ def _recurring_labels(
 
 
 def _heading_boundaries(
-    loaded: LoadedText, scenario_doc: bool, warnings: list[str]
+    loaded: LoadedText, scenario_doc: bool, warnings: list[str], corrections: list[Correction]
 ) -> list[_Boundary]:
     bounds: list[_Boundary] = []
     path: list[tuple[int, str]] = []  # (level, heading) outside scenarios
@@ -199,13 +200,16 @@ def _heading_boundaries(
     set_apart = {i for i, line in enumerate(lines) if line.start in hinted}
     heads: dict[int, Scenario] = {}
     recurring: dict[str, str] = {}
+    applied = Applied()
     if scenario_doc:
         first_line = loaded.text.count("\n", 0, loaded.body_start) + 1  # after front matter
         heads, found_warnings = choose_heads(
             _explicit_heads(lines), [line.text for line in lines], set_apart, first_line
         )
         warnings.extend(found_warnings)
+        heads = apply_heads(corrections, heads, [ln.text for ln in lines], first_line, applied)
         recurring = _recurring_labels(lines, heads, set_apart)
+    seen: set[str] = set()
     for i, line in enumerate(lines):
         md = _MD_HEADING.match(line.text)
         level = len(md.group(1)) if md else 0
@@ -236,10 +240,14 @@ def _heading_boundaries(
             name = _label(line, i in set_apart)
             if name is None:
                 continue
-            key = part_key(name) or recurring.get(fold(name))
+            seen.add(fold(name))
+            key = applied.parts.get(fold(name)) or part_key(name) or recurring.get(fold(name))
             if key is not None:
                 sub_path = []
                 bounds.append(_Boundary(start, key, scenario, line.start))
+    if scenario_doc:
+        check_labels(corrections, seen, applied)
+        warnings.extend(applied.warnings(corrections))
     return bounds
 
 
@@ -275,14 +283,17 @@ def segment(loaded: LoadedText, kind: str) -> list[Segment]:
     return detect(loaded, kind)[0]
 
 
-def detect(loaded: LoadedText, kind: str) -> tuple[list[Segment], list[str]]:
-    """The segments of a loaded document, and warnings about its scenario structure."""
+def detect(
+    loaded: LoadedText, kind: str, corrections: list[Correction] | None = None
+) -> tuple[list[Segment], list[str]]:
+    """The segments of a loaded document, and warnings about its scenario structure
+    (and about the facilitator's corrections that no longer apply)."""
     text = loaded.text
     warnings: list[str] = []
     if loaded.fmt == "csv":
         raw = _csv_segments(loaded)
     else:
-        bounds = _heading_boundaries(loaded, kind == "scenario", warnings)
+        bounds = _heading_boundaries(loaded, kind == "scenario", warnings, corrections or [])
         if not bounds or bounds[0].start > loaded.body_start:
             bounds.insert(0, _Boundary(loaded.body_start, "", None, loaded.body_start))
         ends = [b.cut for b in bounds[1:]] + [len(text)]

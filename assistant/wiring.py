@@ -12,6 +12,8 @@ from .budget import Limits
 from .chunking import ENCODING, make_splitter, prepare_tiktoken
 from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
+from .corrections import FILE_NAME as CORRECTIONS_FILE
+from .corrections import CorrectionBook
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
 from .indexed import EMBEDDED_TEXT
@@ -96,7 +98,8 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
         max_chunks=settings.max_chunks_per_file,
         seconds=settings.max_file_seconds,
     )
-    return Ingestor(store, embedder, split, max_bytes=max_bytes, limits=limits)
+    book = CorrectionBook(settings.home / CORRECTIONS_FILE)
+    return Ingestor(store, embedder, split, max_bytes=max_bytes, limits=limits, corrections=book)
 
 
 def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -> Retriever:
