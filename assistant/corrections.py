@@ -57,10 +57,16 @@ def from_json(data: Any) -> Correction:
     """A correction from its JSON form; AssistantError when it is not one."""
     if not isinstance(data, dict) or data.get("op") not in OPS:
         raise AssistantError(f"not a structure correction: {str(data)[:80]!r}")
-    fields = Correction.__dataclass_fields__
     try:
-        values = {k: type(getattr(Correction, k, ""))(v) for k, v in data.items() if k in fields}
-        c = Correction(**values)
+        c = Correction(
+            op=str(data["op"]),
+            line=int(data.get("line", 0)),
+            title=str(data.get("title", "")),
+            to=str(data.get("to", "")),
+            to_line=int(data.get("to_line", 0)),
+            label=str(data.get("label", "")),
+            number=int(data.get("number", 0)),
+        )
     except (TypeError, ValueError) as exc:
         raise AssistantError(f"malformed structure correction: {exc}") from None
     if c.op == "mark" and c.to not in KINDS:
@@ -243,9 +249,7 @@ def apply_heads(
     return dict(sorted(heads.items()))
 
 
-def check_labels(
-    corrections: list[Correction], labels_seen: set[str], applied: Applied
-) -> None:
+def check_labels(corrections: list[Correction], labels_seen: set[str], applied: Applied) -> None:
     """A `map` correction whose label no scenario line starts with no longer applies."""
     for n, c in enumerate(corrections):
         if c.op == "map" and fold(c.label).strip(" :") not in labels_seen:

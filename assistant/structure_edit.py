@@ -13,12 +13,12 @@ from pathlib import Path
 
 from .corrections import Correction, CorrectionBook
 from .errors import AssistantError, NotFound
-from .ingest import IngestReport, Ingestor, resolve_kind
+from .ingest import Ingestor, IngestReport, resolve_kind
 from .layouts import clean_title
 from .loaders import load_file
 from .store import ChromaStore
-from .structure_report import scenario_lines
 from .structure import detect, part_key
+from .structure_report import scenario_lines
 from .text_norm import fold
 from .types import KINDS, DocumentRecord, Scenario
 
@@ -89,7 +89,9 @@ class Editor:
         if gone.id == kept.id:
             raise AssistantError("a scenario cannot be merged into itself")
         lines = scenario_lines(self.store, record)
-        c = Correction("merge", lines.get(gone.id, 0), gone.title, kept.title, lines.get(kept.id, 0))
+        c = Correction(
+            "merge", lines.get(gone.id, 0), gone.title, kept.title, lines.get(kept.id, 0)
+        )
         return self._add(record, c)
 
     def split(self, doc: str, line: int, title: str = "", number: int = 0) -> IngestReport:
@@ -119,10 +121,7 @@ class Editor:
         if kind not in KINDS:
             raise AssistantError(f"unknown kind '{kind}' (use {', '.join(KINDS)})")
         path = Path(file)
-        if path.is_file():
-            target = str(path.absolute())
-        else:
-            target = find_document(self.store, file).path
+        target = str(path.absolute()) if path.is_file() else find_document(self.store, file).path
         fixes = [c for c in self.book.get(target) if c.op != "mark"]
         self.book.set(target, [*fixes, Correction("mark", to=kind)])
         return self._ingest(target, kind)
@@ -163,4 +162,3 @@ class Editor:
         if report.failed:
             raise AssistantError(f"the correction is kept, but {report.failed[0].error}")
         return report
-

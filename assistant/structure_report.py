@@ -80,7 +80,6 @@ def scenario_lines(store: ChromaStore, record: DocumentRecord) -> dict[str, int]
     return {sid: heading_line(text, at, titles.get(sid, "")) for sid, at in starts.items()}
 
 
-
 def text_structure(
     store: ChromaStore, record: DocumentRecord, book: CorrectionBook | None = None
 ) -> TextStructure:

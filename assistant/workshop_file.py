@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .corrections import Correction, CorrectionBook, parse_documents
 from .errors import AssistantError
 from .journal import Journal, parse_export
 from .workshop import _locked, box_from_json, save_box
@@ -26,6 +27,7 @@ class Imported:
     questions: int
     drafts: int
     box: bool  # False: the file had no box, the workshop's own was kept
+    corrections: tuple[str, ...] = ()  # paths whose structure corrections it replaced
 
 
 def read_export(path: Path, max_bytes: int) -> Any:
@@ -42,9 +44,22 @@ def read_export(path: Path, max_bytes: int) -> Any:
         raise AssistantError(f"not a workshop file: not valid JSON (line {exc.lineno})") from None
 
 
-def import_workshop(journal: Journal, box_path: Path, data: Any) -> Imported:
-    """Replace the journal (and the box, when the file has one) with an export."""
+def import_workshop(
+    journal: Journal, box_path: Path, data: Any, book: CorrectionBook | None = None
+) -> Imported:
+    """Replace the journal (and the box, and the structure corrections, when the file has
+    them) with an export."""
     export = parse_export(data)
+    fixes: dict[str, list[Correction]] | None = None
+    if book is not None and data.get("structure") is not None:
+        try:
+            fixes = parse_documents(data["structure"])
+        except AssistantError as exc:
+            raise AssistantError(f"the structure corrections in the file: {exc}") from None
+    changed: tuple[str, ...] = ()
+    if fixes is not None and book is not None:
+        old = book.all()
+        changed = tuple(sorted(p for p in set(old) | set(fixes) if old.get(p) != fixes.get(p)))
     box = None
     if data.get("box") is not None:
         try:
@@ -56,6 +71,8 @@ def import_workshop(journal: Journal, box_path: Path, data: Any) -> Imported:
         if box is not None:
             with _locked(box_path):
                 save_box(box, box_path)
+        if fixes is not None and book is not None:
+            book.replace(fixes)
 
     journal.replace(export, then=write_box)
-    return Imported(len(export.questions), len(export.drafts), box is not None)
+    return Imported(len(export.questions), len(export.drafts), box is not None, changed)

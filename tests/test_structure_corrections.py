@@ -77,7 +77,11 @@ def test_corrections_apply_survive_reingest_and_edits(tmp_path: Path) -> None:
             "longer applies: no scenario titled 'Ouverture'",
         }
     ]
-    assert _titles(_structure(tmp_path)) == [(1, "Repli"), (2, "Accueil"), (3, "Un troisième temps")]
+    assert _titles(_structure(tmp_path)) == [
+        (1, "Repli"),
+        (2, "Accueil"),
+        (3, "Un troisième temps"),
+    ]
 
     # merge, then undo it
     merged = _structure(tmp_path, "s.txt")
@@ -94,7 +98,8 @@ def test_bad_corrections_are_refused_with_the_reason_and_change_nothing(tmp_path
     run(tmp_path, "ingest", str(doc), "--kind", "scenario")
     book = tmp_path / "store" / FILE_NAME
     cases = [
-        (["rename", "s.txt", "9", "X"], f"no scenario '9' in {doc} (scenarios: 1: Repli; 2: Ouverture)"),
+        (["rename", "s.txt", "9", "X"],
+         f"no scenario '9' in {doc} (scenarios: 1: Repli; 2: Ouverture)"),
         (["rename", "nowhere", "1", "X"], "no document 'nowhere' in the store"),
         (["rename", "s.txt", "1", "  "], "the new title is empty"),
         (["merge", "s.txt", "1", "Repli"], "a scenario cannot be merged into itself"),

@@ -109,12 +109,16 @@ class Workshop:
 
         require_facilitator(role)
         limit = int(self.services.settings.max_upload_mb * 1024 * 1024)
-        done = import_workshop(self.services.journal, self.path, read_export(Path(file), limit))
+        data = read_export(Path(file), limit)
+        done = import_workshop(self.services.journal, self.path, data, self.services.corrections)
+        self.services.reingest(role, done.corrections)
         what = [
             f"{done.questions} {tr('question_1' if done.questions == 1 else 'questions_n', code)}",
             f"{done.drafts} {tr('draft_1' if done.drafts == 1 else 'drafts_n', code)}",
             tr("imported_box" if done.box else "kept_box", code),
         ]
+        if done.corrections:
+            what.append(tr("imported_structure", code).format(n=len(done.corrections)))
         return tr("imported", code).format(what=", ".join(what))
 
 

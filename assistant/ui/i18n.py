@@ -70,6 +70,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
     "evaluate_missing": ("Cette réponse n'existe pas.", "No such answer."),
     "imported": ("✔ Importé : {what}.", "✔ Imported: {what}."),
     "imported_box": ("la boîte", "the box"),
+    "imported_structure": (
+        "les corrections de structure ({n} document(s), réindexés)",
+        "the structure corrections ({n} document(s), indexed again)",
+    ),
     "kept_box": ("boîte inchangée (absente du fichier)", "box unchanged (none in the file)"),
     "drafts_n": ("brouillons", "drafts"),
     "draft_1": ("brouillon", "draft"),

@@ -16,6 +16,8 @@ from typing import Any
 
 from ..citations import SupportChecker
 from ..config import Settings
+from ..corrections import FILE_NAME as CORRECTIONS_FILE
+from ..corrections import CorrectionBook, documents_json
 from ..errors import AssistantError
 from ..ingest import IngestCallbacks, Ingestor
 from ..journal import Journal
@@ -185,9 +187,55 @@ class Services:
         return record.source
 
     def export_workshop(self, role: str, box: dict[str, Any] | None = None) -> str:
-        """The whole workshop as one JSON text."""
+        """The whole workshop as one JSON text (journal, box, structure corrections)."""
         require_facilitator(role)
-        return json.dumps(self.journal.export(box), ensure_ascii=False, indent=1)
+        data = self.journal.export(box)
+        data["structure"] = documents_json(self.corrections.all())
+        return json.dumps(data, ensure_ascii=False, indent=1)
+
+    # -- structure corrections -------------------------------------------------------
+    @property
+    def corrections(self) -> CorrectionBook:
+        """The facilitator's structure corrections (in the store folder)."""
+        return CorrectionBook(self.settings.home / CORRECTIONS_FILE)
+
+    def structure(self, role: str) -> list[Any]:
+        """What was detected in each scenario text, with the corrections made."""
+        from ..structure_report import structures
+
+        require_facilitator(role)
+        return structures(self.store, self.corrections)
+
+    def correct(self, role: str, change: Callable[[Any], Any]) -> list[str]:
+        """Make a correction with the structure editor (`change(editor)` returns an ingest
+        report), under the ingest lock; the ingest's warnings."""
+        from ..structure_edit import Editor
+
+        require_facilitator(role)
+        with self._job_lock:
+            if self.upload_job is not None and not self.upload_job.finished.is_set():
+                raise AssistantError("an upload is still being ingested: wait or cancel it")
+            ingestor = self.new_ingestor(IngestCallbacks())
+            ingestor.write_lock = self.ingest_lock
+            report = change(Editor(self.store, ingestor, self.corrections))
+        self.retriever.lexical.refresh(force=True)
+        return [w.warning for w in report.warnings]
+
+    def reingest(self, role: str, paths: Sequence[str]) -> list[str]:
+        """Ingest again the stored documents at these paths (their corrections changed)."""
+        require_facilitator(role)
+        stored = {r.path: r for r in self.store.records()}
+        warnings: list[str] = []
+        for path in paths:
+            record = stored.get(path)
+            if record is not None and Path(path).is_file():
+                kind = record.kind
+
+                def again(editor: Any, path: str = path, kind: str = kind) -> Any:
+                    return editor.ingestor.run([Path(path)], kind=kind)
+
+                warnings += self.correct(role, again)
+        return warnings
 
 
 WALL_CUES = {  # words participants use beyond the topics' own cues
