@@ -121,7 +121,12 @@ def build(services: Services) -> gr.Blocks:
             corpus.remove_pick,
         ]  # fmt: skip
         for box, button in ((password, login), (evaluation.password, evaluation.login)):
-            button.click(on_login, [box, lang], login_outputs, api_visibility="private")
+            button.click(on_login, [box, lang], login_outputs, api_visibility="private").then(
+                corpus.structure.refresh,
+                [role, lang],
+                [corpus.structure.html, corpus.structure.doc],
+                api_visibility="private",
+            )
         refresh_wall.click(on_wall, [role, lang], [wall], api_visibility="private")
         wall_timer.tick(on_wall, [role, lang], [wall], api_visibility="private")
 

@@ -13,6 +13,7 @@ import gradio as gr
 from ..errors import AssistantError
 from .i18n import tr
 from .services import FACILITATOR, UPLOAD_TYPES, Services
+from .structure_view import StructureView, build_structure
 
 POLL_SECONDS = 0.5
 PROGRESS = gr.Progress()  # Gradio passes a live tracker to handlers declaring this default
@@ -26,6 +27,7 @@ class Corpus:
     panel: gr.Column
     documents: gr.Dataframe
     remove_pick: gr.Dropdown
+    structure: StructureView
 
 
 def document_rows(services: Services, role: str) -> tuple[Any, Any]:
@@ -79,6 +81,7 @@ def build_corpus(
         )
         remove_pick = gr.Dropdown(label=i18n("remove_pick"), choices=[], elem_id="remove-pick")
         remove = gr.Button(i18n("remove"), variant="stop", elem_id="remove")
+        structure = build_structure(services, role, lang, i18n)
 
     def on_ingest(
         r: str, paths: list[str] | None, code: str, progress: gr.Progress = PROGRESS
@@ -125,7 +128,11 @@ def build_corpus(
         None,
         [scenarios],
         api_visibility="private",
+    ).then(
+        structure.refresh, [role, lang], [structure.html, structure.doc], api_visibility="private"
     )
-    remove.click(on_remove, [role, remove_pick, lang], outputs, api_visibility="private")
+    remove.click(on_remove, [role, remove_pick, lang], outputs, api_visibility="private").then(
+        structure.refresh, [role, lang], [structure.html, structure.doc], api_visibility="private"
+    )
     cancel.click(on_cancel, [role, lang], [cancel_note], api_visibility="private")
-    return Corpus(locked, panel, documents, remove_pick)
+    return Corpus(locked, panel, documents, remove_pick, structure)
