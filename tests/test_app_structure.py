@@ -16,10 +16,8 @@ import pytest
 from tests.test_app_browser import CHROMIUM_ARGS, TIMEOUT_MS, browser, choose, log_in, open_tab
 from tests.ui_harness import PYTHON, ROOT, App, app_env
 
-try:
-    from playwright.sync_api import Browser, expect
-except ImportError:  # the browser fixture skips
-    pass
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 __all__ = ["CHROMIUM_ARGS", "browser"]  # the fixture, re-used
 FAKE = {"ASSISTANT_EMBEDDING_MODEL": "fake"}
