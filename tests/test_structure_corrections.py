@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from assistant.corrections import FILE_NAME
+import pytest
+
+from assistant.corrections import FILE_NAME, FORMAT
+from assistant.errors import AssistantError
 from assistant.ingest import discover
 
 from .test_cli import run
@@ -144,3 +148,47 @@ def test_mark_makes_a_file_a_scenario_text_and_the_book_is_never_a_document(
     run(tmp_path, "ingest", str(folder))
     docs = json.loads(run(tmp_path, "sources", "--json").stdout)["documents"]
     assert [d["kind"] for d in docs] == ["scenario"]
+
+
+def _services(home: Path) -> Any:
+    from assistant.config import Settings
+    from assistant.wiring import make_services
+
+    settings = Settings(home=home, embedding_model="fake", facilitator_password="f")
+    return make_services(settings, announce=lambda _m: None)
+
+
+def test_the_workshop_export_carries_the_corrections_and_the_import_applies_them(
+    tmp_path: Path,
+) -> None:
+    from assistant.ui.facilitator import Workshop
+    from assistant.ui.services import FACILITATOR
+
+    doc = tmp_path / "s.txt"
+    doc.write_text(TEXT, "utf-8")
+    here = _services(tmp_path / "here")
+    here.correct(FACILITATOR, lambda e: e.ingestor.run([doc], kind="scenario"))
+    warnings = here.correct(FACILITATOR, lambda e: e.rename(str(doc), "2", "Ouverture large"))
+    assert warnings == []
+    exported = json.loads(here.export_workshop(FACILITATOR))
+    assert exported["structure"]["documents"] == {
+        str(doc): [{"op": "rename", "line": 7, "title": "Ouverture", "to": "Ouverture large"}]
+    }
+    saved = tmp_path / "atelier.json"
+    saved.write_text(json.dumps(exported), "utf-8")
+
+    there = _services(tmp_path / "there")  # another store, the same file, not corrected
+    there.correct(FACILITATOR, lambda e: e.ingestor.run([doc], kind="scenario"))
+    (record,) = there.store.records()
+    assert [s.title for s in record.scenarios] == ["Repli", "Ouverture"]
+    broken = {**exported, "structure": {"format": FORMAT, "documents": {"x": [{"op": "zap"}]}}}
+    bad = tmp_path / "casse.json"
+    bad.write_text(json.dumps(broken), "utf-8")
+    with pytest.raises(AssistantError, match="structure corrections in the file"):
+        Workshop(there).import_file(FACILITATOR, str(bad))
+    assert there.corrections.all() == {}
+    said = Workshop(there).import_file(FACILITATOR, str(saved))
+    assert "corrections de structure (1 document(s), réindexés)" in said
+    (record,) = there.store.records()
+    assert [s.title for s in record.scenarios] == ["Repli", "Ouverture large"]
+    assert [s.title for s in there.retriever.lexical.scenarios()] == ["Repli", "Ouverture large"]
