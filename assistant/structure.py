@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .corrections import Applied, Correction, apply_heads, check_labels
 from .heads import choose_heads
 from .layouts import is_table_row
+from .table_layout import carve, scenario_tables
 from .text_norm import fold, slugify, strip_marks
 from .types import LoadedText, PageSpan, Scenario, Segment
 
@@ -300,6 +301,11 @@ def detect(
         raw = [
             Segment(b.start, e, b.section, b.scenario) for b, e in zip(bounds, ends, strict=True)
         ]
+        if kind == "scenario":  # tables with one column per scenario: a segment per cell
+            tables = scenario_tables(text, loaded.body_start)
+            raw = carve(raw, tables, lambda label: part_key(label) or label or NARRATIVE)
+            if tables:
+                warnings[:] = [w for w in warnings if "inside a table row" not in w]
     if loaded.pages:
         raw = [piece for seg in raw for piece in _split_pages(seg, loaded.pages)]
     trimmed = (_trim(text, seg) for seg in raw)

@@ -185,8 +185,8 @@ def test_two_scenarios_with_the_same_number_are_both_kept_with_a_warning() -> No
 
 def test_a_heading_inside_a_table_row_is_not_a_heading() -> None:
     text = (
-        "Scénario 1 : Repli\nTexte.\n\nThème ; Scénario 1 ; Scénario 2\n"
-        "Thème : Santé ; Scénario 1 : fermeture ; Scénario 2 : ouverture\n\n"
+        "Scénario 1 : Repli\nTexte.\n\nThème ; Scénario 1 : les villages se vident ; note\n"
+        "Thème : Santé ; Scénario 1 : fermeture ; note : à revoir\n\n"
         "Scénario 2 : Ouverture\nTexte deux.\n"
     )
     text, segments, warnings = _detect(text)
@@ -196,6 +196,20 @@ def test_a_heading_inside_a_table_row_is_not_a_heading() -> None:
     ]
     table = next(s for s in segments if "Thème ;" in text[s.start : s.end])
     assert table.scenario is not None and table.scenario.number == 1
+
+
+def test_a_table_row_with_one_cell_per_scenario_gives_each_cell_to_its_scenario() -> None:
+    # before tables were read: the whole row was Repli's, with a warning
+    text = (
+        "Scénario 1 : Repli\nTexte.\n\nThème ; Scénario 1 ; Scénario 2\n"
+        "Thème : Santé ; Scénario 1 : fermeture ; Scénario 2 : ouverture\n\n"
+        "Scénario 2 : Ouverture\nTexte deux.\n"
+    )
+    text, segments, warnings = _detect(text)
+    assert _scenarios(segments) == [(1, "Repli"), (2, "Ouverture")]
+    assert warnings == []
+    cells = [(s.scenario.number, s.section, text[s.start : s.end]) for s in segments if s.scenario]
+    assert (1, "Santé", "fermeture") in cells and (2, "Santé", "ouverture") in cells
 
 
 def test_a_glossary_of_300_scenario_lines_is_not_cut_into_300_scenarios() -> None:
