@@ -140,6 +140,7 @@ class TitleLine:
     title: str
     shown: str = ""  # the label as written
     qualified: bool = False
+    bare: bool = False  # a label and a number alone (`Scénario 1`): the title may follow
 
 
 def title_line(index: int, text: str, set_apart: bool) -> TitleLine | None:
@@ -167,7 +168,8 @@ def title_line(index: int, text: str, set_apart: bool) -> TitleLine | None:
             return None
         title = clean_title(rest) or f"{match.group('label')} {ident}"
         ident = ident.upper() if not ident.isdigit() else ident
-        return TitleLine(index, label, ident, title, match.group("label"))
+        bare = not clean_title(rest)
+        return TitleLine(index, label, ident, title, match.group("label"), bare=bare)
     quoted = _SCENARIO_QUOTED.match(body)
     if quoted:
         title = clean_title(quoted.group("rest"))
@@ -248,7 +250,27 @@ def detect_titles(lines: list[str], set_apart: set[int], first_line: int = 1) ->
         )
         return out
     found = _drop_lists(found, lines)
+    heads = {t.index for t in found}
     for running, t in enumerate(found, start=1):
         number = identifier_number(t.ident, running) if not t.qualified else running
-        out.heads[t.index] = Scenario(number, f"s{number}-{slugify(t.title, 40)}", t.title)
+        title = (_next_title(lines, t.index, heads) if t.bare else None) or t.title
+        out.heads[t.index] = Scenario(number, f"s{number}-{slugify(title, 40)}", title)
     return out
+
+
+MAX_NEXT_TITLE_WORDS = 12
+
+
+def _next_title(lines: list[str], index: int, heads: set[int]) -> str | None:
+    """The title on the line after a bare `Scénario 1` (a short line, not a sentence)."""
+    for j in range(index + 1, min(index + 3, len(lines))):
+        text = strip_marks(lines[j].lstrip("#").strip())
+        if not text:
+            continue
+        if j in heads or is_table_row(lines[j]) or text.endswith((".", ";", ",")):
+            return None
+        words = text.split()
+        return (
+            clean_title(text) if len(words) <= MAX_NEXT_TITLE_WORDS and len(text) <= 100 else None
+        )
+    return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .corrections import Applied, Correction, apply_heads, check_labels
 from .heads import choose_heads
 from .layouts import is_table_row
+from .list_layout import announced_lists
 from .table_layout import carve, scenario_tables
 from .text_norm import fold, slugify, strip_marks
 from .types import LoadedText, PageSpan, Scenario, Segment
@@ -306,6 +307,8 @@ def detect(
             raw = carve(raw, tables, lambda label: part_key(label) or label or NARRATIVE)
             if tables:
                 warnings[:] = [w for w in warnings if "inside a table row" not in w]
+            if not any(seg.scenario for seg in raw):  # a list announced as the scenarios
+                raw = carve(raw, announced_lists(text, loaded.body_start), lambda _: NARRATIVE)
     if loaded.pages:
         raw = [piece for seg in raw for piece in _split_pages(seg, loaded.pages)]
     trimmed = (_trim(text, seg) for seg in raw)
