@@ -2,8 +2,8 @@
 
 By default the aspects are the parts the chosen scenarios share (the seed's narrative,
 levers, interest, limits, or a document's own: *Forces*, *Conditions de réussite*…);
-scenarios that only have a narrative are compared on it, on the box's themes found in them
-and on themes drawn from their texts (`themes.py`). An aspect is
+scenarios that only have a narrative are compared on it, on the box's themes and on themes
+drawn from their texts (`themes.py`), each kept when most of the scenarios speak of it. An aspect is
 either a part of the scenario texts (the cell quotes the most representative sentences of
 that scenario's own part) or a free topic ("santé", "mobilité": retrieved within that
 scenario only, and the cell is `not_covered` unless one of its sentences mentions the
@@ -162,8 +162,9 @@ def compare(
                 sentences.append(Sentence(ev.text, (n,), support, verdict_of(support)))
             status = COVERED if sentences else NOT_COVERED
             row.append(Cell(scenario, aspect, status, tuple(sentences)))
-        if themes_only and aspect != "narrative" and not any(c.sentences for c in row):
-            continue  # a theme none of the texts speaks of is no aspect of theirs
+        need = len(row) // 2 + 1  # a drawn theme is one most of the scenarios speak of
+        if themes_only and aspect != "narrative" and sum(bool(c.sentences) for c in row) < need:
+            continue  # (two of two, two of three, three of four): else no aspect of theirs
         cells.extend(row)
     keys = list(dict.fromkeys(c.aspect for c in cells)) if themes_only else keys
     citations = tuple(numbering.by_key.values())
