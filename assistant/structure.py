@@ -19,6 +19,7 @@ from .corrections import Applied, Correction, apply_heads, check_labels
 from .heads import choose_heads
 from .layouts import is_table_row
 from .list_layout import announced_lists
+from .part_names import NARRATIVE, part_key
 from .table_layout import carve, scenario_tables
 from .text_norm import fold, slugify, strip_marks
 from .types import LoadedText, PageSpan, Scenario, Segment
@@ -32,40 +33,6 @@ __all__ = [
     "segment",
     "slugify",
 ]
-
-NARRATIVE = "narrative"
-
-# Folded (lower-case, accent-free) part names -> canonical section keys.
-_PARTS: dict[str, str] = {
-    "leviers": "levers",
-    "levier": "levers",
-    "leviers d'action": "levers",
-    "leviers d'actions": "levers",
-    "actions possibles": "levers",
-    "actions": "levers",
-    "levers": "levers",
-    "actions and levers": "levers",
-    "interet": "interest",
-    "interets": "interest",
-    "avantages": "interest",
-    "atouts": "interest",
-    "points forts": "interest",
-    "interest": "interest",
-    "benefits": "interest",
-    "limites": "limits",
-    "limite": "limits",
-    "inconvenients": "limits",
-    "points faibles": "limits",
-    "points de vigilance": "limits",
-    "risques": "limits",
-    "limits": "limits",
-    "risks": "limits",
-    "drawbacks": "limits",
-    "recit": NARRATIVE,
-    "narratif": NARRATIVE,
-    "narrative": NARRATIVE,
-    "description": NARRATIVE,
-}
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _NUMBERED_SCENARIO = re.compile(r"^\s*(\d+)\s*[).:\-]\s*(sc[ée]nario\b.*)$", re.IGNORECASE)
@@ -116,11 +83,6 @@ def parse_scenario_heading(heading: str, running_number: int) -> Scenario | None
         return None
     num = number if number is not None else running_number
     return Scenario(number=num, id=f"s{num}-{slugify(title, 40)}", title=title)
-
-
-def part_key(name: str) -> str | None:
-    """The canonical section key of a scenario part name (`Leviers` -> `levers`)."""
-    return _PARTS.get(fold(name).strip(" :"))
 
 
 @dataclass
