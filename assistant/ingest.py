@@ -101,6 +101,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FailedFile]]:
                         missing.append(FailedFile(display_source(found), SYMLINK_SKIPPED))
                         continue
                     files.append(found)
+        elif path.name.lower() == CORRECTIONS_FILE:
+            missing.append(
+                FailedFile(str(path), "the facilitator's structure corrections, not a document")
+            )
         elif path.exists() or path.is_symlink():
             files.append(path)
         else:

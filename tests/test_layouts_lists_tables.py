@@ -127,3 +127,28 @@ def test_a_word_table_with_one_column_per_scenario_is_compared_cell_by_cell(
     by_cell = {(c.scenario.number, c.aspect): [s.text for s in c.sentences] for c in matrix.cells}
     assert by_cell[(3, "levers")] == ["Les mutualisations."]
     assert_exact(wired.store, matrix.citations)
+
+
+def test_a_list_announced_as_the_scenarios_only_when_the_count_matches() -> None:
+    text = (
+        "Note de cadrage\n\nL'étude retient 3 scénarios contrastés :\n"
+        '- Un scénario "sobriété" où la demande baisse.\n'
+        "- Un scénario « fil de l'eau » qui prolonge les tendances.\n"
+        "- En cas de crise longue, les services se replient sur les bourgs.\n\n"
+        "Suite du document.\n"
+    )
+    segments, warnings = detect(LoadedText(text, "txt"), "scenario")
+    assert _scenarios(segments) == [
+        (1, "sobriété"), (2, "fil de l'eau"), (3, "En cas de crise longue")
+    ]  # fmt: skip
+    cells = _cells(text, segments)
+    assert (
+        3,
+        "narrative",
+        "En cas de crise longue, les services se replient sur les bourgs.",
+    ) in cells
+    after = next(s for s in segments if "Suite du document" in text[s.start : s.end])
+    assert after.scenario is None  # the list ends the scenarios
+    two = text.replace("3 scénarios", "4 scénarios")
+    assert _scenarios(detect(LoadedText(two, "txt"), "scenario")[0]) == []
+    assert _scenarios(detect(LoadedText(text, "txt"), "diagnostic")[0]) == []

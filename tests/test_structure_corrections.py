@@ -135,6 +135,11 @@ def test_mark_makes_a_file_a_scenario_text_and_the_book_is_never_a_document(
     (folder / FILE_NAME).write_text("{}", "utf-8")  # a stray copy of the book in a corpus
     files, _ = discover([folder])
     assert files == [doc]
+    named, refused = discover([folder / FILE_NAME])
+    assert (
+        named == []
+        and refused[0].error == "the facilitator's structure corrections, not a document"
+    )
     report = json.loads(run(tmp_path, "ingest", str(folder), "--json").stdout)
     assert report["ingested"] == 1 and report["failed"] == []
     docs = json.loads(run(tmp_path, "sources", "--json").stdout)["documents"]
