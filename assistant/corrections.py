@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import AssistantError
 from .text_norm import fold, slugify
-from .types import KINDS, Scenario
+from .types import KINDS, Scenario, Segment
 
 FILE_NAME = "structure-corrections.json"
 FORMAT = "assistant-structure-corrections/1"
@@ -160,6 +160,7 @@ class Applied:
 
     parts: dict[str, str] = field(default_factory=dict)  # folded label -> part
     failed: list[tuple[int, str]] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)  # about a table's or a list's scenario
 
     def warnings(self, corrections: list[Correction]) -> list[str]:
         """One line per correction that no longer applies."""
@@ -203,7 +204,7 @@ def apply_heads(
     def rename(n: int, c: Correction) -> None:
         at = find(c.title, c.line)
         if at is None:
-            applied.failed.append((n, f"no scenario titled '{c.title}'"))
+            applied.deferred.append(n)  # maybe a scenario of a table or a list
             return
         old = heads[at]
         new = Scenario(old.number, _unique_id(old.number, c.to, heads, old.id), c.to)
@@ -214,8 +215,7 @@ def apply_heads(
     def merge(n: int, c: Correction) -> None:
         gone, kept = find(c.title, c.line), find(c.to, c.to_line)
         if gone is None or kept is None:
-            missing = c.title if gone is None else c.to
-            applied.failed.append((n, f"no scenario titled '{missing}'"))
+            applied.deferred.append(n)
             return
         gone_id, into = heads[gone].id, heads[kept]
         if gone_id == into.id:
@@ -254,3 +254,52 @@ def check_labels(corrections: list[Correction], labels_seen: set[str], applied: 
     for n, c in enumerate(corrections):
         if c.op == "map" and fold(c.label).strip(" :") not in labels_seen:
             applied.failed.append((n, f"no line of a scenario starts with '{c.label}'"))
+
+
+def apply_segments(
+    corrections: list[Correction], segments: list[Segment], applied: Applied
+) -> list[Segment]:
+    """The renames and merges about scenarios that no heading starts (a table's columns,
+    an announced list's items), applied to the segments; those that find no scenario of
+    the title they name no longer apply."""
+    if not applied.deferred:
+        return segments
+    now: dict[str, Scenario] = {}  # a detected scenario's id -> what it is now
+    for seg in segments:
+        if seg.scenario is not None:
+            now.setdefault(seg.scenario.id, seg.scenario)
+
+    def find(title: str) -> Scenario | None:
+        live = list({s.id: s for s in now.values()}.values())
+        same = [s for s in live if s.title == title]
+        same = same or [s for s in live if fold(s.title) == fold(title)]
+        return same[0] if same else None
+
+    for n in applied.deferred:
+        c = corrections[n]
+        target = find(c.title)
+        kept = find(c.to) if c.op == "merge" else None
+        if target is None or (c.op == "merge" and kept is None):
+            missing = c.title if target is None else c.to
+            applied.failed.append((n, f"no scenario titled '{missing}'"))
+            continue
+        if kept is not None and kept.id == target.id:
+            applied.failed.append((n, "it is the same scenario"))
+            continue
+        if kept is None:
+            taken = {s.id for s in now.values()} - {target.id}
+            base = sid = f"s{target.number}-{slugify(c.to, 40)}"
+            k = 2
+            while sid in taken:
+                sid, k = f"{base}-{k}", k + 1
+            kept = Scenario(target.number, sid, c.to)
+        for key, s in now.items():
+            if s.id == target.id:
+                now[key] = kept
+    applied.failed.sort()
+    return [
+        seg
+        if seg.scenario is None or now[seg.scenario.id] == seg.scenario
+        else Segment(seg.start, seg.end, seg.section, now[seg.scenario.id], seg.page)
+        for seg in segments
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .corrections import Applied, Correction, apply_heads, check_labels
+from .corrections import Applied, Correction, apply_heads, apply_segments, check_labels
 from .heads import choose_heads
 from .layouts import is_table_row
 from .list_layout import announced_lists
@@ -152,7 +152,11 @@ def _recurring_labels(
 
 
 def _heading_boundaries(
-    loaded: LoadedText, scenario_doc: bool, warnings: list[str], corrections: list[Correction]
+    loaded: LoadedText,
+    scenario_doc: bool,
+    warnings: list[str],
+    corrections: list[Correction],
+    applied: Applied,
 ) -> list[_Boundary]:
     bounds: list[_Boundary] = []
     path: list[tuple[int, str]] = []  # (level, heading) outside scenarios
@@ -164,7 +168,6 @@ def _heading_boundaries(
     set_apart = {i for i, line in enumerate(lines) if line.start in hinted}
     heads: dict[int, Scenario] = {}
     recurring: dict[str, str] = {}
-    applied = Applied()
     if scenario_doc:
         first_line = loaded.text.count("\n", 0, loaded.body_start) + 1  # after front matter
         heads, found_warnings = choose_heads(
@@ -211,7 +214,6 @@ def _heading_boundaries(
                 bounds.append(_Boundary(start, key, scenario, line.start))
     if scenario_doc:
         check_labels(corrections, seen, applied)
-        warnings.extend(applied.warnings(corrections))
     return bounds
 
 
@@ -254,10 +256,12 @@ def detect(
     (and about the facilitator's corrections that no longer apply)."""
     text = loaded.text
     warnings: list[str] = []
+    fixes = corrections or []
     if loaded.fmt == "csv":
         raw = _csv_segments(loaded)
     else:
-        bounds = _heading_boundaries(loaded, kind == "scenario", warnings, corrections or [])
+        applied = Applied()
+        bounds = _heading_boundaries(loaded, kind == "scenario", warnings, fixes, applied)
         if not bounds or bounds[0].start > loaded.body_start:
             bounds.insert(0, _Boundary(loaded.body_start, "", None, loaded.body_start))
         ends = [b.cut for b in bounds[1:]] + [len(text)]
@@ -271,6 +275,8 @@ def detect(
                 warnings[:] = [w for w in warnings if "inside a table row" not in w]
             if not any(seg.scenario for seg in raw):  # a list announced as the scenarios
                 raw = carve(raw, announced_lists(text, loaded.body_start), lambda _: NARRATIVE)
+            raw = apply_segments(fixes, raw, applied)
+            warnings.extend(applied.warnings(fixes))
     if loaded.pages:
         raw = [piece for seg in raw for piece in _split_pages(seg, loaded.pages)]
     trimmed = (_trim(text, seg) for seg in raw)

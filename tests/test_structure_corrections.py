@@ -197,3 +197,36 @@ def test_the_workshop_export_carries_the_corrections_and_the_import_applies_them
     (record,) = there.store.records()
     assert [s.title for s in record.scenarios] == ["Repli", "Ouverture large"]
     assert [s.title for s in there.retriever.lexical.scenarios()] == ["Repli", "Ouverture large"]
+
+
+def test_a_scenario_of_an_announced_list_or_a_table_is_renamed_and_merged(tmp_path: Path) -> None:
+    # the Insee text's scenarios have no title of their own: the facilitator gives one
+    real = Path(__file__).parent / "fixtures" / "real-scenarios" / "insee-bretagne-2040.txt"
+    doc = tmp_path / "insee.txt"
+    doc.write_text(real.read_text("utf-8"), "utf-8")
+    run(tmp_path, "ingest", str(doc), "--kind", "scenario")
+    run(tmp_path, "structure", "rename", "insee", "4", "Ralentissement économique")
+    titles = _titles(_structure(tmp_path))
+    assert titles[3] == (4, "Ralentissement économique") and titles[0][0] == 1
+    again = json.loads(run(tmp_path, "ingest", str(doc), "--kind", "scenario", "--json").stdout)
+    assert (
+        again["skipped"] == 1 and _titles(_structure(tmp_path))[3][1] == "Ralentissement économique"
+    )
+
+    table = tmp_path / "table.md"
+    table.write_text(
+        "| | Scénario 1 : Repli | Scénario 2 : Ouverture |\n|---|---|---|\n"
+        "| Récit | Les villages se vident. | Les bourgs accueillent. |\n",
+        "utf-8",
+    )
+    run(tmp_path, "ingest", str(table), "--kind", "scenario")
+    run(tmp_path, "structure", "merge", "table.md", "2", "1")
+    shown = json.loads(run(tmp_path, "structure", "show", "table.md", "--json").stdout)
+    (text,) = shown["scenario_texts"]
+    assert _titles(text) == [(1, "Repli")]
+    assert text["scenarios"][0]["parts"] == [
+        {
+            "section": "narrative",
+            "chars": len("Les villages se vident.") + len("Les bourgs accueillent."),
+        }
+    ]
