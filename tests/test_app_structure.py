@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.test_app_browser import CHROMIUM_ARGS, TIMEOUT_MS, browser, choose, log_in, open_tab
+from tests.test_app_browser import (
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    browser,
+    choose,
+    log_in,
+    open_tab,
+    shot,
+)
 from tests.ui_harness import PYTHON, ROOT, App, app_env
 
 pytest.importorskip("playwright.sync_api")
@@ -83,6 +91,7 @@ def test_the_facilitator_sees_the_structure_and_corrects_it(
     page.click("#structure-map")
     expect(first.locator("td.parts")).to_have_text("Récit (42), Limites (31)")
     expect(view.locator("ol.corrections li")).to_have_count(2)
+    shot(page, "laptop-fr-structure.png", "#structure-section")
 
     page.fill("#structure-label textarea", "Inconnu")
     page.click("#structure-map")
