@@ -251,7 +251,7 @@ def _parser() -> argparse.ArgumentParser:
         "--structure",
         action="store_true",
         help="per scenario text, the scenarios detected (number, title, first words) and "
-        "their parts with sizes",
+        "their parts with sizes (to correct them: `assistant structure`)",
     )
 
     p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
