@@ -51,6 +51,17 @@ def contextual_query(question: str, history: Sequence[Turn]) -> str:
     return question
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """The evidence for a question (see `AskTask.gather`)."""
+
+    lang: str
+    query: str
+    intent: Intent
+    passages: list[Passage]
+    refused: str | None = None  # why it is refused before any writer, if it is
+
+
 @dataclass
 class AskTask:
     """The `ask` use case over one retriever and one writer."""
@@ -73,22 +84,10 @@ class AskTask:
     ) -> Answer:
         """A grounded answer to the question, in its language, or an honest refusal."""
         question = question.strip()
-        lang = detect(question)
-        query = contextual_query(question, history)
-        k = top_k or self.top_k
-        intent = self.retriever.intent(question, [q for q, _ in history])
-        passages = (
-            self.retriever.search(query, top_k=k, scenarios=scenarios, intent=intent)
-            if question
-            else []
-        )
-        if not passages:
-            return _refusal(question, lang, passages, on_text)
-        passages = self._each_named(query, passages, scenarios, intent)
-        if intent.missing:
-            known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
-            reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
-            return _refusal(question, lang, passages, on_text, None, reason)
+        found = self.gather(question, history=history, scenarios=scenarios, top_k=top_k)
+        lang, query, intent, passages = found.lang, found.query, found.intent, found.passages
+        if found.refused is not None:
+            return _refusal(question, lang, passages, on_text, None, found.refused)
         if self.generated is None:
             vector = self.retriever.embed_query(query)
             written = self.extractive.write(question, query, vector, passages, intent)
@@ -104,6 +103,35 @@ class AskTask:
             return _refusal(question, lang, passages, on_text, confidence, reason)
         answer = self._assemble(question, lang, passages, claims, dropped, on_text)
         return replace(answer, confidence=confidence)
+
+    def gather(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        scenarios: Sequence[str] = (),
+        top_k: int | None = None,
+    ) -> Gathered:
+        """The evidence for a question, before any writer: its language, the retrieval
+        query, what it points at, the passages; or why it is refused outright (nothing
+        retrieved, a scenario number that does not exist)."""
+        lang = detect(question)
+        query = contextual_query(question, history)
+        intent = self.retriever.intent(question, [q for q, _ in history])
+        k = top_k or self.top_k
+        passages = (
+            self.retriever.search(query, top_k=k, scenarios=scenarios, intent=intent)
+            if question
+            else []
+        )
+        if not passages:
+            return Gathered(lang, query, intent, [], "no passage")
+        passages = self._each_named(query, passages, scenarios, intent)
+        if intent.missing:
+            known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
+            reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
+            return Gathered(lang, query, intent, passages, reason)
+        return Gathered(lang, query, intent, passages)
 
     def _labelled(
         self,

@@ -1,13 +1,15 @@
 """The extractive writer: answers with the retrieved sentences themselves, no LLM.
 
-Each sentence of each retrieved passage is scored against the question: embedding
-similarity (question vs. sentence), the rarity-weighted share of the question's terms it
-contains (its scenario title and section count), and its passage's similarity. The best
-few become the answer, each one a verbatim quote. It declines when the best score is
-under a threshold calibrated on the project's evaluation suite, or when the question names
-a number or a place that none of the candidate sentences contains (a near miss: a figure
-for another year or another territory), or asks for a figure no clause of them gives
-(see `facets.py`: a count, a share, an amount, for the zone asked about).
+The question is read once (`understand`, see `features.Asked`). Each quotable sentence of
+each retrieved passage gets a few general features (its similarity to the question, the
+share of the question's terms it holds, its passage's similarity and rank, whether it
+gives the names, numbers and kind of figure asked for, whether it is in the scenario and
+part asked about) and the fitted sentence model scores them (`judge.py`). The refusal
+model, over the question's features (the best sentence, whether the names, numbers and
+kind of figure asked for occur anywhere in the evidence, the words the corpus never
+uses), decides whether the passages answer at all. Both models' weights are data
+(`assistant/data/judge.json`), fitted on every evaluation set pooled by
+`evals/fit_judge.py`.
 
 Only quotable sentences are candidates (`quotable.py`: no page header or footer, heading,
 placeholder or lone marker of the source). A question naming several scenarios gets the
@@ -28,7 +30,7 @@ import numpy as np
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
 from ..facets import CorpusFacets, Facets, counted_words, facets_of, learn, table_header
-from ..indexed import SECTION_LABELS
+from ..indexed import SECTION_LABELS, chunk_context
 from ..intent import Intent
 from ..language import detect
 from ..lexical import LexicalIndex, analyze
@@ -36,15 +38,12 @@ from ..structure import fold
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
 from .choice import choose, defining
+from .features import SENTENCE, Asked, cosine_feature, question_features, reason
+from .judge import REFUSE_AT, Judge, load_judge
 from .layout import defined_terms
 from .quotable import Span, clean, page_lines
 
-# The best sentence must score this much, by question language; English questions on a
-# French corpus share no words with it, so they score lower. Calibrated with `assistant eval`.
-ANSWER_THRESHOLD = {"fr": 0.35, "en": 0.2}
 MAX_SENTENCES = 3
-FOREIGN_WORDS = 2  # a French question with this many words unknown to the corpus, making
-FOREIGN_SHARE = 0.6  # at least this share of its words, is off-topic (see `assistant eval`)
 _SCENARIO_NUMBER = re.compile(
     r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?\d+(?:\s*(?:,|et|and|&)\s*\d+)*", re.I
 )
@@ -67,20 +66,14 @@ class Written:
     declined: str = ""
 
 
-def _clip(x: float) -> float:
-    return min(max(x, 0.0), 1.0)
-
-
 @dataclass
 class ExtractiveWriter:
     """Chooses the sentences of the passages that answer the question."""
 
     embedder: Embedder
     lexical: LexicalIndex
-    threshold: dict[str, float] = field(default_factory=lambda: dict(ANSWER_THRESHOLD))
-    w_sim: float = 0.7  # weights of the sentence score (calibrated with `assistant eval`)
-    w_lex: float = 0.2
-    w_passage: float = 0.7
+    judge: Judge = field(default_factory=load_judge)
+    refuse_at: float = REFUSE_AT  # refuse when the refusal model gives this chance or more
     keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
@@ -179,6 +172,39 @@ class ExtractiveWriter:
             return []
         return [t for t in analyze(question) if not self.lexical.known(t) and not t.isdigit()]
 
+    def understand(self, question: str, query: str) -> Asked:
+        """The question as the writer reads it, once (see `features.Asked`)."""
+        self.lexical.refresh()
+        lang = detect(question)
+        now = analyze(question)
+        terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
+        numbers, names = self.specifics(question)
+        follow_up = query != question
+        return Asked(
+            question=question,
+            lang=lang,
+            terms=tuple(now),
+            weights={t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()},
+            focus=frozenset(t for t in now if self.lexical.known(t)) if follow_up else frozenset(),
+            numbers=frozenset(numbers),
+            names=tuple(
+                dict.fromkeys(
+                    tuple(analyze(w))
+                    for w in _CAPITALISED.findall(question.strip())
+                    if analyze(w) and fold(w).rstrip("s") not in _ENGLISH_CAPITALISED
+                )
+            ),
+            unknown=tuple(sorted(names)),
+            facets=self.facets(question),
+            sources=frozenset(self.sources_named(question)),
+            defined=tuple(defined_terms(question)),
+            # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic
+            # from the previous question: its own colloquial words do not make it off-topic
+            foreign=tuple(self.foreign(question)) if not follow_up else (),
+            counted=tuple(self.counted(question)),
+            follow_up=follow_up,
+        )
+
     def candidates(
         self,
         question: str,
@@ -187,12 +213,19 @@ class ExtractiveWriter:
         passages: Sequence[Passage],
         intent: Intent = NO_INTENT,
     ) -> list[Pick]:
-        """Every sentence of the passages, scored, best first."""
-        now = analyze(question)
-        focus = {t for t in now if self.lexical.known(t)} if query != question else set()
-        terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
-        weights = {t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()}
-        total = sum(weights.values()) or 1.0
+        """Every quotable sentence of the passages, scored by the sentence model, best first."""
+        return self.scored(self.understand(question, query), query_vector, passages, intent)[0]
+
+    def scored(
+        self,
+        asked: Asked,
+        query_vector: np.ndarray,
+        passages: Sequence[Passage],
+        intent: Intent = NO_INTENT,
+    ) -> tuple[list[Pick], np.ndarray]:
+        """The quotable sentences of the passages, best first, and their features (rows in
+        the same order, columns as `features.SENTENCE`)."""
+        total = sum(asked.weights.values()) or 1.0
         unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
         spans, sims = [], []
         for i, p in enumerate(passages):  # each sentence keeps its whole sentence's vector
@@ -204,42 +237,76 @@ class ExtractiveWriter:
                     spans.append((i, *kept))
                     sims.append(float(sim))
         if not spans:
-            return []
-        facets = self.facets(question)
-        sources = self.sources_named(question)
-        picks = []
+            return [], np.zeros((0, len(SENTENCE)))
+        holds = self.holds(passages)
+        facets, numbers = asked.facets, asked.numbers
+        rows = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
             p, text = passages[i], passages[i].text[s:e]
             head = f"{p.scenario.title if p.scenario else ''} {SECTION_LABELS.get(p.section, '')}"
             own = set(self.lexical.expand(analyze(text)))  # "TAD" is "transport à la demande"
             found = own | set(analyze(head))
-            lexical = sum(w for t, w in weights.items() if t in found) / total
-            score = (
-                self.w_sim * _clip((float(sim) - 0.78) / 0.12)
-                + self.w_lex * lexical
-                + self.w_passage * _clip((p.score - 0.78) / 0.12)
-            )
-            if len(text.split()) < 5 or not (
-                text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
-            ):
-                score *= 0.7  # a fragment: a table header, or a sentence cut by the chunk start
-            if intent.scenario_ids and p.scenario and p.scenario.id not in intent.scenario_ids:
-                score *= 0.6  # another scenario than the one asked about
-            if intent.sections and p.scenario and p.section not in intent.sections:
-                score *= 0.75  # another part of the scenario than the one asked for
-            if sources and p.source not in sources:
-                score *= 0.75  # another document than the one named ("selon les indicateurs")
             header = table_header(p.text, s)
-            if not facets.gives(text):
-                score *= 0.6  # no figure of the kind asked for (a count, a share, a cost...)
-            elif not facets.honours(f"{header} {text}"):
-                score *= 0.6  # a figure for another zone or group than the one asked about
-            if not facets.breaks_down(f"{header} {text}"):
-                score *= 0.6  # "par zone ?" and the sentence gives one zone's figure, or none
-            if focus and not focus & own and not (intent.sections and p.section in intent.sections):
-                score *= 0.6  # a follow-up: its own words ("et pour le piémont ?") must appear
-            picks.append(Pick(i, s, e, round(score, 4)))
-        return sorted(picks, key=lambda k: -k.score)
+            whole = len(text.split()) >= 5 and (
+                text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
+            )
+            given = numbers_of(text)
+            value = {
+                "sim": cosine_feature(sim),
+                "lexical": sum(w for t, w in asked.weights.items() if t in found) / total,
+                "passage": cosine_feature(p.score),
+                "rank": 1 / max(p.rank, 1),
+                "fragment": not whole,
+                "other_scenario": bool(intent.scenario_ids)
+                and bool(p.scenario)
+                and p.scenario.id not in intent.scenario_ids,  # type: ignore[union-attr]
+                "other_part": bool(intent.sections)
+                and bool(p.scenario)
+                and p.section not in intent.sections,
+                "other_source": bool(asked.sources) and p.source not in asked.sources,
+                "no_kind": not facets.gives(text),
+                "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
+                "no_breakdown": not facets.breaks_down(f"{header} {text}"),
+                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),
+                "numbers_missing": len(numbers - given) / len(numbers) if numbers else 0.0,
+                "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
+                / max(len(asked.names), 1),
+                "follow_up_missing": bool(asked.focus)
+                and not asked.focus & own
+                and not (intent.sections and p.section in intent.sections),
+            }
+            rows.append([float(value[n]) for n in SENTENCE])
+        matrix = np.asarray(rows, dtype=np.float64)
+        chances = self.judge.sentence.prob(matrix)
+        picks = [
+            Pick(i, s, e, round(float(c), 4)) for (i, s, e), c in zip(spans, chances, strict=True)
+        ]
+        order = sorted(range(len(picks)), key=lambda n: -picks[n].score)
+        return [picks[n] for n in order], matrix[order]
+
+    def holds(self, passages: Sequence[Passage]) -> list[set[str]]:
+        """The analysed terms of each passage with its address (document title, scenario,
+        part): where a name of the question may be found."""
+        out = []
+        for p in passages:
+            record = self.lexical.store.get_record(p.doc_id)
+            title = record.title if record else ""
+            address = chunk_context(title, p.section, p.scenario)
+            out.append(set(self.lexical.expand(analyze(f"{address} {p.source} {p.text}"))))
+        return out
+
+    def verdict(
+        self, asked: Asked, picks: Sequence[Pick], rows: np.ndarray, passages: Sequence[Passage]
+    ) -> np.ndarray:
+        """The question's features (`features.QUESTION`) given its scored candidates."""
+        fits, gives = not asked.facets.kind, not asked.numbers
+        for k in picks:
+            text = passages[k.passage].text[k.start : k.end]
+            header = table_header(passages[k.passage].text, k.start)
+            gives = gives or asked.numbers <= numbers_of(text)
+            fits = fits or asked.facets.fits(text, header, asked.numbers)
+        logits = self.judge.sentence.logit(rows) if len(rows) else np.zeros(0)
+        return question_features(asked, rows, logits, passages, self.holds(passages), fits, gives)
 
     def write(
         self,
@@ -249,43 +316,19 @@ class ExtractiveWriter:
         passages: Sequence[Passage],
         intent: Intent = NO_INTENT,
     ) -> Written:
-        """The sentences that answer, best first; none when the passages do not answer."""
-        picks = self.candidates(question, query, query_vector, passages, intent)
-        best = picks[0].score if picks else 0.0
-        threshold = self.threshold[detect(question)]
-        if best < threshold:
-            return Written([], best, f"best sentence scores {best:.2f} < {threshold}")
-        numbers, names = self.specifics(question)
-        if names:
-            return Written([], best, f"the corpus never mentions {', '.join(sorted(names))}")
-        # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic from
-        # the previous question: its own colloquial words do not make it off-topic
-        foreign = (self.foreign(question) if query == question else []) or self.counted(question)
-        if self.counted(question) or (
-            len(foreign) >= FOREIGN_WORDS and len(foreign) >= FOREIGN_SHARE * len(analyze(question))
-        ):
-            return Written([], best, f"the corpus never uses {', '.join(foreign)}")
-        text = {id(k): passages[k.passage].text[k.start : k.end] for k in picks}
-        if numbers:  # the figure asked about (a year, a value) must be in what we quote
-            picks = [k for k in picks if numbers <= numbers_of(text[id(k)])]
-            if not picks or picks[0].score < threshold * 0.8:
-                return Written([], best, f"no passage gives {', '.join(sorted(numbers))}")
-        facets = self.facets(question)
-        if facets.kind:  # the kind of figure asked for, for the zone or group asked about
-            fitting = [
-                k
-                for k in picks
-                if facets.fits(
-                    text[id(k)], table_header(passages[k.passage].text, k.start), frozenset(numbers)
-                )
-            ]
-            if not fitting or fitting[0].score < threshold * 0.8:
-                return Written([], best, f"no passage gives {facets.describe()}")
-        terms = set(defined_terms(question))
-        if terms:  # a definition names what it defines
-            picks = defining(picks, passages, terms, self.lexical.expand, threshold * 0.8)
+        """The sentences that answer, best first; none when the refusal model finds that
+        the passages do not answer."""
+        asked = self.understand(question, query)
+        picks, rows = self.scored(asked, query_vector, passages, intent)
+        row = self.verdict(asked, picks, rows, passages)
+        chance = float(self.judge.refusal.prob(row)[0])
+        if not picks or chance >= self.refuse_at:
+            return Written([], round(1 - chance, 4), reason(asked, row, chance))
+        if asked.defined:  # a definition names what it defines
+            picks = defining(picks, passages, set(asked.defined), self.lexical.expand, 0.0)
         named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
-        return Written(choose(picks, passages, named, threshold, self.keep, MAX_SENTENCES), best)
+        chosen = choose(picks, passages, named, 0.0, self.keep, MAX_SENTENCES)
+        return Written(chosen, round(1 - chance, 4))
 
 
 def _starts_item(text: str, start: int) -> bool:
