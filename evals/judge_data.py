@@ -43,9 +43,7 @@ def question_record(task: AskTask, q: Question) -> dict[str, Any]:
     asked = writer.understand(q.question, found.query)
     picks, rows = writer.scored(asked, vector, found.passages, found.intent)
     out["question_features"] = writer.verdict(asked, picks, rows, found.passages).tolist()
-    gold_chunks = [
-        any(g.hit_by(p.doc_id, p.start, p.end) for g in q.golds) for p in found.passages
-    ]
+    gold_chunks = [any(g.hit_by(p.doc_id, p.start, p.end) for g in q.golds) for p in found.passages]
     sentences = []
     for k, row in zip(picks, rows, strict=True):
         p = found.passages[k.passage]

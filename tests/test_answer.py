@@ -22,6 +22,7 @@ from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
 from assistant.tasks.extractive import ExtractiveWriter
 from assistant.tasks.generated import GeneratedWriter
+from assistant.tasks.judge import NEVER, REFUSE_AT
 from assistant.types import Answer
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
 
@@ -66,9 +67,10 @@ def task(
     report = make_ingestor(settings, store, embedder).run([corpus_copy])
     assert not report.failed
     task = make_ask_task(settings, make_retriever(settings, store, embedder))
-    # The score threshold is calibrated for the real model (slow tests below); with the fake
-    # embedder these tests exercise the structure and the refusal rules, so no threshold.
-    task.extractive.threshold = {"fr": 0.0, "en": 0.0}
+    # The refusal model is fitted on the real model's similarities (slow tests below); with
+    # the fake embedder these tests exercise the structure, so it never refuses here (the
+    # refusal tests put it back).
+    task.extractive.refuse_at = NEVER
     return task
 
 
@@ -94,6 +96,7 @@ def test_an_answer_quotes_the_sources_at_exact_spans(task: AskTask, store: Chrom
 def test_refuses_plainly_when_the_sources_do_not_answer(
     task: AskTask, store: ChromaStore, question: str, why: str
 ) -> None:
+    task.extractive.refuse_at = REFUSE_AT
     answer = task.ask(question)
     assert not answer.answerable, answer.answer
     assert why in answer.declined
@@ -103,7 +106,7 @@ def test_refuses_plainly_when_the_sources_do_not_answer(
 
 
 def test_a_document_is_named_by_every_word_of_its_file_name(task: AskTask) -> None:
-    named = task.extractive.sources_named
+    named = task.extractive.reader.sources_named
     assert [Path(s).name for s in named("Combien de trajets en 2023, selon les indicateurs ?")] == [
         "indicateurs.csv"
     ]
@@ -136,13 +139,14 @@ def test_a_follow_up_is_answered_in_context(task: AskTask, store: ChromaStore) -
 
 
 def test_languages_days_and_months_are_not_unknown_places(task: AskTask) -> None:
-    assert task.extractive.specifics("Do the France Services help people learn French?")[1] == set()
-    assert task.extractive.specifics("Is it open on Monday in May?")[1] == set()
-    assert task.extractive.specifics("How many GPs are there in the Cantal?")[1] == {"Cantal"}
+    assert task.extractive.reader.specifics("Do the France Services help people learn French?")[1] == set()
+    assert task.extractive.reader.specifics("Is it open on Monday in May?")[1] == set()
+    assert task.extractive.reader.specifics("How many GPs are there in the Cantal?")[1] == {"Cantal"}
 
 
 def test_a_colloquial_follow_up_is_not_taken_for_off_topic(task: AskTask) -> None:
     question = "et ça fait gagner quoi aux gens, ce truc-là ?"  # words the corpus never uses
+    task.extractive.refuse_at = REFUSE_AT
     alone = task.ask(question)
     assert not alone.answerable and "never uses" in alone.declined
     first = "Quels sont les atouts du scénario 4 ?"

@@ -19,42 +19,28 @@ keeps to the sentences that contain every word of the term it asks about, when s
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 import numpy as np
 
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
-from ..facets import CorpusFacets, Facets, counted_words, facets_of, learn, table_header
+from ..facets import table_header
 from ..indexed import SECTION_LABELS, chunk_context
 from ..intent import Intent
-from ..language import detect
 from ..lexical import LexicalIndex, analyze
-from ..structure import fold
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
 from .choice import choose, defining
-from .features import SENTENCE, Asked, cosine_feature, question_features, reason
+from .features import JUDGED, SENTENCE, Asked, cosine_feature, judged_row, question_features, reason
 from .judge import REFUSE_AT, Judge, load_judge
-from .layout import defined_terms
 from .quotable import Span, clean, page_lines
+from .reading import QuestionReader
 
 MAX_SENTENCES = 3
-_SCENARIO_NUMBER = re.compile(
-    r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?\d+(?:\s*(?:,|et|and|&)\s*\d+)*", re.I
-)
-_CAPITALISED_WORDS = (  # English words written with a capital that are not names of places
-    "monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december french english european "
-    "british german spanish italian arabic portuguese"
-)
-_ENGLISH_CAPITALISED = frozenset(_CAPITALISED_WORDS.split())
 NO_INTENT = Intent()
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)")
 
 
 @dataclass(frozen=True)
@@ -73,12 +59,15 @@ class ExtractiveWriter:
     embedder: Embedder
     lexical: LexicalIndex
     judge: Judge = field(default_factory=load_judge)
+    reader: QuestionReader = field(init=False)
     refuse_at: float = REFUSE_AT  # refuse when the refusal model gives this chance or more
     keep: float = 0.6  # further sentences must score this share of the best one
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
-    _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.reader = QuestionReader(self.lexical)
 
     def passage_vectors(self, text: str) -> np.ndarray:
         """Unit vectors of the sentences of one passage, remembered across questions
@@ -101,7 +90,7 @@ class ExtractiveWriter:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
         this in the background at start), and learn the corpus's facets; returns how many
         passages were embedded."""
-        self.facets("")
+        self.reader.facets("")
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
             self.passage_vectors(text)
@@ -126,84 +115,9 @@ class ExtractiveWriter:
             if s < end and passage.start < e
         ]
 
-    def facets(self, question: str) -> Facets:
-        """The kind of figure the question asks for, and the corpus's breakdown values
-        (zones, age groups...) it narrows it down to."""
-        self.lexical.refresh()
-        version = self.lexical.version
-        if self._corpus[0] != version:
-            self._corpus = (version, learn(self.lexical.texts()))
-        return facets_of(question, self._corpus[1], self.lexical.known)
-
-    def sources_named(self, question: str) -> set[str]:
-        """The documents a question names by every word of their file name ("d'après les
-        indicateurs": indicateurs.csv; "l'enquête habitants": enquete-habitants.pdf)."""
-        terms = set(analyze(question))
-        return {
-            source
-            for source in self.lexical.sources()
-            if (named := analyze(PurePath(source).stem.replace("-", " ").replace("_", " ")))
-            and set(named) <= terms
-        }
-
-    def specifics(self, question: str) -> tuple[set[str], set[str]]:
-        """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
-        part of them), in the question; English day, month and language names are not."""
-        self.lexical.refresh()
-        names = {
-            word
-            for word in _CAPITALISED.findall(question.strip())
-            if analyze(word)
-            and not all(self.lexical.known(t) for t in analyze(word))
-            and fold(word).rstrip("s") not in _ENGLISH_CAPITALISED
-        }
-        return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
-
-    def counted(self, question: str) -> list[str]:
-        """What a French "combien de X" question counts, when the corpus never mentions X
-        (an English word is unknown to a French corpus anyway)."""
-        words = counted_words(question)[:1] if detect(question) == "fr" else []
-        return [w for w in words if analyze(w) and not self.lexical.known(analyze(w)[0])]
-
-    def foreign(self, question: str) -> list[str]:
-        """Content words of a French question that the corpus never uses (none for English:
-        its words are foreign to a French corpus anyway)."""
-        if detect(question) != "fr":
-            return []
-        return [t for t in analyze(question) if not self.lexical.known(t) and not t.isdigit()]
-
     def understand(self, question: str, query: str) -> Asked:
-        """The question as the writer reads it, once (see `features.Asked`)."""
-        self.lexical.refresh()
-        lang = detect(question)
-        now = analyze(question)
-        terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
-        numbers, names = self.specifics(question)
-        follow_up = query != question
-        return Asked(
-            question=question,
-            lang=lang,
-            terms=tuple(now),
-            weights={t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()},
-            focus=frozenset(t for t in now if self.lexical.known(t)) if follow_up else frozenset(),
-            numbers=frozenset(numbers),
-            names=tuple(
-                dict.fromkeys(
-                    tuple(analyze(w))
-                    for w in _CAPITALISED.findall(question.strip())
-                    if analyze(w) and fold(w).rstrip("s") not in _ENGLISH_CAPITALISED
-                )
-            ),
-            unknown=tuple(sorted(names)),
-            facets=self.facets(question),
-            sources=frozenset(self.sources_named(question)),
-            defined=tuple(defined_terms(question)),
-            # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic
-            # from the previous question: its own colloquial words do not make it off-topic
-            foreign=tuple(self.foreign(question)) if not follow_up else (),
-            counted=tuple(self.counted(question)),
-            follow_up=follow_up,
-        )
+        """The question as the writer reads it, once (see `reading.QuestionReader`)."""
+        return self.reader.understand(question, query)
 
     def candidates(
         self,
@@ -277,7 +191,8 @@ class ExtractiveWriter:
             }
             rows.append([float(value[n]) for n in SENTENCE])
         matrix = np.asarray(rows, dtype=np.float64)
-        chances = self.judge.sentence.prob(matrix)
+        logits = self.judge.sentence.logit(matrix, SENTENCE)
+        chances = np.exp(logits - logits.max())  # each one's chance relative to the best's
         picks = [
             Pick(i, s, e, round(float(c), 4)) for (i, s, e), c in zip(spans, chances, strict=True)
         ]
@@ -305,7 +220,7 @@ class ExtractiveWriter:
             header = table_header(passages[k.passage].text, k.start)
             gives = gives or asked.numbers <= numbers_of(text)
             fits = fits or asked.facets.fits(text, header, asked.numbers)
-        logits = self.judge.sentence.logit(rows) if len(rows) else np.zeros(0)
+        logits = self.judge.sentence.logit(rows, SENTENCE) if len(rows) else np.zeros(0)
         return question_features(asked, rows, logits, passages, self.holds(passages), fits, gives)
 
     def write(
@@ -320,8 +235,8 @@ class ExtractiveWriter:
         the passages do not answer."""
         asked = self.understand(question, query)
         picks, rows = self.scored(asked, query_vector, passages, intent)
-        row = self.verdict(asked, picks, rows, passages)
-        chance = float(self.judge.refusal.prob(row)[0])
+        row = judged_row(self.verdict(asked, picks, rows, passages), rows[0] if len(rows) else None)
+        chance = float(self.judge.refusal.prob(row, JUDGED)[0])
         if not picks or chance >= self.refuse_at:
             return Written([], round(1 - chance, 4), reason(asked, row, chance))
         if asked.defined:  # a definition names what it defines

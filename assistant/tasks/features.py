@@ -42,6 +42,7 @@ QUESTION = (
     "top_passage",  # the first passage's cosine (rescaled)
     "gap",  # the first passage's cosine minus the second's (x 10)
     "best_lexical",  # the best sentence term share
+    "passage_lexical",  # the best share of the question's terms a passage (and address) holds
     "names_unknown",  # the question names something the corpus never mentions
     "names_absent",  # share of its names that no retrieved passage (or its title) holds
     "numbers_absent",  # no candidate sentence gives all the numbers of the question
@@ -51,6 +52,9 @@ QUESTION = (
     "counted_unknown",  # "combien de X" where the corpus never mentions X
     "english",  # an English question (on a French corpus)
 )
+TOP = ("names_missing", "numbers_missing", "no_fit", "wrong_zone", "other_scenario")
+# the best sentence's own features (by the sentence model), as question features "top_…"
+JUDGED = (*QUESTION, *(f"top_{n}" for n in TOP))  # what the refusal model may read
 
 
 @dataclass(frozen=True)
@@ -101,12 +105,15 @@ def question_features(
     best = int(np.argmax(sentence_logits)) if has else 0
     scores = [cosine_feature(p.score) for p in passages]
     absent = [n for n in asked.names if not any(set(n) <= h for h in holds)]
+    total = sum(asked.weights.values()) or 1.0
+    covered = [sum(w for t, w in asked.weights.items() if t in h) / total for h in holds]
     values = {
         "best_sentence": float(sentence_logits[best]) if has else -10.0,
         "best_sim": float(sentence_rows[:, col["sim"]].max()) if has else 0.0,
         "top_passage": scores[0] if scores else 0.0,
         "gap": 10 * (passages[0].score - passages[1].score) if len(passages) > 1 else 1.0,
         "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
+        "passage_lexical": max(covered, default=0.0),
         "names_unknown": float(bool(asked.unknown)),
         "names_absent": len(absent) / len(asked.names) if asked.names else 0.0,
         "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
@@ -119,9 +126,19 @@ def question_features(
     return np.asarray([values[n] for n in QUESTION], dtype=np.float64)
 
 
+def judged_row(question_row: np.ndarray, best_sentence_row: np.ndarray | None) -> np.ndarray:
+    """The refusal model's inputs (`JUDGED`): the question's features, then the best
+    sentence's features named in `TOP` (zeros without a sentence)."""
+    top = np.zeros(len(TOP))
+    if best_sentence_row is not None:
+        top = np.asarray([best_sentence_row[SENTENCE.index(n)] for n in TOP])
+    return np.concatenate([question_row, top])
+
+
 def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
-    """Why the refusal model refused, in the words of the features that say so."""
-    value = dict(zip(QUESTION, row, strict=True))
+    """Why the refusal model refused, in the words of the features that say so (`row`:
+    the question's features, as `JUDGED`)."""
+    value = dict(zip(JUDGED, row, strict=True))
     why = []
     if value["names_unknown"]:
         why.append(f"the corpus never mentions {', '.join(sorted(asked.unknown))}")

@@ -22,6 +22,7 @@ import numpy as np
 
 JUDGE_FILE = Path(__file__).resolve().parent.parent / "data" / "judge.json"
 REFUSE_AT = 0.5  # refuse when the refusal model gives this chance or more
+NEVER = 1.01  # a `refuse_at` that never refuses (tests of structure with a fake embedder)
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,18 @@ class Logistic:
     mean: np.ndarray
     scale: np.ndarray
 
-    def logit(self, x: np.ndarray) -> np.ndarray:
-        """The log-odds of each row of x (columns in the order of `names`)."""
-        z = (np.atleast_2d(x) - self.mean) / self.scale
+    def logit(self, x: np.ndarray, among: Sequence[str] | None = None) -> np.ndarray:
+        """The log-odds of each row of x: columns in the order of `names`, or of `among`
+        (every feature computed, of which the model reads its own)."""
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        if among is not None:
+            x = x[:, [list(among).index(n) for n in self.names]]
+        z = (x - self.mean) / self.scale
         return np.asarray(z @ self.weights + self.bias, dtype=np.float64)
 
-    def prob(self, x: np.ndarray) -> np.ndarray:
-        """The probability of each row of x."""
-        return np.asarray(1.0 / (1.0 + np.exp(-self.logit(x))), dtype=np.float64)
-
-    def contributions(self, x: np.ndarray) -> dict[str, float]:
-        """Each feature's share of the log-odds of one row (to explain a decision)."""
-        z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
-        return {n: float(v) for n, v in zip(self.names, z * self.weights, strict=True)}
+    def prob(self, x: np.ndarray, among: Sequence[str] | None = None) -> np.ndarray:
+        """The probability of each row of x (see `logit`)."""
+        return np.asarray(1.0 / (1.0 + np.exp(-self.logit(x, among))), dtype=np.float64)
 
     def to_json(self) -> dict[str, Any]:
         """The model as JSON data."""
@@ -75,13 +75,14 @@ def fit_logistic(
     y: np.ndarray,
     names: Sequence[str],
     *,
-    l2: float = 0.01,
+    l2: float | None = None,
     balanced: bool = False,
     steps: int = 300,
 ) -> Logistic:
     """Logistic regression by Newton's method: mean log-loss plus `l2`/2 times the squared
-    weights (not the bias), on standardised features; `balanced` weighs each class by the
-    inverse of its frequency (the textbook "balanced" weights)."""
+    weights (not the bias), on standardised features; `l2` defaults to 1 / the number of
+    rows (scikit-learn's default C = 1); `balanced` weighs each class by the inverse of its
+    frequency (the textbook "balanced" weights)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     mean = x.mean(axis=0)
@@ -93,7 +94,7 @@ def fit_logistic(
         positive = y.sum() / len(y)
         sample = np.where(y > 0.5, 0.5 / positive, 0.5 / (1 - positive))
     sample /= sample.sum()
-    penalty = np.full(z.shape[1], l2)
+    penalty = np.full(z.shape[1], 1.0 / len(x) if l2 is None else l2)
     penalty[-1] = 0.0
     w = np.zeros(z.shape[1])
     for _ in range(steps):
@@ -125,3 +126,41 @@ def load_judge(path: Path = JUDGE_FILE) -> Judge:
         Logistic.from_json(data["refusal"]),
         dict(data.get("fitted", {})),
     )
+
+
+def fit_ranking(
+    groups: Sequence[tuple[np.ndarray, np.ndarray]],
+    names: Sequence[str],
+    *,
+    l2: float | None = None,
+    steps: int = 100,
+) -> Logistic:
+    """A conditional logit (softmax over each question's candidates), by Newton's method:
+    the chance of the right candidates among their question's, so that only how candidates
+    of one question compare matters. `groups` are (features, labels) per question (groups
+    without a positive label are skipped); `l2` defaults to 1 / the number of groups. The
+    bias is left at zero: it does not change a question's ranking."""
+    kept = [(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+            for x, y in groups if np.asarray(y).sum() > 0 and len(y) > 1]  # fmt: skip
+    every = np.vstack([x for x, _ in kept])
+    mean = every.mean(axis=0)
+    scale = every.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    zs = [((x - mean) / scale, y / y.sum()) for x, y in kept]
+    lam = 1.0 / len(zs) if l2 is None else l2
+    w = np.zeros(every.shape[1])
+    for _ in range(steps):
+        grad = lam * w
+        hess = lam * np.eye(len(w))
+        for z, target in zs:
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            mu = p @ z
+            grad += (mu - target @ z) / len(zs)
+            hess += ((z * p[:, None]).T @ z - np.outer(mu, mu)) / len(zs)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(tuple(names), w, 0.0, mean, scale)
