@@ -42,7 +42,9 @@ from assistant.tasks.judge import (  # noqa: E402
 
 L2: float | None = None  # None: 1 / the number of training items (sklearn's C = 1)
 LABEL = "span"  # what the sentence model learns: "span" (quotes a gold span) or "gold_passage"
-KEEP = 0.6  # the writer's `keep`: further sentences must score this share of the best
+CUT = REFUSE_AT  # the refusal model's cut
+BALANCED = False  # class weights of the refusal model (balanced: more recall, less precision)
+KEEP = 0.1  # the writer's `keep`: a further sentence's chance, relative to the best one's
 MOST = 3
 
 
@@ -104,14 +106,14 @@ class Data:
         chosen = [r for r in train if r["prerefused"] is None]
         x = np.vstack([self.question_row(r, sentence) for r in chosen])
         y = np.asarray([float(not r["answerable"]) for r in chosen])
-        return fit_logistic(x, y, self.q_names, l2=L2, balanced=True)
+        return fit_logistic(x, y, self.q_names, l2=L2, balanced=BALANCED)
 
     def predict(self, r: dict[str, Any], sentence: Logistic, refusal: Logistic) -> dict[str, Any]:
         """What the writer would do: refuse, or choose sentences (hit gold span/passage?)."""
         if r["prerefused"] is not None or not r.get("sentences"):
             return {"refused": True, "span": False, "passage": False}
         chance = float(refusal.prob(self.question_row(r, sentence))[0])
-        if chance >= REFUSE_AT:
+        if chance >= CUT:
             return {"refused": True, "span": False, "passage": False}
         logits = sentence.logit(self.sentences(r))
         chosen = choose(r, np.exp(logits - logits.max()))
@@ -240,7 +242,7 @@ def _only(rows: list[Any], preds: list[Any], name: str) -> tuple[list[Any], list
 
 
 def main() -> int:
-    global LABEL, L2, KEEP
+    global LABEL, L2, KEEP, CUT, BALANCED
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="+")
     parser.add_argument("--save", action="store_true", help=f"write {JUDGE_FILE.name}")
@@ -249,8 +251,10 @@ def main() -> int:
     parser.add_argument("--label", choices=("span", "gold_passage"), default=LABEL)
     parser.add_argument("--l2", type=float, default=None)
     parser.add_argument("--keep", type=float, default=KEEP)
+    parser.add_argument("--cut", type=float, default=CUT, help="refuse at this chance or more")
+    parser.add_argument("--balanced", action="store_true", help="balanced class weights")
     args = parser.parse_args()
-    LABEL, L2, KEEP = args.label, args.l2, args.keep
+    LABEL, L2, KEEP, CUT, BALANCED = args.label, args.l2, args.keep, args.cut, args.balanced
     s_names, q_names, rows = load(args.data)
     drop = {d for d in args.drop.split(",") if d}
     data = Data(rows, s_names, q_names, drop)
@@ -289,8 +293,9 @@ def main() -> int:
             "questions": len(rows),
             "l2": L2,
             "sentence_label": LABEL,
-            "refusal_class_weights": "balanced",
-            "refuse_at": REFUSE_AT,
+            "refusal_class_weights": "balanced" if BALANCED else "none",
+            "keep": KEEP,
+            "refuse_at": CUT,
             "dropped": sorted(drop),
             "cv": {k: v["pooled"] for k, v in cv.items()},
         }

@@ -61,7 +61,7 @@ class ExtractiveWriter:
     judge: Judge = field(default_factory=load_judge)
     reader: QuestionReader = field(init=False)
     refuse_at: float = REFUSE_AT  # refuse when the refusal model gives this chance or more
-    keep: float = 0.6  # further sentences must score this share of the best one
+    keep: float = 0.1  # a further sentence: this share of the best one's chance or more
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
