@@ -1,10 +1,13 @@
 """Fit the judge's two models on every set pooled, cross-validate them, save the weights.
 
 Reads the features dumped by `evals/judge_data.py`. The sentence model learns which
-candidate sentences quote a gold span (answerable questions); the refusal model, which
-questions the sources do not answer (with the best sentence's log-odds by the sentence
-model of the same fold as one feature). Both are L2-regularised logistic regressions
-(`assistant.tasks.judge.fit_logistic`), the refusal one with balanced class weights.
+candidate sentences quote a gold span, as a conditional logit over each answerable
+question's candidates (`assistant.tasks.judge.fit_ranking`); the refusal model, which
+questions the sources do not answer, as a logistic regression
+(`assistant.tasks.judge.fit_logistic`) over the question's features and those of its best
+sentence by the sentence model of the same fold. Both are L2-regularised with the
+textbook default (1 / the number of training items); the refusal model has no class
+weights (`--balanced` measured more recall for much less precision).
 
 Prints, per fold of a leave-one-set-out and of a pooled 5-fold cross-validation, the
 refusal recall and precision, the answered rate and, for the sentences the writer would
@@ -72,7 +75,6 @@ class Data:
         self.q_keep = [i for i, n in enumerate(q_names) if n not in drop]
         self.s_names = [s_names[i] for i in self.s_keep]
         self.q_names = [q_names[i] for i in self.q_keep]
-        self.best_col = q_names.index("best_sentence") if "best_sentence" not in drop else -1
 
     def sentences(self, r: dict[str, Any]) -> np.ndarray:
         return np.asarray([[s["f"][i] for i in self.s_keep] for s in r["sentences"]]).reshape(
@@ -89,8 +91,8 @@ class Data:
         return fit_ranking(groups, self.s_names, l2=L2)
 
     def question_row(self, r: dict[str, Any], sentence: Logistic) -> np.ndarray:
-        """The refusal model's inputs: the question's features, the best sentence's log-odds
-        and features (`features.judged_row`), by this fold's sentence model."""
+        """The refusal model's inputs: the question's features and the best sentence's
+        (`features.judged_row`), by this fold's sentence model."""
         base = np.asarray(r["question_features"], dtype=np.float64)
         top = np.zeros(len(TOP))
         if r["sentences"]:
@@ -98,8 +100,6 @@ class Data:
             best = int(np.argmax(logits))
             full = r["sentences"][best]["f"]
             top = np.asarray([full[self.all_s.index(n)] for n in TOP])
-            if self.best_col >= 0:
-                base[self.best_col] = float(logits[best])
         return np.concatenate([base, top])[self.q_keep]
 
     def fit_refusal(self, train: list[dict[str, Any]], sentence: Logistic) -> Logistic:

@@ -171,23 +171,16 @@ class ExtractiveWriter:
                 "passage": cosine_feature(p.score),
                 "rank": 1 / max(p.rank, 1),
                 "fragment": not whole,
-                "other_scenario": bool(intent.scenario_ids)
-                and bool(p.scenario)
-                and p.scenario.id not in intent.scenario_ids,  # type: ignore[union-attr]
                 "other_part": bool(intent.sections)
                 and bool(p.scenario)
                 and p.section not in intent.sections,
                 "other_source": bool(asked.sources) and p.source not in asked.sources,
                 "no_kind": not facets.gives(text),
                 "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
-                "no_breakdown": not facets.breaks_down(f"{header} {text}"),
                 "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),
                 "numbers_missing": len(numbers - given) / len(numbers) if numbers else 0.0,
                 "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
                 / max(len(asked.names), 1),
-                "follow_up_missing": bool(asked.focus)
-                and not asked.focus & own
-                and not (intent.sections and p.section in intent.sections),
             }
             rows.append([float(value[n]) for n in SENTENCE])
         matrix = np.asarray(rows, dtype=np.float64)
@@ -220,8 +213,7 @@ class ExtractiveWriter:
             header = table_header(passages[k.passage].text, k.start)
             gives = gives or asked.numbers <= numbers_of(text)
             fits = fits or asked.facets.fits(text, header, asked.numbers)
-        logits = self.judge.sentence.logit(rows, SENTENCE) if len(rows) else np.zeros(0)
-        return question_features(asked, rows, logits, passages, self.holds(passages), fits, gives)
+        return question_features(asked, rows, passages, self.holds(passages), fits, gives)
 
     def write(
         self,

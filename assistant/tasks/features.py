@@ -25,34 +25,28 @@ SENTENCE = (
     "passage",  # the sentence's passage cosine, rescaled the same way
     "rank",  # 1 / the passage's retrieval rank
     "fragment",  # a piece: under five words, or starting in lower case (cut by the chunk)
-    "other_scenario",  # the question names scenarios and this is another one
     "other_part",  # the question asks for a part (limits, levers…) and this is another one
     "other_source",  # the question names a document and this is another one
     "no_kind",  # the question asks for a kind of figure (count, share…) the sentence lacks
     "wrong_zone",  # it gives one, for another zone or group than the one asked about
-    "no_breakdown",  # "par zone ?" and the sentence gives one zone's figure, or none
     "no_fit",  # no clause of it gives the figure asked, with the numbers asked
     "numbers_missing",  # share of the question's numbers the sentence does not give
     "names_missing",  # share of the question's names its passage (and title) does not hold
-    "follow_up_missing",  # a follow-up whose own words are not in the sentence
 )
 QUESTION = (
-    "best_sentence",  # log-odds of the best sentence by the sentence model
     "best_sim",  # the best sentence cosine (rescaled)
     "top_passage",  # the first passage's cosine (rescaled)
     "gap",  # the first passage's cosine minus the second's (x 10)
     "best_lexical",  # the best sentence term share
     "passage_lexical",  # the best share of the question's terms a passage (and address) holds
     "names_unknown",  # the question names something the corpus never mentions
-    "names_absent",  # share of its names that no retrieved passage (or its title) holds
     "numbers_absent",  # no candidate sentence gives all the numbers of the question
     "kind_asked",  # the question asks for a kind of figure
     "kind_absent",  # ... and no candidate sentence gives it, as asked
     "foreign_share",  # share of the (French) question's terms the corpus never uses
-    "counted_unknown",  # "combien de X" where the corpus never mentions X
     "english",  # an English question (on a French corpus)
 )
-TOP = ("names_missing", "numbers_missing", "no_fit", "wrong_zone", "other_scenario")
+TOP = ("names_missing", "numbers_missing", "no_fit")
 # the best sentence's own features (by the sentence model), as question features "top_…"
 JUDGED = (*QUESTION, *(f"top_{n}" for n in TOP))  # what the refusal model may read
 
@@ -65,7 +59,6 @@ class Asked:
     lang: str
     terms: tuple[str, ...]  # analysed terms of this turn
     weights: dict[str, float]  # query terms (this turn and a borrowed one), rarity-weighted
-    focus: frozenset[str]  # a follow-up's own known terms ("et pour le piémont ?")
     numbers: frozenset[str]  # numbers it gives (not scenario numbers)
     names: tuple[tuple[str, ...], ...]  # capitalised names it gives, analysed
     unknown: tuple[str, ...]  # ... of them, those the corpus never mentions, as written
@@ -73,7 +66,6 @@ class Asked:
     sources: frozenset[str]  # documents it names by their file name
     defined: tuple[str, ...]  # what a definition question defines, analysed
     foreign: tuple[str, ...]  # its terms the corpus never uses (French questions only)
-    counted: tuple[str, ...]  # what "combien de X" counts, when the corpus never says X
     follow_up: bool = False  # the query borrows an earlier question
     extra: dict[str, float] = field(default_factory=dict)
 
@@ -91,36 +83,30 @@ def cosine_feature(cosine: float) -> float:
 def question_features(
     asked: Asked,
     sentence_rows: np.ndarray,
-    sentence_logits: np.ndarray,
     passages: Sequence[Passage],
     holds: Sequence[set[str]],
     fits: bool,
     gives_numbers: bool,
 ) -> np.ndarray:
     """The question's features (in the order of `QUESTION`), from the candidate sentences'
-    features and log-odds, the passages, the analysed terms each passage holds (its text and
-    its address), and whether any candidate gives the figure asked and the numbers asked."""
+    features, the passages, the analysed terms each passage holds (its text and its
+    address), and whether any candidate gives the figure asked and the numbers asked."""
     col = {n: i for i, n in enumerate(SENTENCE)}
     has = len(sentence_rows) > 0
-    best = int(np.argmax(sentence_logits)) if has else 0
     scores = [cosine_feature(p.score) for p in passages]
-    absent = [n for n in asked.names if not any(set(n) <= h for h in holds)]
     total = sum(asked.weights.values()) or 1.0
     covered = [sum(w for t, w in asked.weights.items() if t in h) / total for h in holds]
     values = {
-        "best_sentence": float(sentence_logits[best]) if has else -10.0,
         "best_sim": float(sentence_rows[:, col["sim"]].max()) if has else 0.0,
         "top_passage": scores[0] if scores else 0.0,
         "gap": 10 * (passages[0].score - passages[1].score) if len(passages) > 1 else 1.0,
         "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
         "passage_lexical": max(covered, default=0.0),
         "names_unknown": float(bool(asked.unknown)),
-        "names_absent": len(absent) / len(asked.names) if asked.names else 0.0,
         "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
         "kind_asked": float(bool(asked.facets.kind)),
         "kind_absent": float(bool(asked.facets.kind) and not fits),
         "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
-        "counted_unknown": float(bool(asked.counted)),
         "english": float(asked.lang == "en"),
     }
     return np.asarray([values[n] for n in QUESTION], dtype=np.float64)
@@ -142,14 +128,14 @@ def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
     why = []
     if value["names_unknown"]:
         why.append(f"the corpus never mentions {', '.join(sorted(asked.unknown))}")
-    elif value["names_absent"]:
-        why.append("no passage names " + ", ".join(" ".join(n) for n in asked.names))
+    elif value["top_names_missing"]:
+        why.append("the best passage does not name " + ", ".join(" ".join(n) for n in asked.names))
     if value["numbers_absent"]:
         why.append(f"no passage gives {', '.join(sorted(asked.numbers))}")
     if value["kind_absent"]:
         why.append(f"no passage gives {asked.facets.describe()}")
-    if asked.counted or value["foreign_share"] >= 0.5:
-        why.append(f"the corpus never uses {', '.join(asked.counted or asked.foreign)}")
+    if value["foreign_share"] >= 0.5:
+        why.append(f"the corpus never uses {', '.join(asked.foreign)}")
     if not why:
         why.append(f"the best sentence is far from the question (sim {value['best_sim']:.2f})")
     return f"refusal model: {chance:.2f} that the sources do not answer; " + "; ".join(why)

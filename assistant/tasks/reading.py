@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from ..citations import numbers_of
-from ..facets import CorpusFacets, Facets, counted_words, facets_of, learn
+from ..facets import CorpusFacets, Facets, facets_of, learn
 from ..language import detect
 from ..lexical import LexicalIndex, analyze
 from ..structure import fold
@@ -77,12 +77,6 @@ class QuestionReader:
         }
         return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
 
-    def counted(self, question: str) -> list[str]:
-        """What a French "combien de X" question counts, when the corpus never mentions X
-        (an English word is unknown to a French corpus anyway)."""
-        words = counted_words(question)[:1] if detect(question) == "fr" else []
-        return [w for w in words if analyze(w) and not self.lexical.known(analyze(w)[0])]
-
     def foreign(self, question: str) -> list[str]:
         """Content words of a French question that the corpus never uses (none for English:
         its words are foreign to a French corpus anyway)."""
@@ -107,7 +101,6 @@ class QuestionReader:
             lang=detect(question),
             terms=tuple(now),
             weights={t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()},
-            focus=frozenset(t for t in now if self.lexical.known(t)) if follow_up else frozenset(),
             numbers=frozenset(numbers),
             names=tuple(dict.fromkeys(names)),
             unknown=tuple(sorted(unknown)),
@@ -117,6 +110,5 @@ class QuestionReader:
             # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic
             # from the previous question: its own colloquial words do not make it off-topic
             foreign=tuple(self.foreign(question)) if not follow_up else (),
-            counted=tuple(self.counted(question)),
             follow_up=follow_up,
         )
