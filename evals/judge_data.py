@@ -2,7 +2,8 @@
 
 For each set of `evals/sets.json` (each on its own store, as `assistant eval --sets`
 builds them), each question goes through the answer pipeline up to the writer
-(`AskTask.gather`, then the extractive writer's `understand`, `scored`, `verdict`); the
+(`AskTask.gather`, which reads the question once, then the extractive writer's `scored`
+and `verdict`); the
 script writes one JSON line per question: its set, id, style, whether it is answerable,
 whether the pipeline refuses it before the writer, the question's features, and for every
 candidate sentence its features, its passage, and whether it quotes a gold span or lies in
@@ -40,8 +41,8 @@ def question_record(task: AskTask, q: Question) -> dict[str, Any]:
         return out
     writer = task.extractive
     vector = task.retriever.embed_query(found.query)
-    asked = writer.understand(q.question, found.query)
-    picks, rows = writer.scored(asked, vector, found.passages, found.intent)
+    asked = found.asked
+    picks, rows = writer.scored(asked, vector, found.passages, asked.intent)
     out["question_features"] = writer.verdict(asked, picks, rows, found.passages).tolist()
     gold_chunks = [any(g.hit_by(p.doc_id, p.start, p.end) for g in q.golds) for p in found.passages]
     sentences = []
@@ -59,7 +60,7 @@ def question_record(task: AskTask, q: Question) -> dict[str, Any]:
             }
         )
     out["sentences"] = sentences
-    out["named"] = list(found.intent.scenario_ids)
+    out["named"] = list(asked.intent.scenario_ids)
     out["defined"] = bool(asked.defined)
     return out
 

@@ -222,10 +222,11 @@ class ExtractiveWriter:
         query_vector: np.ndarray,
         passages: Sequence[Passage],
         intent: Intent = NO_INTENT,
+        asked: Asked | None = None,
     ) -> Written:
         """The sentences that answer, best first; none when the refusal model finds that
-        the passages do not answer."""
-        asked = self.understand(question, query)
+        the passages do not answer. `asked`: the question already read (else read here)."""
+        asked = asked or self.understand(question, query)
         picks, rows = self.scored(asked, query_vector, passages, intent)
         row = judged_row(self.verdict(asked, picks, rows, passages), rows[0] if len(rows) else None)
         chance = float(self.judge.refusal.prob(row, JUDGED)[0])

@@ -1,9 +1,10 @@
 """What the extractive writer reads of a question (once), and the features its two fitted
 models score (see `judge.py`).
 
-`Asked` is the question as the writer needs it: its language, its analysed terms with
-their weights, the numbers and capitalised names it gives, the kind of figure it asks for
-(`facets.py`), the documents it names, the terms it defines. Sentence features say how one
+`Asked` is the question as retrieval and the writer need it, read once by `AskTask.gather`:
+its language, its analysed terms with their weights, the numbers and capitalised names it
+gives, the kind of figure it asks for (`facets.py`), the documents it names, the terms it
+defines, the scenarios and parts it points at (`intent.py`). Sentence features say how one
 candidate sentence meets it; question features say how the best of the evidence does.
 Every feature is general: a similarity, a share of terms, or whether something the
 question names occurs in the evidence; no word list of one corpus.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..facets import Facets
+from ..intent import Intent
 from ..types import Passage
 
 SENTENCE = (
@@ -67,6 +69,7 @@ class Asked:
     defined: tuple[str, ...]  # what a definition question defines, analysed
     foreign: tuple[str, ...]  # its terms the corpus never uses (French questions only)
     follow_up: bool = False  # the query borrows an earlier question
+    intent: Intent = Intent()  # the scenarios and parts it points at (`intent.py`)
     extra: dict[str, float] = field(default_factory=dict)
 
 
