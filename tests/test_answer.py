@@ -434,9 +434,11 @@ def test_real_model_eval_on_the_ci_subset(real_task: AskTask) -> None:
     # textbook fusion (issue 14) measured hybrid 0.818, dense 0.909, BM25 0.682 here: on this
     # subset of the suite the old constants were fitted on, dense alone does better (README)
     assert recall["hybrid"] >= 0.75 and recall["hybrid"] > recall["lexical"]
-    # measured 0.818 and 0.800 / 1.000 here; a margin for other CPUs' int8 arithmetic
-    assert metrics["gold_passage_cited_rate"] >= 0.75
-    assert metrics["refusal_recall"] >= 0.6 and metrics["refusal_precision"] >= 0.75
+    # With the fitted judge (issue 14, item 4) measured gold passage 0.727 (8 of 11: "How many
+    # volunteer drivers…" is now refused; it was 0.818 with the hand rules) and refusal
+    # 0.800 / 1.000; a margin of about a question for other CPUs' int8 arithmetic
+    assert metrics["gold_passage_cited_rate"] >= 0.70
+    assert metrics["refusal_recall"] >= 0.6 and metrics["refusal_precision"] >= 0.8
 
 
 # -- answers people can read (issue 14, item 5) ---------------------------------------------
