@@ -64,6 +64,7 @@ class ExtractiveWriter:
     keep: float = 0.1  # a further sentence: this share of the best one's chance or more
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
+    _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -197,10 +198,17 @@ class ExtractiveWriter:
         part): where a name of the question may be found."""
         out = []
         for p in passages:
-            record = self.lexical.store.get_record(p.doc_id)
-            title = record.title if record else ""
-            address = chunk_context(title, p.section, p.scenario)
-            out.append(set(self.lexical.expand(analyze(f"{address} {p.source} {p.text}"))))
+            key = (self.lexical.version, p.chunk_id)
+            if key not in self._holds:
+                record = self.lexical.store.get_record(p.doc_id)
+                title = record.title if record else ""
+                address = chunk_context(title, p.section, p.scenario)
+                terms = set(self.lexical.expand(analyze(f"{address} {p.source} {p.text}")))
+                with self._lock:
+                    if len(self._holds) > 5_000:
+                        self._holds.clear()
+                    self._holds[key] = terms
+            out.append(self._holds[key])
         return out
 
     def verdict(

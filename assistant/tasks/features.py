@@ -13,7 +13,7 @@ question names occurs in the evidence; no word list of one corpus.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,17 +70,11 @@ class Asked:
     foreign: tuple[str, ...]  # its terms the corpus never uses (French questions only)
     follow_up: bool = False  # the query borrows an earlier question
     intent: Intent = Intent()  # the scenarios and parts it points at (`intent.py`)
-    extra: dict[str, float] = field(default_factory=dict)
-
-
-def clip01(x: float) -> float:
-    """x kept within [0, 1]."""
-    return min(max(x, 0.0), 1.0)
 
 
 def cosine_feature(cosine: float) -> float:
     """A cosine of the e5 model rescaled to [0, 1] over its useful range [0.78, 0.90]."""
-    return clip01((cosine - 0.78) / 0.12)
+    return min(max((cosine - 0.78) / 0.12, 0.0), 1.0)
 
 
 def question_features(
