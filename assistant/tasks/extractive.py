@@ -45,10 +45,11 @@ NO_INTENT = Intent()
 
 @dataclass(frozen=True)
 class Written:
-    """What the writer chose, its best candidate's score, and why it declined (if it did)."""
+    """What the writer chose, the refusal model's chance that the sources answer, and why it
+    declined (if it did)."""
 
     picks: list[Pick]
-    best: float
+    best: float  # the chance that the sources answer (1 - the refusal model's chance)
     declined: str = ""
 
 
