@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -51,3 +54,59 @@ def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -
     assert weights.get("names_unknown", 1.0) > 0 and weights.get("numbers_absent", 1.0) > 0
     sentence = dict(zip(judge.sentence.names, judge.sentence.weights, strict=True))
     assert sentence.get("sim", 1.0) > 0
+
+
+def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) -> None:
+    """`evals/fit_judge.py` on a small dump in `judge_data.py`'s format (two sets)."""
+    from assistant.tasks.features import QUESTION
+
+    rng = np.random.default_rng(2)
+    lines = [json.dumps({"sentence": list(SENTENCE), "question": list(QUESTION)})]
+    for n in range(60):
+        answerable = n % 3 != 0
+        sentences = []
+        for k in range(4):
+            gold = answerable and k == 0
+            f = rng.uniform(0, 0.5, len(SENTENCE))
+            f[SENTENCE.index("sim")] += 0.5 if gold else 0.0
+            sentences.append(
+                {
+                    "f": f.tolist(),
+                    "passage": k,
+                    "scenario": "",
+                    "span": gold,
+                    "gold_passage": gold,
+                    "text": "…",
+                }  # fmt: skip
+            )
+        q = rng.uniform(0, 1, len(QUESTION))
+        q[QUESTION.index("best_sim")] = 0.8 if answerable else 0.2
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"q{n}",
+                    "answerable": answerable,
+                    "prerefused": None,
+                    "question_features": q.tolist(),
+                    "sentences": sentences,
+                    "set": "ab"[n % 2],
+                    "style": "",
+                }
+            )  # fmt: skip
+        )
+    data = tmp_path / "dump.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "evals/fit_judge.py", str(data)],
+        cwd=JUDGE_FILE.parent.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "| without a | 30 |" in out and "| without b | 30 |" in out
+    assert all(f"| fold {k} |" in out for k in range(1, 6))
+    rows = [r for r in out.splitlines() if r.startswith("| all |")]
+    recall = float(rows[-1].split("|")[3])
+    assert recall >= 0.9  # the similarity separates the questions to refuse
