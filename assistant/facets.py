@@ -15,8 +15,9 @@ corpus's default scope, not a restriction. A name after a preposition ("à Bourg
 restricts too. What a count counts ("combien de bénévoles") must be what the figure counts
 ("240 chauffeurs bénévoles"), when the corpus counts that thing anywhere. The figure, its
 year and its zone must share a clause: "installée en 2021 ; elle a permis 410
-téléconsultations en 2023" does not say how many there were in 2021. A breakdown question
-("et par zone ?") wants figures for several zones.
+téléconsultations en 2023" does not say how many there were in 2021. (A breakdown
+question, "et par zone ?", once demoted sentences giving one zone's figure: the ablation of
+issue 14 found it changed no answer of any set, and it was removed.)
 """
 
 from __future__ import annotations
@@ -97,12 +98,6 @@ _AFTER_FIGURE = re.compile(
     r"(?:(?:le|la|les|l'|l’|the)\s*)?([\w-]+(?:\s+[\w-]+)?)"
 )
 _NOT_PLACES = {"moins", "total", "tout", "plus", "peu", "fois", "cours"}  # "au moins", "en tout"
-# "et par zone ?", "broken down by area?", "la répartition selon les territoires"
-_BREAKDOWN = re.compile(
-    r"\b(?:par (?:zone|territoire|secteur|bassin)s?|selon (?:les|la) (?:zone|territoire)s?|"
-    r"zone par zone|repartition|by (?:zone|region|territory)|per (?:area|zone)|"
-    r"broken down|breakdown)\b"
-)
 _CLAUSE = re.compile(r"\s*;\s+")
 _RECORD = re.compile(r"^[^;:]{1,80} : [^;]*;\s*[^;:]{1,80} : ")  # "zone : Piémont ; valeur : 20"
 MIN_USES = 3  # a breakdown value is used this many times after a figure
@@ -116,7 +111,6 @@ class Facets:
     kind: str = ""  # "", "count", "share", "money" or "date" (a time)
     restrictions: tuple[tuple[str, ...], ...] = ()  # breakdown values and names, analysed
     counted: tuple[str, ...] = ()  # what a count counts (analysed terms) when the corpus does
-    breakdown: tuple[tuple[str, ...], ...] = ()  # "par zone ?": the values to break down by
 
     def describe(self) -> str:
         """The facets in words, for a refusal's reason: "the share asked for (piemont)"."""
@@ -146,12 +140,6 @@ class Facets:
             and self.honours(f"{header} {part}")
             for part in parts
         )
-
-    def breaks_down(self, sentence: str) -> bool:
-        """Whether a sentence (with its table's header row) gives figures for several of the
-        values asked to break down by ("de 15 % dans le centre, de 20 % dans le piémont")."""
-        terms = analyze(sentence)
-        return not self.breakdown or sum(in_a_row(terms, p) for p in self.breakdown) >= 2
 
     def honours(self, sentence: str) -> bool:
         """Whether a sentence (with its table's header row) names one of the zones, groups or
@@ -209,9 +197,8 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
     `known` says whether the corpus uses an analysed term."""
     folded = fold(question)
     kind = next((k for k, pattern in _KIND_RES if pattern.search(folded)), "")
-    breakdown = tuple(sorted(corpus.places)) if _BREAKDOWN.search(folded) else ()
     if not kind:
-        return Facets(breakdown=breakdown)
+        return Facets()
     terms = analyze(question)
     named = [p for p in corpus.places if in_a_row(terms, p)]
     for name in _NAME.findall(question):
@@ -226,7 +213,7 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
             counted.append(found[0])  # the corpus counts this somewhere: asked for
     if len(counted) < len(words):
         counted = []  # one of the things counted is not counted anywhere: any count will do
-    return Facets(kind, tuple(sorted(set(named))), tuple(counted), breakdown)
+    return Facets(kind, tuple(sorted(set(named))), tuple(counted))
 
 
 def table_header(passage: str, start: int) -> str:

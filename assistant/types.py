@@ -151,5 +151,5 @@ class Answer:
     citations: tuple[Citation, ...]
     passages: tuple[Passage, ...]
     dropped_citations: int = 0  # ids the generator invented or that were not retrieved
-    confidence: float | None = None  # the extractive writer's best sentence score
+    confidence: float | None = None  # extractive writer: the chance the sources answer it
     declined: str = ""  # why the answer is a refusal (for evaluators), empty otherwise

@@ -8,6 +8,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.render import answer_json
 from assistant.store import ChromaStore
+from assistant.tasks.judge import NEVER
 from assistant.tasks.layout import arrange, defined_terms, label
 from assistant.tasks.quotable import clean, heading_before, page_lines
 from assistant.types import PageSpan, Passage, Scenario
@@ -122,7 +123,7 @@ def test_the_answer_carries_its_labels_and_the_quotes_stay_exact(
 ) -> None:
     assert not make_ingestor(settings, store, embedder).run([corpus_copy]).failed
     task = make_ask_task(settings, make_retriever(settings, store, embedder))
-    task.extractive.threshold = {"fr": 0.0, "en": 0.0}
+    task.extractive.refuse_at = NEVER  # the fake embedder: structure only, no refusal
     answer = task.ask("Quelles sont les limites du scénario 1 ?")
     assert answer.answerable and answer.sentences
     for s in answer.sentences:
@@ -149,7 +150,7 @@ def test_a_comparison_quotes_each_named_scenario_within_the_filter(
 ) -> None:
     assert not make_ingestor(settings, store, embedder).run([corpus_copy]).failed
     task = make_ask_task(settings, make_retriever(settings, store, embedder))
-    task.extractive.threshold = {"fr": 0.0, "en": 0.0}
+    task.extractive.refuse_at = NEVER  # the fake embedder: structure only, no refusal
     question = "Quelle différence entre le scénario 2 et le scénario 4 ?"
     both = task.ask(question, top_k=1)  # one passage retrieved: the other one is fetched
     assert {c.scenario.number for c in both.citations if c.scenario} == {2, 4}

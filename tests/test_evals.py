@@ -147,9 +147,11 @@ def test_real_model_on_the_real_dev_ci_slice(tmp_path: Path) -> None:
     recall = {mode: figures["recall@5"] for mode, figures in metrics["retrieval"].items()}
     mrr = {mode: figures["mrr"] for mode, figures in metrics["retrieval"].items()}
     # Measured 2026-12-01 with the shipped defaults: hybrid recall@5 0.917 / MRR 0.875, dense
-    # 1.000 / 0.861, BM25 0.833 / 0.725; gold passage cited 0.833; answerable answered 0.917.
-    # One question is 0.083 of recall here: the guards sit a question below the figures.
+    # 1.000 / 0.861, BM25 0.833 / 0.725. With the fitted judge (issue 14, item 4): gold
+    # passage cited 0.750 and answered 0.833 on this slice (0.833 / 0.917 with the hand rules:
+    # r001 is now refused), while on the whole of real-dev they rose (0.771 -> 0.829, 0.871 ->
+    # 0.929). One question is 0.083 here: the guards sit a question below the figures.
     assert recall["hybrid"] >= 0.83 and mrr["hybrid"] >= 0.78
     assert recall["hybrid"] > recall["lexical"] and mrr["hybrid"] > mrr["lexical"]
-    assert metrics["gold_passage_cited_rate"] >= 0.75
-    assert metrics["answered_rate"] >= 0.83
+    assert metrics["gold_passage_cited_rate"] >= 0.66
+    assert metrics["answered_rate"] >= 0.75

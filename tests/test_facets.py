@@ -115,14 +115,3 @@ def test_the_figure_and_what_it_is_for_must_be_in_one_clause() -> None:
     assert not where.fits(town)
     record = "indicateur : Habitants ; zone : Bourg-la-Roche ; valeur : 5400 ; annee : 2021"
     assert where.fits(record)  # a record's fields are one clause
-
-
-def test_a_breakdown_question_wants_figures_for_several_zones() -> None:
-    asked = facets("et par zone ?")
-    assert asked.kind == "" and len(asked.breakdown) == 3
-    assert asked.breaks_down("Il est de 15 % dans le centre et de 20 % dans le piémont.")
-    assert not asked.breaks_down("Il atteint 19 % dans le département.")
-    assert facets("broken down by area?").breakdown
-    # "4G coverage by area" is coverage of the surface, not a breakdown by zone
-    assert facets("What 4G coverage by area does the upper valley have?").breakdown == ()
-    assert facets("Quel est le taux d'illectronisme ?").breaks_down("19 % en 2023.")

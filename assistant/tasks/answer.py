@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 
 from ..citations import SupportChecker, citation_for, verdict_of
 from ..intent import Intent
-from ..language import detect
 from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
 from .extractive import ExtractiveWriter
+from .features import Asked
 from .generated import GeneratedWriter
-from .layout import COLON, arrange, defined_terms, label
+from .layout import COLON, arrange, label
 
 Turn = tuple[str, str]  # (question, answer) of an earlier turn
 Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
@@ -51,6 +51,16 @@ def contextual_query(question: str, history: Sequence[Turn]) -> str:
     return question
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """The evidence for a question (see `AskTask.gather`)."""
+
+    asked: Asked  # the question, read once (language, terms, figure, intent…)
+    query: str
+    passages: list[Passage]
+    refused: str | None = None  # why it is refused before any writer, if it is
+
+
 @dataclass
 class AskTask:
     """The `ask` use case over one retriever and one writer."""
@@ -73,26 +83,15 @@ class AskTask:
     ) -> Answer:
         """A grounded answer to the question, in its language, or an honest refusal."""
         question = question.strip()
-        lang = detect(question)
-        query = contextual_query(question, history)
-        k = top_k or self.top_k
-        intent = self.retriever.intent(question, [q for q, _ in history])
-        passages = (
-            self.retriever.search(query, top_k=k, scenarios=scenarios, intent=intent)
-            if question
-            else []
-        )
-        if not passages:
-            return _refusal(question, lang, passages, on_text)
-        passages = self._each_named(query, passages, scenarios, intent)
-        if intent.missing:
-            known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
-            reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
-            return _refusal(question, lang, passages, on_text, None, reason)
+        found = self.gather(question, history=history, scenarios=scenarios, top_k=top_k)
+        asked, query, passages = found.asked, found.query, found.passages
+        lang, intent = asked.lang, asked.intent
+        if found.refused is not None:
+            return _refusal(question, lang, passages, on_text, None, found.refused)
         if self.generated is None:
             vector = self.retriever.embed_query(query)
-            written = self.extractive.write(question, query, vector, passages, intent)
-            claims = self._labelled(question, lang, passages, written.picks, intent)
+            written = self.extractive.write(question, query, vector, passages, intent, asked)
+            claims = self._labelled(asked, passages, written.picks)
             dropped, confidence, reason = 0, written.best, written.declined
         else:
             written_claims, dropped = self.generated.write(
@@ -105,22 +104,46 @@ class AskTask:
         answer = self._assemble(question, lang, passages, claims, dropped, on_text)
         return replace(answer, confidence=confidence)
 
-    def _labelled(
+    def gather(
         self,
         question: str,
-        lang: str,
-        passages: Sequence[Passage],
-        picks: Sequence[Pick],
-        intent: Intent,
+        *,
+        history: Sequence[Turn] = (),
+        scenarios: Sequence[str] = (),
+        top_k: int | None = None,
+    ) -> Gathered:
+        """The evidence for a question, before any writer: its language, the retrieval
+        query, what it points at, the passages; or why it is refused outright (nothing
+        retrieved, a scenario number that does not exist)."""
+        query = contextual_query(question, history)
+        intent = self.retriever.intent(question, [q for q, _ in history])
+        asked = replace(self.extractive.understand(question, query), intent=intent)
+        k = top_k or self.top_k
+        passages = (
+            self.retriever.search(query, top_k=k, scenarios=scenarios, intent=intent)
+            if question
+            else []
+        )
+        if not passages:
+            return Gathered(asked, query, [], "no passage")
+        passages = self._each_named(query, passages, scenarios, intent)
+        if intent.missing:
+            known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
+            reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
+            return Gathered(asked, query, passages, reason)
+        return Gathered(asked, query, passages)
+
+    def _labelled(
+        self, asked: Asked, passages: Sequence[Passage], picks: Sequence[Pick]
     ) -> list[Claim]:
         """The writer's sentences as claims, grouped and labelled (see `layout.py`)."""
-        labels = [label(passages[p.passage], p.start, lang, self._title) for p in picks]
+        labels = [label(passages[p.passage], p.start, asked.lang, self._title) for p in picks]
         groups = arrange(
             [(p.passage, p.start) for p in picks],
             passages,
             labels,
-            scenario_order=intent.scenario_ids,
-            method_first=bool(defined_terms(question)),
+            scenario_order=asked.intent.scenario_ids,
+            method_first=bool(asked.defined),
         )
         return [
             (passages[k.passage].text[k.start : k.end], [(k.passage, k.start, k.end)], labels[n])

@@ -1,13 +1,15 @@
 """The extractive writer: answers with the retrieved sentences themselves, no LLM.
 
-Each sentence of each retrieved passage is scored against the question: embedding
-similarity (question vs. sentence), the rarity-weighted share of the question's terms it
-contains (its scenario title and section count), and its passage's similarity. The best
-few become the answer, each one a verbatim quote. It declines when the best score is
-under a threshold calibrated on the project's evaluation suite, or when the question names
-a number or a place that none of the candidate sentences contains (a near miss: a figure
-for another year or another territory), or asks for a figure no clause of them gives
-(see `facets.py`: a count, a share, an amount, for the zone asked about).
+The question is read once (`understand`, see `features.Asked`). Each quotable sentence of
+each retrieved passage gets a few general features (its similarity to the question, the
+share of the question's terms it holds, its passage's similarity and rank, whether it
+gives the names, numbers and kind of figure asked for, whether it is in the scenario and
+part asked about) and the fitted sentence model scores them (`judge.py`). The refusal
+model, over the question's features (the best sentence, whether the names, numbers and
+kind of figure asked for occur anywhere in the evidence, the words the corpus never
+uses), decides whether the passages answer at all. Both models' weights are data
+(`assistant/data/judge.json`), fitted on every evaluation set pooled by
+`evals/fit_judge.py`.
 
 Only quotable sentences are candidates (`quotable.py`: no page header or footer, heading,
 placeholder or lone marker of the source). A question naming several scenarios gets the
@@ -17,58 +19,38 @@ keeps to the sentences that contain every word of the term it asks about, when s
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 import numpy as np
 
 from ..citations import numbers_of, sentence_spans
 from ..embeddings import Embedder
-from ..facets import CorpusFacets, Facets, counted_words, facets_of, learn, table_header
-from ..indexed import SECTION_LABELS
+from ..facets import table_header
+from ..indexed import SECTION_LABELS, chunk_context
 from ..intent import Intent
-from ..language import detect
 from ..lexical import LexicalIndex, analyze
-from ..structure import fold
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
 from .choice import choose, defining
-from .layout import defined_terms
+from .features import JUDGED, SENTENCE, Asked, cosine_feature, judged_row, question_features, reason
+from .judge import REFUSE_AT, Judge, load_judge
 from .quotable import Span, clean, page_lines
+from .reading import QuestionReader
 
-# The best sentence must score this much, by question language; English questions on a
-# French corpus share no words with it, so they score lower. Calibrated with `assistant eval`.
-ANSWER_THRESHOLD = {"fr": 0.35, "en": 0.2}
 MAX_SENTENCES = 3
-FOREIGN_WORDS = 2  # a French question with this many words unknown to the corpus, making
-FOREIGN_SHARE = 0.6  # at least this share of its words, is off-topic (see `assistant eval`)
-_SCENARIO_NUMBER = re.compile(
-    r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?\d+(?:\s*(?:,|et|and|&)\s*\d+)*", re.I
-)
-_CAPITALISED_WORDS = (  # English words written with a capital that are not names of places
-    "monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december french english european "
-    "british german spanish italian arabic portuguese"
-)
-_ENGLISH_CAPITALISED = frozenset(_CAPITALISED_WORDS.split())
 NO_INTENT = Intent()
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)")
 
 
 @dataclass(frozen=True)
 class Written:
-    """What the writer chose, its best candidate's score, and why it declined (if it did)."""
+    """What the writer chose, the refusal model's chance that the sources answer, and why it
+    declined (if it did)."""
 
     picks: list[Pick]
-    best: float
+    best: float  # the chance that the sources answer (1 - the refusal model's chance)
     declined: str = ""
-
-
-def _clip(x: float) -> float:
-    return min(max(x, 0.0), 1.0)
 
 
 @dataclass
@@ -77,15 +59,17 @@ class ExtractiveWriter:
 
     embedder: Embedder
     lexical: LexicalIndex
-    threshold: dict[str, float] = field(default_factory=lambda: dict(ANSWER_THRESHOLD))
-    w_sim: float = 0.7  # weights of the sentence score (calibrated with `assistant eval`)
-    w_lex: float = 0.2
-    w_passage: float = 0.7
-    keep: float = 0.6  # further sentences must score this share of the best one
+    judge: Judge = field(default_factory=load_judge)
+    reader: QuestionReader = field(init=False)
+    refuse_at: float = REFUSE_AT  # refuse when the refusal model gives this chance or more
+    keep: float = 0.1  # a further sentence: this share of the best one's chance or more
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
-    _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
+    _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.reader = QuestionReader(self.lexical)
 
     def passage_vectors(self, text: str) -> np.ndarray:
         """Unit vectors of the sentences of one passage, remembered across questions
@@ -108,7 +92,7 @@ class ExtractiveWriter:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
         this in the background at start), and learn the corpus's facets; returns how many
         passages were embedded."""
-        self.facets("")
+        self.reader.facets("")
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
             self.passage_vectors(text)
@@ -133,51 +117,9 @@ class ExtractiveWriter:
             if s < end and passage.start < e
         ]
 
-    def facets(self, question: str) -> Facets:
-        """The kind of figure the question asks for, and the corpus's breakdown values
-        (zones, age groups...) it narrows it down to."""
-        self.lexical.refresh()
-        version = self.lexical.version
-        if self._corpus[0] != version:
-            self._corpus = (version, learn(self.lexical.texts()))
-        return facets_of(question, self._corpus[1], self.lexical.known)
-
-    def sources_named(self, question: str) -> set[str]:
-        """The documents a question names by every word of their file name ("d'après les
-        indicateurs": indicateurs.csv; "l'enquête habitants": enquete-habitants.pdf)."""
-        terms = set(analyze(question))
-        return {
-            source
-            for source in self.lexical.sources()
-            if (named := analyze(PurePath(source).stem.replace("-", " ").replace("_", " ")))
-            and set(named) <= terms
-        }
-
-    def specifics(self, question: str) -> tuple[set[str], set[str]]:
-        """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
-        part of them), in the question; English day, month and language names are not."""
-        self.lexical.refresh()
-        names = {
-            word
-            for word in _CAPITALISED.findall(question.strip())
-            if analyze(word)
-            and not all(self.lexical.known(t) for t in analyze(word))
-            and fold(word).rstrip("s") not in _ENGLISH_CAPITALISED
-        }
-        return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
-
-    def counted(self, question: str) -> list[str]:
-        """What a French "combien de X" question counts, when the corpus never mentions X
-        (an English word is unknown to a French corpus anyway)."""
-        words = counted_words(question)[:1] if detect(question) == "fr" else []
-        return [w for w in words if analyze(w) and not self.lexical.known(analyze(w)[0])]
-
-    def foreign(self, question: str) -> list[str]:
-        """Content words of a French question that the corpus never uses (none for English:
-        its words are foreign to a French corpus anyway)."""
-        if detect(question) != "fr":
-            return []
-        return [t for t in analyze(question) if not self.lexical.known(t) and not t.isdigit()]
+    def understand(self, question: str, query: str) -> Asked:
+        """The question as the writer reads it, once (see `reading.QuestionReader`)."""
+        return self.reader.understand(question, query)
 
     def candidates(
         self,
@@ -187,12 +129,19 @@ class ExtractiveWriter:
         passages: Sequence[Passage],
         intent: Intent = NO_INTENT,
     ) -> list[Pick]:
-        """Every sentence of the passages, scored, best first."""
-        now = analyze(question)
-        focus = {t for t in now if self.lexical.known(t)} if query != question else set()
-        terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
-        weights = {t: w * max(self.lexical.idf(t), 0.3) for t, w in terms.items()}
-        total = sum(weights.values()) or 1.0
+        """Every quotable sentence of the passages, scored by the sentence model, best first."""
+        return self.scored(self.understand(question, query), query_vector, passages, intent)[0]
+
+    def scored(
+        self,
+        asked: Asked,
+        query_vector: np.ndarray,
+        passages: Sequence[Passage],
+        intent: Intent = NO_INTENT,
+    ) -> tuple[list[Pick], np.ndarray]:
+        """The quotable sentences of the passages, best first, and their features (rows in
+        the same order, columns as `features.SENTENCE`)."""
+        total = sum(asked.weights.values()) or 1.0
         unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
         spans, sims = [], []
         for i, p in enumerate(passages):  # each sentence keeps its whole sentence's vector
@@ -204,42 +153,76 @@ class ExtractiveWriter:
                     spans.append((i, *kept))
                     sims.append(float(sim))
         if not spans:
-            return []
-        facets = self.facets(question)
-        sources = self.sources_named(question)
-        picks = []
+            return [], np.zeros((0, len(SENTENCE)))
+        holds = self.holds(passages)
+        facets, numbers = asked.facets, asked.numbers
+        rows = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
             p, text = passages[i], passages[i].text[s:e]
             head = f"{p.scenario.title if p.scenario else ''} {SECTION_LABELS.get(p.section, '')}"
             own = set(self.lexical.expand(analyze(text)))  # "TAD" is "transport à la demande"
             found = own | set(analyze(head))
-            lexical = sum(w for t, w in weights.items() if t in found) / total
-            score = (
-                self.w_sim * _clip((float(sim) - 0.78) / 0.12)
-                + self.w_lex * lexical
-                + self.w_passage * _clip((p.score - 0.78) / 0.12)
-            )
-            if len(text.split()) < 5 or not (
-                text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
-            ):
-                score *= 0.7  # a fragment: a table header, or a sentence cut by the chunk start
-            if intent.scenario_ids and p.scenario and p.scenario.id not in intent.scenario_ids:
-                score *= 0.6  # another scenario than the one asked about
-            if intent.sections and p.scenario and p.section not in intent.sections:
-                score *= 0.75  # another part of the scenario than the one asked for
-            if sources and p.source not in sources:
-                score *= 0.75  # another document than the one named ("selon les indicateurs")
             header = table_header(p.text, s)
-            if not facets.gives(text):
-                score *= 0.6  # no figure of the kind asked for (a count, a share, a cost...)
-            elif not facets.honours(f"{header} {text}"):
-                score *= 0.6  # a figure for another zone or group than the one asked about
-            if not facets.breaks_down(f"{header} {text}"):
-                score *= 0.6  # "par zone ?" and the sentence gives one zone's figure, or none
-            if focus and not focus & own and not (intent.sections and p.section in intent.sections):
-                score *= 0.6  # a follow-up: its own words ("et pour le piémont ?") must appear
-            picks.append(Pick(i, s, e, round(score, 4)))
-        return sorted(picks, key=lambda k: -k.score)
+            whole = len(text.split()) >= 5 and (
+                text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
+            )
+            given = numbers_of(text)
+            value = {
+                "sim": cosine_feature(sim),
+                "lexical": sum(w for t, w in asked.weights.items() if t in found) / total,
+                "passage": cosine_feature(p.score),
+                "rank": 1 / max(p.rank, 1),
+                "fragment": not whole,
+                "other_part": bool(intent.sections)
+                and bool(p.scenario)
+                and p.section not in intent.sections,
+                "other_source": bool(asked.sources) and p.source not in asked.sources,
+                "no_kind": not facets.gives(text),
+                "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
+                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),
+                "numbers_missing": len(numbers - given) / len(numbers) if numbers else 0.0,
+                "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
+                / max(len(asked.names), 1),
+            }
+            rows.append([float(value[n]) for n in SENTENCE])
+        matrix = np.asarray(rows, dtype=np.float64)
+        logits = self.judge.sentence.logit(matrix, SENTENCE)
+        chances = np.exp(logits - logits.max())  # each one's chance relative to the best's
+        picks = [
+            Pick(i, s, e, round(float(c), 4)) for (i, s, e), c in zip(spans, chances, strict=True)
+        ]
+        order = sorted(range(len(picks)), key=lambda n: -picks[n].score)
+        return [picks[n] for n in order], matrix[order]
+
+    def holds(self, passages: Sequence[Passage]) -> list[set[str]]:
+        """The analysed terms of each passage with its address (document title, scenario,
+        part): where a name of the question may be found."""
+        out = []
+        for p in passages:
+            key = (self.lexical.version, p.chunk_id)
+            if key not in self._holds:
+                record = self.lexical.store.get_record(p.doc_id)
+                title = record.title if record else ""
+                address = chunk_context(title, p.section, p.scenario)
+                terms = set(self.lexical.expand(analyze(f"{address} {p.source} {p.text}")))
+                with self._lock:
+                    if len(self._holds) > 5_000:
+                        self._holds.clear()
+                    self._holds[key] = terms
+            out.append(self._holds[key])
+        return out
+
+    def verdict(
+        self, asked: Asked, picks: Sequence[Pick], rows: np.ndarray, passages: Sequence[Passage]
+    ) -> np.ndarray:
+        """The question's features (`features.QUESTION`) given its scored candidates."""
+        fits, gives = not asked.facets.kind, not asked.numbers
+        for k in picks:
+            text = passages[k.passage].text[k.start : k.end]
+            header = table_header(passages[k.passage].text, k.start)
+            gives = gives or asked.numbers <= numbers_of(text)
+            fits = fits or asked.facets.fits(text, header, asked.numbers)
+        return question_features(asked, rows, passages, self.holds(passages), fits, gives)
 
     def write(
         self,
@@ -248,44 +231,21 @@ class ExtractiveWriter:
         query_vector: np.ndarray,
         passages: Sequence[Passage],
         intent: Intent = NO_INTENT,
+        asked: Asked | None = None,
     ) -> Written:
-        """The sentences that answer, best first; none when the passages do not answer."""
-        picks = self.candidates(question, query, query_vector, passages, intent)
-        best = picks[0].score if picks else 0.0
-        threshold = self.threshold[detect(question)]
-        if best < threshold:
-            return Written([], best, f"best sentence scores {best:.2f} < {threshold}")
-        numbers, names = self.specifics(question)
-        if names:
-            return Written([], best, f"the corpus never mentions {', '.join(sorted(names))}")
-        # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic from
-        # the previous question: its own colloquial words do not make it off-topic
-        foreign = (self.foreign(question) if query == question else []) or self.counted(question)
-        if self.counted(question) or (
-            len(foreign) >= FOREIGN_WORDS and len(foreign) >= FOREIGN_SHARE * len(analyze(question))
-        ):
-            return Written([], best, f"the corpus never uses {', '.join(foreign)}")
-        text = {id(k): passages[k.passage].text[k.start : k.end] for k in picks}
-        if numbers:  # the figure asked about (a year, a value) must be in what we quote
-            picks = [k for k in picks if numbers <= numbers_of(text[id(k)])]
-            if not picks or picks[0].score < threshold * 0.8:
-                return Written([], best, f"no passage gives {', '.join(sorted(numbers))}")
-        facets = self.facets(question)
-        if facets.kind:  # the kind of figure asked for, for the zone or group asked about
-            fitting = [
-                k
-                for k in picks
-                if facets.fits(
-                    text[id(k)], table_header(passages[k.passage].text, k.start), frozenset(numbers)
-                )
-            ]
-            if not fitting or fitting[0].score < threshold * 0.8:
-                return Written([], best, f"no passage gives {facets.describe()}")
-        terms = set(defined_terms(question))
-        if terms:  # a definition names what it defines
-            picks = defining(picks, passages, terms, self.lexical.expand, threshold * 0.8)
+        """The sentences that answer, best first; none when the refusal model finds that
+        the passages do not answer. `asked`: the question already read (else read here)."""
+        asked = asked or self.understand(question, query)
+        picks, rows = self.scored(asked, query_vector, passages, intent)
+        row = judged_row(self.verdict(asked, picks, rows, passages), rows[0] if len(rows) else None)
+        chance = float(self.judge.refusal.prob(row, JUDGED)[0])
+        if not picks or chance >= self.refuse_at:
+            return Written([], round(1 - chance, 4), reason(asked, row, chance))
+        if asked.defined:  # a definition names what it defines
+            picks = defining(picks, passages, set(asked.defined), self.lexical.expand, 0.0)
         named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
-        return Written(choose(picks, passages, named, threshold, self.keep, MAX_SENTENCES), best)
+        chosen = choose(picks, passages, named, 0.0, self.keep, MAX_SENTENCES)
+        return Written(chosen, round(1 - chance, 4))
 
 
 def _starts_item(text: str, start: int) -> bool:

@@ -1,0 +1,138 @@
+"""What the extractive writer reads of a question (once), and the features its two fitted
+models score (see `judge.py`).
+
+`Asked` is the question as retrieval and the writer need it, read once by `AskTask.gather`:
+its language, its analysed terms with their weights, the numbers and capitalised names it
+gives, the kind of figure it asks for (`facets.py`), the documents it names, the terms it
+defines, the scenarios and parts it points at (`intent.py`). Sentence features say how one
+candidate sentence meets it; question features say how the best of the evidence does.
+Every feature is general: a similarity, a share of terms, or whether something the
+question names occurs in the evidence; no word list of one corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..facets import Facets
+from ..intent import Intent
+from ..types import Passage
+
+SENTENCE = (
+    "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.78, 0.90]
+    "lexical",  # rarity-weighted share of the question's terms the sentence (and its part) holds
+    "passage",  # the sentence's passage cosine, rescaled the same way
+    "rank",  # 1 / the passage's retrieval rank
+    "fragment",  # a piece: under five words, or starting in lower case (cut by the chunk)
+    "other_part",  # the question asks for a part (limits, levers…) and this is another one
+    "other_source",  # the question names a document and this is another one
+    "no_kind",  # the question asks for a kind of figure (count, share…) the sentence lacks
+    "wrong_zone",  # it gives one, for another zone or group than the one asked about
+    "no_fit",  # no clause of it gives the figure asked, with the numbers asked
+    "numbers_missing",  # share of the question's numbers the sentence does not give
+    "names_missing",  # share of the question's names its passage (and title) does not hold
+)
+QUESTION = (
+    "best_sim",  # the best sentence cosine (rescaled)
+    "top_passage",  # the first passage's cosine (rescaled)
+    "gap",  # the first passage's cosine minus the second's (x 10)
+    "best_lexical",  # the best sentence term share
+    "passage_lexical",  # the best share of the question's terms a passage (and address) holds
+    "names_unknown",  # the question names something the corpus never mentions
+    "numbers_absent",  # no candidate sentence gives all the numbers of the question
+    "kind_asked",  # the question asks for a kind of figure
+    "kind_absent",  # ... and no candidate sentence gives it, as asked
+    "foreign_share",  # share of the (French) question's terms the corpus never uses
+    "english",  # an English question (on a French corpus)
+)
+TOP = ("names_missing", "numbers_missing", "no_fit")
+# the best sentence's own features (by the sentence model), as question features "top_…"
+JUDGED = (*QUESTION, *(f"top_{n}" for n in TOP))  # what the refusal model may read
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as the extractive writer reads it (see the module docstring)."""
+
+    question: str
+    lang: str
+    terms: tuple[str, ...]  # analysed terms of this turn
+    weights: dict[str, float]  # query terms (this turn and a borrowed one), rarity-weighted
+    numbers: frozenset[str]  # numbers it gives (not scenario numbers)
+    names: tuple[tuple[str, ...], ...]  # capitalised names it gives, analysed
+    unknown: tuple[str, ...]  # ... of them, those the corpus never mentions, as written
+    facets: Facets
+    sources: frozenset[str]  # documents it names by their file name
+    defined: tuple[str, ...]  # what a definition question defines, analysed
+    foreign: tuple[str, ...]  # its terms the corpus never uses (French questions only)
+    follow_up: bool = False  # the query borrows an earlier question
+    intent: Intent = Intent()  # the scenarios and parts it points at (`intent.py`)
+
+
+def cosine_feature(cosine: float) -> float:
+    """A cosine of the e5 model rescaled to [0, 1] over its useful range [0.78, 0.90]."""
+    return min(max((cosine - 0.78) / 0.12, 0.0), 1.0)
+
+
+def question_features(
+    asked: Asked,
+    sentence_rows: np.ndarray,
+    passages: Sequence[Passage],
+    holds: Sequence[set[str]],
+    fits: bool,
+    gives_numbers: bool,
+) -> np.ndarray:
+    """The question's features (in the order of `QUESTION`), from the candidate sentences'
+    features, the passages, the analysed terms each passage holds (its text and its
+    address), and whether any candidate gives the figure asked and the numbers asked."""
+    col = {n: i for i, n in enumerate(SENTENCE)}
+    has = len(sentence_rows) > 0
+    scores = [cosine_feature(p.score) for p in passages]
+    total = sum(asked.weights.values()) or 1.0
+    covered = [sum(w for t, w in asked.weights.items() if t in h) / total for h in holds]
+    values = {
+        "best_sim": float(sentence_rows[:, col["sim"]].max()) if has else 0.0,
+        "top_passage": scores[0] if scores else 0.0,
+        "gap": 10 * (passages[0].score - passages[1].score) if len(passages) > 1 else 1.0,
+        "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
+        "passage_lexical": max(covered, default=0.0),
+        "names_unknown": float(bool(asked.unknown)),
+        "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
+        "kind_asked": float(bool(asked.facets.kind)),
+        "kind_absent": float(bool(asked.facets.kind) and not fits),
+        "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
+        "english": float(asked.lang == "en"),
+    }
+    return np.asarray([values[n] for n in QUESTION], dtype=np.float64)
+
+
+def judged_row(question_row: np.ndarray, best_sentence_row: np.ndarray | None) -> np.ndarray:
+    """The refusal model's inputs (`JUDGED`): the question's features, then the best
+    sentence's features named in `TOP` (zeros without a sentence)."""
+    top = np.zeros(len(TOP))
+    if best_sentence_row is not None:
+        top = np.asarray([best_sentence_row[SENTENCE.index(n)] for n in TOP])
+    return np.concatenate([question_row, top])
+
+
+def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
+    """Why the refusal model refused, in the words of the features that say so (`row`:
+    the question's features, as `JUDGED`)."""
+    value = dict(zip(JUDGED, row, strict=True))
+    why = []
+    if value["names_unknown"]:
+        why.append(f"the corpus never mentions {', '.join(sorted(asked.unknown))}")
+    elif value["top_names_missing"]:
+        why.append("the best passage does not name " + ", ".join(" ".join(n) for n in asked.names))
+    if value["numbers_absent"]:
+        why.append(f"no passage gives {', '.join(sorted(asked.numbers))}")
+    if value["kind_absent"]:
+        why.append(f"no passage gives {asked.facets.describe()}")
+    if value["foreign_share"] >= 0.5:
+        why.append(f"the corpus never uses {', '.join(asked.foreign)}")
+    if not why:
+        why.append(f"the best sentence is far from the question (sim {value['best_sim']:.2f})")
+    return f"refusal model: {chance:.2f} that the sources do not answer; " + "; ".join(why)

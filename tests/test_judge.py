@@ -1,0 +1,112 @@
+"""The judge: logistic models fitted offline, saved as data, read by the extractive writer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from assistant.tasks.features import JUDGED, SENTENCE
+from assistant.tasks.judge import JUDGE_FILE, Logistic, fit_logistic, load_judge
+
+
+def test_fit_logistic_separates_what_a_feature_separates() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] - 0.5 * x[:, 2] > 0).astype(float)
+    model = fit_logistic(x, y, ["a", "b", "c"])
+    assert model.weights[0] > 2 and model.weights[2] < -1 and abs(model.weights[1]) < 0.5
+    assert ((model.prob(x) >= 0.5) == (y > 0.5)).mean() > 0.95
+
+
+def test_balanced_weights_lift_the_rare_class() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(500, 1))
+    y = (x[:, 0] + rng.normal(scale=1.5, size=500) > 2.0).astype(float)  # about 10 % positive
+    plain = fit_logistic(x, y, ["a"])
+    balanced = fit_logistic(x, y, ["a"], balanced=True)
+    assert (balanced.prob(x) >= 0.5).sum() > (plain.prob(x) >= 0.5).sum()
+
+
+def test_a_model_reads_its_own_columns_among_all_features() -> None:
+    model = Logistic(("b",), np.asarray([2.0]), 0.5, np.asarray([1.0]), np.asarray([2.0]))
+    again = Logistic.from_json(json.loads(json.dumps(model.to_json())))
+    rows = np.asarray([[9.0, 3.0], [0.0, 1.0]])
+    expected = np.asarray([(3 - 1) / 2 * 2 + 0.5, 0.5])
+    assert np.allclose(again.logit(rows, ["a", "b"]), expected)
+    assert np.allclose(again.logit(rows[:, 1:]), expected)
+
+
+def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -> None:
+    judge = load_judge()
+    assert set(judge.sentence.names) <= set(SENTENCE)
+    assert set(judge.refusal.names) <= set(JUDGED)
+    data = json.loads(JUDGE_FILE.read_text(encoding="utf-8"))
+    fitted = data["fitted"]
+    assert fitted["by"] == "evals/fit_judge.py"
+    assert {"leave one set out", "pooled 5-fold"} <= set(fitted["cv"])
+    assert {"suite", "real-dev"} <= set(fitted["data"])
+    # the more the evidence misses what the question names, the likelier a refusal
+    weights = dict(zip(judge.refusal.names, judge.refusal.weights, strict=True))
+    assert weights.get("names_unknown", 1.0) > 0 and weights.get("numbers_absent", 1.0) > 0
+    sentence = dict(zip(judge.sentence.names, judge.sentence.weights, strict=True))
+    assert sentence.get("sim", 1.0) > 0
+
+
+def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) -> None:
+    """`evals/fit_judge.py` on a small dump in `judge_data.py`'s format (two sets)."""
+    from assistant.tasks.features import QUESTION
+
+    rng = np.random.default_rng(2)
+    lines = [json.dumps({"sentence": list(SENTENCE), "question": list(QUESTION)})]
+    for n in range(60):
+        answerable = n % 3 != 0
+        sentences = []
+        for k in range(4):
+            gold = answerable and k == 0
+            f = rng.uniform(0, 0.5, len(SENTENCE))
+            f[SENTENCE.index("sim")] += 0.5 if gold else 0.0
+            sentences.append(
+                {
+                    "f": f.tolist(),
+                    "passage": k,
+                    "scenario": "",
+                    "span": gold,
+                    "gold_passage": gold,
+                    "text": "…",
+                }  # fmt: skip
+            )
+        q = rng.uniform(0, 1, len(QUESTION))
+        q[QUESTION.index("best_sim")] = 0.8 if answerable else 0.2
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"q{n}",
+                    "answerable": answerable,
+                    "prerefused": None,
+                    "question_features": q.tolist(),
+                    "sentences": sentences,
+                    "set": "ab"[n % 2],
+                    "style": "",
+                }
+            )  # fmt: skip
+        )
+    data = tmp_path / "dump.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "evals/fit_judge.py", str(data)],
+        cwd=JUDGE_FILE.parent.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "| without a | 30 |" in out and "| without b | 30 |" in out
+    assert all(f"| fold {k} |" in out for k in range(1, 6))
+    rows = [r for r in out.splitlines() if r.startswith("| all |")]
+    recall = float(rows[-1].split("|")[3])
+    assert recall >= 0.9  # the similarity separates the questions to refuse
