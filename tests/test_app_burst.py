@@ -1,0 +1,54 @@
+"""A burst of questions through the real app: each participant gets the answer to their own
+question (the query embeddings of questions arriving together share model calls)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from gradio_client import Client
+
+from tests.ui_harness import App
+
+pytest_plugins = ["tests.ui_fixtures"]
+
+QUESTIONS = [
+    "Combien de France Services ?",
+    "Quels sont les horaires des France Services le samedi ?",
+    "Que propose le scénario 2 ?",
+    "Quelles sont les limites du scénario 1 ?",
+    "How many France Services are there?",
+    "Comment fonctionne le transport à la demande ?",
+    "Quels leviers pour le numérique ?",
+    "Quel est l'intérêt du scénario 3 ?",
+    "Qui anime les ateliers numériques ?",
+    "Combien de bus itinérants ?",
+]
+
+
+def test_a_burst_gets_each_participant_their_own_answer(ui_app: App) -> None:
+    clients = [Client(ui_app.url, verbose=False) for _ in QUESTIONS]
+    results: dict[int, Any] = {}
+    start = threading.Barrier(len(QUESTIONS))
+
+    def ask(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = clients[i].predict(QUESTIONS[i], None, api_name="/ask")
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=ask, args=(i,), daemon=True) for i in range(len(QUESTIONS))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not any(t.is_alive() for t in threads), "a participant never got an answer"
+    for i, question in enumerate(QUESTIONS):
+        answer = results[i]
+        assert isinstance(answer, dict), answer
+        assert answer["question"] == question
+    answered = [results[i] for i in range(len(QUESTIONS)) if results[i]["answerable"]]
+    assert answered and all(a["citations"] for a in answered)
+    alone = clients[0].predict(QUESTIONS[0], None, api_name="/ask")
+    assert alone["answerable"] == results[0]["answerable"]
