@@ -50,5 +50,11 @@ def test_a_burst_gets_each_participant_their_own_answer(ui_app: App) -> None:
         assert answer["question"] == question
     answered = [results[i] for i in range(len(QUESTIONS)) if results[i]["answerable"]]
     assert answered and all(a["citations"] for a in answered)
-    alone = clients[0].predict(QUESTIONS[0], None, api_name="/ask")
-    assert alone["answerable"] == results[0]["answerable"]
+    # Asked again one by one: the same answers (a vector handed to the wrong caller would
+    # answer another question). int8 vectors depend a little on their batchmates, so a
+    # borderline passage may change places: most answers, not all, must be identical.
+    same = sum(
+        clients[0].predict(q, None, api_name="/ask")["answer"] == results[i]["answer"]
+        for i, q in enumerate(QUESTIONS)
+    )
+    assert same >= len(QUESTIONS) - 2, f"only {same} of {len(QUESTIONS)} answers were the same"
