@@ -3,12 +3,14 @@ question (the query embeddings of questions arriving together share model calls)
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
 from gradio_client import Client
 
-from tests.ui_harness import App
+from tests.ui_harness import App, run_cli
 
 pytest_plugins = ["tests.ui_fixtures"]
 
@@ -26,7 +28,7 @@ QUESTIONS = [
 ]
 
 
-def test_a_burst_gets_each_participant_their_own_answer(ui_app: App) -> None:
+def test_a_burst_gets_each_participant_their_own_answer(ui_app: App, tmp_path: Path) -> None:
     clients = [Client(ui_app.url, verbose=False) for _ in QUESTIONS]
     results: dict[int, Any] = {}
     start = threading.Barrier(len(QUESTIONS))
@@ -50,11 +52,14 @@ def test_a_burst_gets_each_participant_their_own_answer(ui_app: App) -> None:
         assert answer["question"] == question
     answered = [results[i] for i in range(len(QUESTIONS)) if results[i]["answerable"]]
     assert answered and all(a["citations"] for a in answered)
-    # Asked again one by one: the same answers (a vector handed to the wrong caller would
-    # answer another question). int8 vectors depend a little on their batchmates, so a
+    # The same questions asked one by one by the command line, in its own process (the app
+    # remembers query vectors): the same answers; a vector handed to the wrong caller would
+    # answer another question. int8 vectors depend a little on their batchmates, so a
     # borderline passage may change places: most answers, not all, must be identical.
-    same = sum(
-        clients[0].predict(q, None, api_name="/ask")["answer"] == results[i]["answer"]
-        for i, q in enumerate(QUESTIONS)
-    )
+    batch = tmp_path / "questions.txt"
+    batch.write_text("\n".join(QUESTIONS) + "\n", encoding="utf-8")
+    lines = run_cli(ui_app.home, "ask", "--batch", str(batch), "--json").stdout.splitlines()
+    alone = [json.loads(line) for line in lines if line.strip()]
+    assert [a["question"] for a in alone] == QUESTIONS
+    same = sum(a["answer"] == results[i]["answer"] for i, a in enumerate(alone))
     assert same >= len(QUESTIONS) - 2, f"only {same} of {len(QUESTIONS)} answers were the same"
