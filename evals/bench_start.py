@@ -50,6 +50,8 @@ def top_imports(stderr: str, count: int = 8) -> list[tuple[str, float]]:
         if not line.startswith("import time:") or line.count("|") != 2:
             continue
         _, cumulative, name = line.split("|")
+        if not cumulative.strip().isdigit():  # the header line
+            continue
         if not name.startswith(" ") or name.startswith("  "):  # top level only
             continue
         found[name.strip()] = int(cumulative) / 1e6
