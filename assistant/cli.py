@@ -191,7 +191,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ) from exc
     # many small concurrent queries: fewer threads each
     settings = settings.model_copy(update={"embed_threads": args.threads})
-    if settings.embedding_backend == "torch" or settings.embedding_model != DEFAULT_MODEL:
+    model = settings.embedding_model
+    if model != "fake" and (model != DEFAULT_MODEL or settings.embedding_backend == "torch"):
         import torch
 
         torch.set_num_threads(args.threads)
