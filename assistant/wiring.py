@@ -8,24 +8,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .budget import Limits
-from .chunking import ENCODING, make_splitter, prepare_tiktoken
-from .citations import SupportChecker
 from .config import DEFAULT_MODEL, Settings
 from .corrections import FILE_NAME as CORRECTIONS_FILE
 from .corrections import CorrectionBook
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
 from .indexed import EMBEDDED_TEXT
-from .ingest import PIPELINE_VERSION, IngestCallbacks, Ingestor
-from .lexical import LexicalIndex
-from .retrieval import Retriever
-from .store import ChromaStore, open_client
-from .tasks.answer import AskTask
-from .tasks.extractive import ExtractiveWriter
 
+# Imported where used, so that `sources`, `quote` or `box show` start without the ingest
+# pipeline, BM25 or the answerer (tests/test_cli_startup.py checks what a command imports).
 if TYPE_CHECKING:
+    from .ingest import IngestCallbacks, Ingestor
+    from .retrieval import Retriever
+    from .store import ChromaStore
+    from .tasks.answer import AskTask
     from .ui.services import Services
+
+ENCODING = "cl100k_base"  # chunking.ENCODING, without importing the text splitter
+PIPELINE_VERSION = "2"  # ingest.PIPELINE_VERSION (tests/test_cli_startup.py checks both)
 
 
 def offline_environment() -> None:
@@ -51,6 +51,8 @@ def make_embedder(settings: Settings) -> Embedder:
             raise ModelNotReady(
                 f"the embedding model is not prepared in {path}: run `assistant models prepare`"
             )
+        if settings.embedding_backend == "onnx":
+            return _onnx_embedder(settings, path)
         model: str | Path = path
     else:
         model = Path(name) if Path(name).exists() else name
@@ -60,6 +62,24 @@ def make_embedder(settings: Settings) -> Embedder:
         name=f"{Path(name).name}{suffix}",
         batch_size=settings.embed_batch_size,
         quantize=settings.quantize,
+    )
+
+
+def _onnx_embedder(settings: Settings, source: Path) -> Embedder:
+    """The int8 ONNX build of the prepared e5 folder (see `e5_onnx.py`)."""
+    from .e5_onnx import OnnxEmbedder, is_onnx_prepared, onnx_dir
+
+    folder = onnx_dir(settings.models_dir, DEFAULT_MODEL)
+    if not is_onnx_prepared(folder, source):
+        raise ModelNotReady(
+            f"the ONNX embedding model is not prepared in {folder}: run `assistant models "
+            "prepare` (or set ASSISTANT_EMBEDDING_BACKEND=torch)"
+        )
+    return OnnxEmbedder(
+        folder,
+        name=f"{DEFAULT_MODEL}-onnx-int8",
+        batch_size=settings.embed_batch_size,
+        threads=settings.embed_threads,
     )
 
 
@@ -80,12 +100,18 @@ def index_name(settings: Settings, embedder: Embedder) -> str:
 
 def make_store(settings: Settings, embedder: Embedder) -> ChromaStore:
     """The store for this model and chunking, on a Chroma server or in the store folder."""
+    from .store import ChromaStore, open_client
+
     client = open_client(settings.home / "chroma", settings.chroma_url)
     return ChromaStore(client, index_name(settings, embedder))
 
 
 def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) -> Ingestor:
     """An ingestor with the splitter the settings describe."""
+    from .budget import Limits
+    from .chunking import make_splitter, prepare_tiktoken
+    from .ingest import Ingestor
+
     prepare_tiktoken(settings.tiktoken_dir)
     split = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
@@ -104,6 +130,9 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
 
 def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -> Retriever:
     """Hybrid retrieval over the store, its BM25 index kept in `<store>/lexical/`."""
+    from .lexical import LexicalIndex
+    from .retrieval import Retriever
+
     lexical = LexicalIndex(store, settings.home / "lexical" / store.name)
     return Retriever(store, embedder, lexical)
 
@@ -116,6 +145,10 @@ def open_retriever(settings: Settings) -> Retriever:
 
 def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
     """The `ask` use case with the answerer the settings name."""
+    from .citations import SupportChecker
+    from .tasks.answer import AskTask
+    from .tasks.extractive import ExtractiveWriter
+
     checker = SupportChecker(embedder=retriever.embedder, idf=retriever.lexical.idf)
     extractive = ExtractiveWriter(retriever.embedder, retriever.lexical)
     generated = None
@@ -129,12 +162,17 @@ def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
 
 def make_services(settings: Settings, announce: Callable[[str], None] = print) -> Services:
     """Everything the web app needs, built once (the model loads on first use)."""
+    from .batching import QueryBatcher
     from .journal import Journal
     from .ui.services import Services, evaluator_password, facilitator_password
 
     embedder = make_embedder(settings)
     store = make_store(settings, embedder)
-    retriever = make_retriever(settings, store, embedder)
+    # a burst of questions: their query embeddings share model calls (see `batching.py`)
+    queries = QueryBatcher(
+        embedder, wait_ms=settings.query_batch_ms, max_batch=settings.query_batch_size
+    )
+    retriever = make_retriever(settings, store, queries)
 
     def new_ingestor(callbacks: IngestCallbacks) -> Ingestor:
         ingestor = make_ingestor(settings, store, embedder)

@@ -495,6 +495,32 @@ class SearchStats:
     mean_hits: float
 
 
+# What the dense query asks Chroma for: today's `store.query` (documents + metadata), and less.
+INCLUDES: dict[str, list[str]] = {
+    "ids+distances": ["distances"],
+    "+metadatas": ["metadatas", "distances"],
+    "+documents+metadatas": ["documents", "metadatas", "distances"],
+}
+
+
+def chroma_include_costs(
+    store: ChromaStore, embedder: Embedder, queries: Sequence[str], k: int = 30
+) -> dict[str, float]:
+    """p50 ms of the raw Chroma query (the retriever's pool of k, with its headroom) per
+    `include=` choice, unfiltered, over the same query vectors (embedding not counted)."""
+    vectors = embedder.embed(list(queries[:50]), query=True)
+    want = min(store.count_chunks(), k * 2 + 8)
+    costs: dict[str, float] = {}
+    for label, include in INCLUDES.items():
+        times = []
+        for vector in vectors:
+            started = time.perf_counter()
+            store.chunks.query(query_embeddings=[vector], n_results=want, include=include)
+            times.append((time.perf_counter() - started) * 1000)
+        costs[label] = round(percentile(times, 50), 2)
+    return costs
+
+
 @dataclass
 class SizeResult:
     """Every figure measured for one target size."""
@@ -520,6 +546,7 @@ class SizeResult:
     rss_before_mb: float
     peak_rss_mb: float
     load_avg: list[float]  # 1-minute load average before ingest, after ingest, after search
+    chroma_include_ms: dict[str, float] = field(default_factory=dict)
 
 
 def settings_for(home: Path, model: str) -> Settings:
@@ -631,6 +658,7 @@ def run_size(
         bench_search(make_retriever(settings, store, embedder), embedder, queries, name, filters)
         for name, filters in search_variants(corpus.scenario_titles)
     ]
+    include_ms = chroma_include_costs(store, embedder.inner, queries)
     load_avg.append(os.getloadavg()[0])
     return SizeResult(
         target_chunks=target,
@@ -654,6 +682,7 @@ def run_size(
         rss_before_mb=rss_before,
         peak_rss_mb=peak_rss_mb(),
         load_avg=[round(value, 2) for value in load_avg],
+        chroma_include_ms=include_ms,
     )
 
 
@@ -713,6 +742,24 @@ def format_tables(results: Sequence[SizeResult]) -> str:
         "(embed/records/chroma = mean ms per search in the query embedding, in "
         "store.records() for scenario names, and in store.query())"
     )
+    lines.append("")
+    lines.append("raw Chroma query p50 ms by include= (unfiltered, 68 results):")
+    for r in results:
+        costs = " · ".join(f"{label} {ms:.2f}" for label, ms in r.chroma_include_ms.items())
+        lines.append(f"{r.target_chunks:>7} {costs}")
+    lines.append("")
+    lines.append("| measure | value |")
+    lines.append("|---|---|")
+    for r in results:
+        lines.append(
+            f"| ingest, `evals/bench_ingest.py --sizes {r.target_chunks}` | "
+            f"{r.chunks_per_s:.0f} chunks/s, embedding {r.embed_pct:.0f} % of it |"
+        )
+        plain = r.search[0]
+        lines.append(
+            f"| search p50 at {r.target_chunks} chunks | {plain.p50_ms:.0f} ms (query "
+            f"embedding {plain.embed_mean_ms:.0f}, Chroma {plain.chroma_query_mean_ms:.0f}) |"
+        )
     return "\n".join(lines)
 
 
@@ -736,7 +783,10 @@ def describe(result: SizeResult) -> str:
 
 def torch_threads(model: str, wanted: int | None) -> int | None:
     """Apply `--torch-threads` and return torch's thread count (None for the fake model)."""
-    if model == "fake":
+    from assistant.config import DEFAULT_MODEL, Settings
+
+    backend = getattr(Settings(), "embedding_backend", "torch")  # older trees: torch only
+    if model == "fake" or (model == DEFAULT_MODEL and backend == "onnx"):
         return None
     import torch
 

@@ -8,10 +8,22 @@ Questions come from the evaluation suite, spread over the participants. Latency 
 per call, client side (queue wait included); an error is an exception or a reply that is
 not an answer. It prints a summary, then one JSON line with the figures.
 
+With --start --table it measures the rows of the speed table (issue 12) on one started
+server: a burst of 30 participants x 1 question right after start, one question alone,
+the same burst once warm, 30 participants x 5 questions with 0-10 s pauses, 100 at that
+pace (unless --no-hundred), and the server's resident memory (VmRSS, peak VmHWM). It
+prints `| measure | value |` rows with the 1-minute load average.
+
 Run from the project root:
 
     .venv/bin/python evals/load_app.py --start                 # 30 participants x 5 questions
+    .venv/bin/python evals/load_app.py --start --table         # the issue's table rows
     .venv/bin/python evals/load_app.py --url http://127.0.0.1:7860/ --participants 50
+
+The app started with --start gets ASSISTANT_EMBEDDING_BACKEND from this process, and any
+ASSISTANT_* setting given with --setting KEY=VALUE. The app started is the tree this script
+sits in: to measure an older commit, copy evals/*.py into a checkout of it (`git worktree
+add /tmp/before a26f508`) and run them there, in the same sitting.
 """
 
 from __future__ import annotations
@@ -120,6 +132,48 @@ def load(
     }
 
 
+def server_memory_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process, in MB (Linux)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return round(fields.get("VmRSS", 0.0)), round(fields.get("VmHWM", 0.0))
+
+
+def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple[str, str]]:
+    """The issue's rows, measured in order on one freshly started server."""
+    rows: list[tuple[str, str]] = []
+
+    def burst(label: str, **kw: float) -> dict[str, object]:
+        result = load(url, questions, **kw)  # type: ignore[arg-type]
+        print(json.dumps({"measure": label, **result}, ensure_ascii=False), flush=True)
+        return result
+
+    def row(label: str, r: dict[str, object], rate: bool = False) -> None:
+        value = f"p50 {r['p50_s']} s, p95 {r['p95_s']} s"
+        value += f", {r['answers_per_s']} answers/s" if rate else ""
+        value += f", {r['errors']} errors"
+        rows.append((label, value))
+
+    first = burst("burst after start", participants=30, each=1)
+    row("30 participants, 1 question each, all at once, right after start", first, True)
+    alone = burst("one question alone", participants=1, each=5)
+    rows.append(("one question alone, warm (p50 of 5)", f"{alone['p50_s']} s"))
+    warm = burst("warm burst", participants=30, each=1)
+    row("the same burst once warmed up", warm, True)
+    paced = burst("30 x 5, think 5", participants=30, each=5, think=5.0)
+    row("30 participants x 5 questions, 0-10 s pauses", paced)
+    if hundred:
+        crowd = burst("100 x 5, think 5", participants=100, each=5, think=5.0)
+        row("100 participants x 5 questions, 0-10 s pauses", crowd)
+    rss, peak = server_memory_mb(pid)
+    rows.append(("serving RSS (after all the above)", f"{rss} MB (peak {peak} MB)"))
+    rows.append(("1-minute load average at the end", f"{os.getloadavg()[0]:.2f}"))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:7860/", help="app to drive")
@@ -137,6 +191,19 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the pauses")
     parser.add_argument("--suite", default=str(ROOT / "evals" / "suite.jsonl"))
+    parser.add_argument(
+        "--table", action="store_true", help="with --start: measure the issue's table rows"
+    )
+    parser.add_argument(
+        "--no-hundred", action="store_true", help="with --table: skip the 100-participant run"
+    )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --start: an ASSISTANT_* setting of the started app (repeatable)",
+    )
     args = parser.parse_args()
 
     with open(args.suite, encoding="utf-8") as handle:
@@ -155,8 +222,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="load-app-") as tmp:
         print("ingesting the bundled corpus into a temporary store…", file=sys.stderr)
         home, _ = prepare_store(Path(tmp))
-        with App(home=home, log_dir=Path(tmp)) as app:
+        env = {k: v for k, v in os.environ.items() if k == "ASSISTANT_EMBEDDING_BACKEND"}
+        env.update(item.split("=", 1) for item in args.setting)  # type: ignore[misc]
+        with App(home=home, log_dir=Path(tmp), env=env) as app:
             print(f"app started on {app.url}", file=sys.stderr)
+            if args.table:
+                assert app.proc is not None
+                rows = table(app.url, app.proc.pid, questions, not args.no_hundred)
+                print("\n| measure | value |\n|---|---|")
+                for label, value in rows:
+                    print(f"| {label} | {value} |")
+                return 0
             result = load(
                 app.url, questions, args.participants, args.questions, args.think, args.seed
             )

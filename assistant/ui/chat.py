@@ -74,7 +74,11 @@ def build_chat(services: Services, lang: gr.State, session: gr.State, i18n: gr.I
 
     inputs = [question, scenarios, turns, lang, session]
     outputs = [transcript, question, turns]
-    options: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": 8}
+    options: dict[str, Any] = {
+        "api_visibility": "private",
+        "concurrency_limit": services.settings.answer_concurrency,
+        "concurrency_id": "answer",  # one limit for the chat and the /ask API together
+    }
     send.click(on_ask, inputs, outputs, **options)
     question.submit(on_ask, inputs, outputs, **options)
     for button in starters:

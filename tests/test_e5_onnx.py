@@ -1,0 +1,104 @@
+"""The ONNX Runtime embedder: close to the float32 model, its own index, prepared once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.config import DEFAULT_MODEL, Settings
+from assistant.e5_model import is_prepared
+from assistant.e5_onnx import MARKER_FILENAME, OnnxEmbedder, is_onnx_prepared, onnx_dir
+from assistant.errors import ModelNotReady
+from assistant.wiring import index_name, make_embedder
+
+TEXTS = [
+    "En 2024, le département compte 14 France Services : 12 sites fixes et 2 bus itinérants.",
+    "Le transport à la demande dessert les communes rurales le mardi et le jeudi matin.",
+    "Les habitants regrettent la fermeture du guichet de la mairie le samedi.",
+    "Seules 3 France Services sur 14 sont ouvertes le samedi matin.",
+    "The mobile bus visits each village twice a month.",
+    "La téléconsultation médicale est proposée à la maison de santé pluridisciplinaire.",
+]
+QUERIES = ["Combien de France Services ?", "Quand passe le bus ?", "mobilité des jeunes"]
+
+
+def _folders() -> tuple[Path, Path]:
+    models = Settings().models_dir
+    source = models / DEFAULT_MODEL
+    folder = onnx_dir(models, DEFAULT_MODEL)
+    if not is_prepared(source) or not is_onnx_prepared(folder, source):
+        pytest.skip("the ONNX model is not prepared: run `assistant models prepare`")
+    return source, folder
+
+
+@pytest.fixture(scope="module")
+def folders() -> tuple[Path, Path]:
+    return _folders()
+
+
+@pytest.fixture(scope="module")
+def float32(folders: tuple[Path, Path]) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(folders[0]), device="cpu", local_files_only=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", [False, True])
+def test_onnx_vectors_are_close_to_the_float32_model(
+    folders: tuple[Path, Path], float32: Any, query: bool
+) -> None:
+    texts = QUERIES if query else TEXTS
+    onnx = np.asarray(OnnxEmbedder(folders[1], name="x", batch_size=4).embed(texts, query=query))
+    ref = float32.encode(
+        texts, prompt_name="query" if query else "passage", normalize_embeddings=True
+    )
+    cosines = (onnx * ref).sum(axis=1)
+    assert cosines.min() >= 0.99, cosines
+    assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_batching_and_order_keep_each_text_its_vector(folders: tuple[Path, Path]) -> None:
+    embedder = OnnxEmbedder(folders[1], name="x", batch_size=2)
+    together = np.asarray(embedder.embed(TEXTS, query=False))
+    alone = np.asarray([embedder.embed([t], query=False)[0] for t in TEXTS])
+    assert ((together * alone).sum(axis=1) >= 0.995).all()  # int8: batchmates matter a little
+
+
+@pytest.mark.slow
+def test_each_backend_has_its_own_index(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    onnx = Settings(home=tmp_path, embedding_model=DEFAULT_MODEL, embedding_backend="onnx")
+    torch = Settings(home=tmp_path, embedding_model=DEFAULT_MODEL, embedding_backend="torch")
+    a, b = make_embedder(onnx), make_embedder(torch)
+    assert isinstance(a, OnnxEmbedder) and not isinstance(b, OnnxEmbedder)
+    assert a.name != b.name
+    assert index_name(onnx, a) != index_name(torch, b)
+
+
+def test_a_missing_or_partial_onnx_build_is_not_prepared(tmp_path: Path) -> None:
+    source, dest = tmp_path / "src", tmp_path / "dest"
+    source.mkdir()
+    (source / "e5_prepared.json").write_text("{}")
+    assert not is_onnx_prepared(dest, source)
+    dest.mkdir()
+    (dest / "model-int8.onnx").write_bytes(b"half")
+    marker = {"format": 1, "source_sha256": "0" * 64, "files": {"model-int8.onnx": 99}}
+    (dest / MARKER_FILENAME).write_text(json.dumps(marker))
+    assert not is_onnx_prepared(dest, source)
+
+
+@pytest.mark.slow
+def test_the_onnx_backend_asks_for_models_prepare(tmp_path: Path) -> None:
+    folders = _folders()
+    data = tmp_path / "data"
+    (data / "models").mkdir(parents=True)
+    shutil.copytree(folders[0], data / "models" / DEFAULT_MODEL)  # no ONNX build beside it
+    settings = Settings(home=tmp_path, data_dir=data, embedding_model=DEFAULT_MODEL)
+    with pytest.raises(ModelNotReady, match="models prepare"):
+        make_embedder(settings)
