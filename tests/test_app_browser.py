@@ -9,9 +9,9 @@ Screenshots of each main state go to tests/screenshots/ (the README shows them).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -22,18 +22,11 @@ import pytest
 
 from tests.ui_harness import FAULT_MARK, PASSWORD, XSS_QUESTION, App
 
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # reported by the `browser` fixture
-    sync_playwright = None
+with contextlib.suppress(ImportError):  # reported by the `browser` fixture (ui_fixtures.py)
+    from playwright.sync_api import Browser, Page, expect
 
 pytest_plugins = ["tests.ui_fixtures"]
 
-CHROMIUM = Path(os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium"))  # Debian's
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 VIEWPORTS = {"phone": (390, 844), "laptop": (1280, 800)}
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
@@ -49,26 +42,6 @@ TIMEOUT_MS = 30_000
 MIN_TAP = 44  # px
 BOX_THEME = "Santé"
 BOX_SCENARIO = "1. Le numérique"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium (checked before the app starts: tests list it first)."""
-    problem = None
-    if sync_playwright is None:
-        problem = "playwright is not installed (pip install -e '.[test]')"
-    elif not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if problem:
-        if os.environ.get("ASSISTANT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required (ASSISTANT_REQUIRE_BROWSER=1): {problem}")
-        pytest.skip(problem)
-    with sync_playwright() as p:  # type: ignore[misc]
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 from tests.test_app_browser import (
-    CHROMIUM_ARGS,
     TIMEOUT_MS,
-    browser,
     choose,
     log_in,
     open_tab,
@@ -27,7 +25,7 @@ from tests.ui_harness import PYTHON, ROOT, App, app_env
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, expect  # noqa: E402
 
-__all__ = ["CHROMIUM_ARGS", "browser"]  # the fixture, re-used
+pytest_plugins = ["tests.ui_fixtures"]  # the one session browser
 FAKE = {"ASSISTANT_EMBEDDING_MODEL": "fake"}
 TEXT = (
     "Scénario 1 : Repli\nLes villages se vident.\n\nRevers :\nL'isolement des aînés.\n\n"

@@ -8,8 +8,10 @@ is not prepared.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +24,38 @@ from tests.ui_harness import (
     model_ready,
     prepare_store,
 )
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # reported by the `browser` fixture
+    sync_playwright = None
+
+CHROMIUM = Path(os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium"))  # Debian's
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, one for the whole run (two Playwright instances cannot share a
+    process): checked before the app starts, as tests list it first."""
+    problem = None
+    if sync_playwright is None:
+        problem = "playwright is not installed (pip install -e '.[test]')"
+    elif not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    if problem:
+        if os.environ.get("ASSISTANT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (ASSISTANT_REQUIRE_BROWSER=1): {problem}")
+        pytest.skip(problem)
+    with sync_playwright() as p:  # type: ignore[misc]
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")
