@@ -35,7 +35,8 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
     prepare_tiktoken(settings.tiktoken_dir)
     path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
-    payload = {"model": DEFAULT_MODEL, "path": str(path), "tiktoken": str(settings.tiktoken_dir)}
+    payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path)}
+    payload["tiktoken"] = str(settings.tiktoken_dir)
     lines = [f"{DEFAULT_MODEL} ready in {path}"]
     if args.llm:
         from .local_llm import LLM_ALIAS, prepare_llm

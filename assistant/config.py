@@ -106,10 +106,19 @@ class Settings(BaseSettings):
         default=None, description="API key for the chat server, sent as a Bearer token."
     )
     llm_timeout: float = Field(
-        default=60.0, gt=0, description="Seconds to wait for the chat server before failing."
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds a generated answer may take, whole; past it (or on any model failure) "
+            "the extractive answer is given instead, with a note saying so."
+        ),
     )
     llm_model_path: Path | None = Field(
-        default=None, description="GGUF file for the 'llamacpp' answerer."
+        default=None,
+        description=(
+            "GGUF file for the 'llamacpp' answerer (default: the packaged model, once "
+            "prepared by `assistant models prepare --llm`)."
+        ),
     )
 
     facilitator_password: str | None = Field(

