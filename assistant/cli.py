@@ -33,17 +33,19 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from .config import DEFAULT_MODEL
     from .e5_model import prepare_e5
 
+    llm = None
+    if args.llm:  # first: missing parts fail before any other work
+        from .local_llm import LLM_ALIAS, prepare_llm
+
+        llm = {"model": LLM_ALIAS, "path": str(prepare_llm(settings.llm_gguf, force=args.force))}
     prepare_tiktoken(settings.tiktoken_dir)
     path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
     payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path)}
     payload["tiktoken"] = str(settings.tiktoken_dir)
     lines = [f"{DEFAULT_MODEL} ready in {path}"]
-    if args.llm:
-        from .local_llm import LLM_ALIAS, prepare_llm
-
-        gguf = prepare_llm(settings.llm_gguf, force=args.force)
-        payload["llm"] = {"model": LLM_ALIAS, "path": str(gguf)}
-        lines.append(f"{LLM_ALIAS} ready in {gguf} (serve it with `assistant llm serve`)")
+    if llm is not None:
+        payload["llm"] = llm
+        lines.append(f"{llm['model']} ready in {llm['path']} (serve it: `assistant llm serve`)")
     _emit(args, payload, lambda: "\n".join(lines))
     return 0
 
