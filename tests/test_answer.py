@@ -265,6 +265,14 @@ def test_the_sentinel_from_the_model_falls_back_to_the_extractive_answer(task: A
     assert answer == replace(task.ask(question), note=answer.note)  # the extractive answer
 
 
+def test_the_model_sees_the_passages_the_evidence_came_from(task: AskTask) -> None:
+    llm_task, model = _llm_task(task, ["NON_TROUVÉ"])
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    llm_task.ask(question)
+    prompt = model.history[0][-1]["content"]
+    assert prompt.count("<passage ") == 3 and "58 minutes" in prompt
+
+
 def test_a_near_miss_is_refused_before_any_model_call(task: AskTask, store: ChromaStore) -> None:
     llm_task, model = _llm_task(task, ["Le taux de fibre du Cantal est de 90 % [1]."])
     answer = llm_task.ask("Quel est le taux de fibre dans le Cantal ?")
@@ -321,6 +329,7 @@ def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(
         if "58 minutes" in shown[right].text[s:e]
     )  # fmt: skip
     llm_task, _ = _llm_task(task, [f"{sentence} [{wrong + 1}]"])
+    llm_task.shown = 5  # the model sees all five passages
     answer = llm_task.ask(question)
     check_answer(answer, store)
     assert answer.note == "" and answer.dropped_citations == 1

@@ -1,7 +1,8 @@
 """Ask: retrieve, write (extractive or LLM), verify every citation, or refuse plainly.
 
 The refusal decision is the extractive writer's, made first whoever writes: without
-evidence the model is never called. With a model, its answer replaces the extractive one
+evidence the model is never called. The model is shown the passages that evidence came
+from (then the best-ranked others, `shown` in all). Its answer replaces the extractive one
 only when it came back in format and at least one sentence is supported or weak; its
 unsupported sentences are removed and counted. Otherwise (failure, timeout, "not found",
 off-format, nothing supported) the extractive answer is given with a note saying so.
@@ -68,6 +69,7 @@ class AskTask:
     generated: GeneratedWriter | None = None  # None: the extractive answerer
     checker: SupportChecker | None = None
     top_k: int = 5
+    shown: int = 3  # passages shown to the model: those the evidence came from, first
     _titles: dict[str, str] = field(default_factory=dict)
 
     def ask(
@@ -105,9 +107,15 @@ class AskTask:
             return _refusal(question, lang, passages, on_text, written.best, written.declined)
         note = ""
         if self.generated is not None:
-            found = self.generated.generate(question, lang, passages, history, on_text)
+            shown = _evidence(passages, [p.passage for p in written.picks], self.shown)
+            found = self.generated.generate(
+                question, lang, [passages[i] for i in shown], history, on_text
+            )
             if not found.failure:
-                generated = [(text, spans, "") for text, spans in found.claims]
+                generated = [
+                    (text, [(shown[i], s, e) for i, s, e in spans], "")
+                    for text, spans in found.claims
+                ]
                 answer = self._assemble(question, lang, passages, generated, found.dropped, None)
                 kept = [s for s in answer.sentences if s.verdict != "unsupported"]
                 if kept:
@@ -207,6 +215,15 @@ class AskTask:
             passages=tuple(passages),
             dropped_citations=dropped,
         )
+
+
+def _evidence(passages: Sequence[Passage], picked: Sequence[int], most: int) -> list[int]:
+    """Indices of the passages a model is shown: those the extractive evidence was taken
+    from, in rank order, then the best-ranked others, `most` in all (a short prompt is a
+    fast one on a CPU, and leaves less to cite wrongly)."""
+    first = sorted(set(picked))[:most]
+    rest = [i for i in range(len(passages)) if i not in first]
+    return sorted(first + rest[: max(most - len(first), 0)])
 
 
 def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answer:
