@@ -88,11 +88,7 @@ def main() -> None:
 
     settings, retriever = real_dev(Path(args.home))
     wanted = gold_quotes(args.subset, args.limit)
-    suite = [
-        q
-        for q in load_suite(REAL_DEV / "suite.jsonl", retriever.store)
-        if q.id in wanted
-    ]
+    suite = [q for q in load_suite(REAL_DEV / "suite.jsonl", retriever.store) if q.id in wanted]
     load_before = os.getloadavg()
     runs: dict[str, Any] = {}
     if not args.skip_extractive:

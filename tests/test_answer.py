@@ -240,8 +240,8 @@ def test_an_llm_that_obeys_an_injection_is_flagged_not_trusted(
     answer = llm_task.ask("Quand a lieu le marché de Saint-Ours ?")
     system, user = model.history[0][0], model.history[0][-1]
     assert "IGNORE PREVIOUS INSTRUCTIONS" not in system["content"]
-    fenced = user["content"].split("<passage", 1)[1]
-    assert "IGNORE PREVIOUS INSTRUCTIONS" in fenced  # shown only inside a passage fence
+    outside, fenced = user["content"].split("<passage", 1)
+    assert "PIRATÉ" in fenced and "PIRATÉ" not in outside  # shown only inside a fence
     check_answer(answer, store)
     # "PIRATÉ." and "Voir." claim nothing, the 9 000 doctors are in no passage: nothing of
     # the model's answer is supported, so the extractive answer is given, saying so.
@@ -270,7 +270,9 @@ def test_the_model_sees_the_passages_the_evidence_came_from(task: AskTask) -> No
     question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
     llm_task.ask(question)
     prompt = model.history[0][-1]["content"]
-    assert prompt.count("<passage ") == 3 and "58 minutes" in prompt
+    assert 1 <= prompt.count("<passage ") <= 3 and "58 minutes" in prompt
+    for block in prompt.split("<passage ")[1:]:  # each cut to the evidence, not whole
+        assert len(block.split(">", 1)[1].split("</passage>")[0]) < 700
 
 
 def test_a_near_miss_is_refused_before_any_model_call(task: AskTask, store: ChromaStore) -> None:
@@ -317,9 +319,7 @@ def test_a_generation_past_its_deadline_falls_back(task: AskTask) -> None:
     assert "à temps" in answer.note and answer.answerable
 
 
-def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(
-    task: AskTask, store: ChromaStore
-) -> None:
+def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(task: AskTask) -> None:
     question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
     shown = task.retriever.search(question, top_k=5)
     right = next(i for i, p in enumerate(shown) if "58 minutes" in p.text)
@@ -328,14 +328,10 @@ def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(
         shown[right].text[s:e] for s, e in sentence_spans(shown[right].text)
         if "58 minutes" in shown[right].text[s:e]
     )  # fmt: skip
-    llm_task, _ = _llm_task(task, [f"{sentence} [{wrong + 1}]"])
-    llm_task.shown = 5  # the model sees all five passages
-    answer = llm_task.ask(question)
-    check_answer(answer, store)
-    assert answer.note == "" and answer.dropped_citations == 1
-    (cited,) = answer.citations
-    assert "58" in cited.quote and cited.chunk_id != shown[wrong].chunk_id
-    assert answer.sentences[0].verdict == "supported"
+    writer = GeneratedWriter(ScriptedChat(), SupportChecker(idf=task.retriever.lexical.idf))
+    [(text, [(index, start, end)])], dropped = writer.parse(f"{sentence} [{wrong + 1}]", shown)
+    assert dropped == 1 and index != wrong and text == sentence
+    assert "58" in shown[index].text[start:end]
 
 
 class _Handler(BaseHTTPRequestHandler):

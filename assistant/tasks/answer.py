@@ -1,8 +1,8 @@
 """Ask: retrieve, write (extractive or LLM), verify every citation, or refuse plainly.
 
 The refusal decision is the extractive writer's, made first whoever writes: without
-evidence the model is never called. The model is shown the passages that evidence came
-from (then the best-ranked others, `shown` in all). Its answer replaces the extractive one
+evidence the model is never called. The model is shown the parts of the passages that
+evidence came from (`shown` passages at most). Its answer replaces the extractive one
 only when it came back in format and at least one sentence is supported or weak; its
 unsupported sentences are removed and counted. Otherwise (failure, timeout, "not found",
 off-format, nothing supported) the extractive answer is given with a note saying so.
@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..citations import SupportChecker, citation_for, verdict_of
+from ..citations import SupportChecker, citation_for, sentence_spans, verdict_of
 from ..intent import Intent
 from ..language import detect
 from ..retrieval import Retriever, resolve_scenarios
@@ -69,7 +69,7 @@ class AskTask:
     generated: GeneratedWriter | None = None  # None: the extractive answerer
     checker: SupportChecker | None = None
     top_k: int = 5
-    shown: int = 3  # passages shown to the model: those the evidence came from, first
+    shown: int = 3  # passages shown to the model, cut to the evidence (see `_evidence`)
     _titles: dict[str, str] = field(default_factory=dict)
 
     def ask(
@@ -107,13 +107,16 @@ class AskTask:
             return _refusal(question, lang, passages, on_text, written.best, written.declined)
         note = ""
         if self.generated is not None:
-            shown = _evidence(passages, [p.passage for p in written.picks], self.shown)
-            found = self.generated.generate(
-                question, lang, [passages[i] for i in shown], history, on_text
-            )
+            shown = _evidence(passages, written.picks, self.shown)
+            excerpts = [_excerpt(passages[i], a, b) for i, a, b in shown]
+            found = self.generated.generate(question, lang, excerpts, history, on_text)
             if not found.failure:
                 generated = [
-                    (text, [(shown[i], s, e) for i, s, e in spans], "")
+                    (
+                        text,
+                        [(shown[i][0], shown[i][1] + s, shown[i][1] + e) for i, s, e in spans],
+                        "",
+                    )
                     for text, spans in found.claims
                 ]
                 answer = self._assemble(question, lang, passages, generated, found.dropped, None)
@@ -217,13 +220,31 @@ class AskTask:
         )
 
 
-def _evidence(passages: Sequence[Passage], picked: Sequence[int], most: int) -> list[int]:
-    """Indices of the passages a model is shown: those the extractive evidence was taken
-    from, in rank order, then the best-ranked others, `most` in all (a short prompt is a
-    fast one on a CPU, and leaves less to cite wrongly)."""
-    first = sorted(set(picked))[:most]
-    rest = [i for i in range(len(passages)) if i not in first]
-    return sorted(first + rest[: max(most - len(first), 0)])
+def _evidence(
+    passages: Sequence[Passage], picks: Sequence[Pick], most: int
+) -> list[tuple[int, int, int]]:
+    """What a model is shown: (passage index, start, end) of the part of each passage the
+    extractive evidence came from (its picked sentences, one sentence either side), for
+    the `most` best-ranked such passages. A short prompt is a fast one on a CPU, and
+    leaves less to cite wrongly."""
+    out = []
+    for index in sorted({p.passage for p in picks})[:most]:
+        spans = sentence_spans(passages[index].text)
+        chosen = [n for n, (s, e) in enumerate(spans) for p in picks
+                  if p.passage == index and s < p.end and p.start < e]  # fmt: skip
+        if not chosen:
+            out.append((index, 0, len(passages[index].text)))
+            continue
+        first, last = max(min(chosen) - 1, 0), min(max(chosen) + 1, len(spans) - 1)
+        out.append((index, spans[first][0], spans[last][1]))
+    return out
+
+
+def _excerpt(passage: Passage, start: int, end: int) -> Passage:
+    """The part [start, end) of a passage, as a passage of its own (canonical offsets)."""
+    return replace(
+        passage, start=passage.start + start, end=passage.start + end, text=passage.text[start:end]
+    )
 
 
 def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answer:
