@@ -27,6 +27,7 @@ from ..types import Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _LOOSE_MARKER = re.compile(r"\[\s*(?:passage|source)?\s*(\d+)\s*\]", re.IGNORECASE)
+_LATE_MARKERS = re.compile(r"([.!?…])[ \t]*((?:\[\d+(?:\s*[,;]\s*\d+)*\][ \t]*)+)(?=\s|$)")
 Claim = tuple[str, list[tuple[int, int, int]]]
 _SPAN_FLOOR = 0.3  # below: the best sentence of a passage is no match, cite the passage
 _MIN_WORDS = 3  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable
@@ -135,12 +136,14 @@ class GeneratedWriter:
         claims, dropped, _, _ = self._tie(text, passages)
         return claims, dropped
 
-    def _tie(
-        self, text: str, passages: Sequence[Passage]
-    ) -> tuple[list[Claim], int, int, int]:
+    def _tie(self, text: str, passages: Sequence[Passage]) -> tuple[list[Claim], int, int, int]:
         """Claims, dropped markers, how many sentences carried a usable marker, and how
         many fragments were left out."""
         stripped = _LOOSE_MARKER.sub(r"[\1]", text.strip())
+        # "… selon l'Insee. [2]": a marker after the full stop belongs to that sentence.
+        stripped = _LATE_MARKERS.sub(
+            lambda m: f" {' '.join(m.group(2).split())}{m.group(1)}", stripped
+        )
         claims: list[Claim] = []
         dropped = marked = fragments = 0
         for start, end in sentence_spans(stripped):
