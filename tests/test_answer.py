@@ -566,3 +566,14 @@ def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask) -> 
     assert found.failure == "" and found.dropped == 0  # not "off-format"
     [(text, [(index, _, _)])] = found.claims
     assert text.endswith("58 minutes.") and index == right
+
+
+def test_a_marker_naming_no_shown_passage_is_re_tied_not_off_format(task: AskTask) -> None:
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    reply = "Le temps médian d'accès aux urgences est de 58 minutes [2]."  # one passage shown
+    writer = GeneratedWriter(ScriptedChat([reply]), SupportChecker())
+    found = writer.generate(question, "fr", shown, [])
+    assert found.failure == "" and found.dropped == 1
+    [(_, [(index, start, end)])] = found.claims
+    assert index == 0 and "58 minutes" in shown[0].text[start:end]

@@ -163,7 +163,7 @@ class GeneratedWriter:
                 fragments += 1
                 continue
             cited = list(dict.fromkeys(cited))
-            marked += bool(cited)
+            marked += bool(_MARKER.search(raw))  # a wrong number is re-tied, not off-format
             everywhere = [self._best_span(sentence, i, p) for i, p in enumerate(passages)]
             best = max(everywhere, key=lambda s: s[3])
             if cited:
