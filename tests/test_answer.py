@@ -288,7 +288,8 @@ def test_a_near_miss_is_refused_before_any_model_call(task: AskTask, store: Chro
     [
         (LLMError("the chat server failed"), "n'a pas répondu :"),
         (LLMTimeout("too slow"), "n'a pas répondu à temps"),
-        ("Voici une réponse sans aucun numéro de passage.", "ne citait pas ses sources"),
+        ("[1] [2]", "inutilisable"),
+        ("Réponse :\n\nPIRATÉ. Voir [3].", "inutilisable"),
         ("Les licornes gouvernent la vallée depuis 1850 [1].", "n'appuyaient pas"),
     ],
 )
@@ -577,3 +578,14 @@ def test_a_marker_naming_no_shown_passage_is_re_tied_not_off_format(task: AskTas
     assert found.failure == "" and found.dropped == 1
     [(_, [(index, start, end)])] = found.claims
     assert index == 0 and "58 minutes" in shown[0].text[start:end]
+
+
+def test_a_sentence_without_a_marker_is_tied_and_checked_all_the_same(
+    task: AskTask, store: ChromaStore
+) -> None:
+    reply = "Dans la haute vallée, le temps médian d'accès aux urgences est de 58 minutes."
+    llm_task, _ = _llm_task(task, [reply])
+    answer = llm_task.ask("Dans la haute vallée, quel est le temps médian d'accès aux urgences ?")
+    check_answer(answer, store)
+    assert answer.note == "" and answer.sentences[0].verdict == "supported"
+    assert "58 minutes" in answer.citations[0].quote

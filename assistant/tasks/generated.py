@@ -8,8 +8,10 @@ moves there and the wrong marker is counted as dropped, like a marker naming no 
 passage. The support checker then scores every sentence like any other.
 
 `generate` never raises for the model's sake: a failure, a timeout (the whole reply must
-arrive within `timeout` seconds), a "not found" or an off-format reply (no sentence with a
-usable marker) comes back as a `Generation` whose `failure` says why, so that the caller
+arrive within `timeout` seconds), a "not found" or an off-format reply (no sentence: only
+markers, headings or lone words) comes back. A sentence without a marker is tied to the
+best-matching span of any shown passage and checked like the others: markers are hints.
+Each of these comes back as a `Generation` whose `failure` says why, so that the caller
 can fall back to the extractive answer and say so.
 """
 
@@ -49,8 +51,8 @@ FALLBACK_NOTES = {
         "en": "The language model found no answer: here are the source extracts.",
     },
     "off_format": {
-        "fr": "La réponse du modèle de langue ne citait pas ses sources : voici les extraits.",
-        "en": "The language model's answer did not cite its sources: here are the extracts.",
+        "fr": "La réponse du modèle de langue était inutilisable : voici les extraits des sources.",
+        "en": "The language model's answer was unusable: here are the source extracts.",
     },
     "unsupported": {
         "fr": "Les sources n'appuyaient pas la réponse du modèle de langue : voici les extraits.",
@@ -112,9 +114,9 @@ class GeneratedWriter:
         text = "".join(pieces)
         if declines(text):
             return Generation(failure="no_answer", text=text)
-        claims, dropped, marked, fragments = self._tie(text, passages)
-        if not claims or not marked:
-            return Generation(claims, dropped, fragments, "off_format", text=text)
+        claims, dropped, _, fragments = self._tie(text, passages)
+        if not claims:  # e.g. only markers, headings or lone words
+            return Generation(claims, dropped, fragments, "off_format", text[:300], text)
         return Generation(claims, dropped, fragments, text=text)
 
     def write(
