@@ -32,7 +32,7 @@ _LOOSE_MARKER = re.compile(r"\[\s*(?:passage|source)?\s*(\d+)\s*\]", re.IGNORECA
 _LATE_MARKERS = re.compile(r"([.!?…])[ \t]*((?:\[\d+(?:\s*[,;]\s*\d+)*\][ \t]*)+)(?=\s|$)")
 Claim = tuple[str, list[tuple[int, int, int]]]
 _SPAN_FLOOR = 0.3  # below: the best sentence of a passage is no match, cite the passage
-_MIN_WORDS = 3  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable
+_MIN_WORDS = 2  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable
 _PAIR_GAIN = 0.1  # two adjacent sentences are cited when they match this much better
 _MOVE_MARGIN = 0.25  # another passage must match this much better to take the citation
 
