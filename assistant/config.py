@@ -150,10 +150,19 @@ class Settings(BaseSettings):
         default=None, description="API key for the chat server, sent as a Bearer token."
     )
     llm_timeout: float = Field(
-        default=60.0, gt=0, description="Seconds to wait for the chat server before failing."
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds a generated answer may take, whole; past it (or on any model failure) "
+            "the extractive answer is given instead, with a note saying so."
+        ),
     )
     llm_model_path: Path | None = Field(
-        default=None, description="GGUF file for the 'llamacpp' answerer."
+        default=None,
+        description=(
+            "GGUF file for the 'llamacpp' answerer (default: the packaged model, once "
+            "prepared by `assistant models prepare --llm`)."
+        ),
     )
 
     facilitator_password: str | None = Field(
@@ -218,6 +227,13 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Folder of prepared embedding models."""
         return self.data_dir / "models"
+
+    @property
+    def llm_gguf(self) -> Path:
+        """The packaged local chat model, assembled by `assistant models prepare --llm`."""
+        from .local_llm import LLM_FILENAME
+
+        return self.models_dir / LLM_FILENAME
 
     @property
     def tiktoken_dir(self) -> Path:

@@ -279,6 +279,8 @@ def _detail(q: Question, answer: Answer, ms: float) -> dict[str, Any]:
         "declined": answer.declined,
         "verdicts": [s.verdict for s in answer.sentences],
         "answer": answer.answer,
+        "note": answer.note,
+        "removed_sentences": answer.removed_sentences,
         "ms": round(ms, 1),
     }
 

@@ -29,6 +29,10 @@ class LLMError(AssistantError):
     """The chat model failed: server down, timeout, HTTP error or malformed response."""
 
 
+class LLMTimeout(LLMError):
+    """The chat model did not answer in time."""
+
+
 class ChatModel(Protocol):
     """A chat model that streams its reply as text deltas."""
 
@@ -118,7 +122,7 @@ class OpenAIChat:
                 f"cannot reach {self._where}: {reason} — start it or set ASSISTANT_LLM_BASE_URL"
             ) from None
         except httpx.TimeoutException:
-            raise LLMError(
+            raise LLMTimeout(
                 f"{self._where} did not answer within {self._timeout.read:g} s — "
                 "check it or raise ASSISTANT_LLM_TIMEOUT"
             ) from None
@@ -211,7 +215,8 @@ class LlamaCppChat:
         self._llama_cpp = _import_llama_cpp()
         if model_path is None:
             raise LLMError(
-                "the 'llamacpp' answerer needs a GGUF file: set ASSISTANT_LLM_MODEL_PATH"
+                "the 'llamacpp' answerer needs a GGUF file: set ASSISTANT_LLM_MODEL_PATH or "
+                "run `assistant models prepare --llm`"
             )
         if not Path(model_path).is_file():
             raise LLMError(f"GGUF model file not found: {model_path}")
@@ -300,5 +305,8 @@ def make_chat_model(settings: Settings) -> ChatModel:
             timeout=settings.llm_timeout,
         )
     if settings.answerer == "llamacpp":
-        return LlamaCppChat(settings.llm_model_path)
+        from .local_llm import is_prepared
+
+        packaged = settings.llm_gguf if is_prepared(settings.llm_gguf) else None
+        return LlamaCppChat(settings.llm_model_path or packaged)
     raise AssistantError(f"the {settings.answerer!r} answerer has no chat model")

@@ -80,12 +80,18 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "dropped_citations": answer.dropped_citations,
         "confidence": answer.confidence,
         "declined": answer.declined,
+        "note": answer.note,
+        "removed_sentences": answer.removed_sentences,
     }
 
 
 def answer_text(answer: Answer) -> str:
     """Human-readable answer: the text, then each citation with its place and quote."""
     lines = [answer.answer]
+    if answer.note:
+        lines.append(f"({answer.note})")
+    if answer.removed_sentences:
+        lines.append(f"({answer.removed_sentences} unsupported sentence(s) removed)")
     if answer.sentences:
         lines.append("")
         for number, s in enumerate(answer.sentences, start=1):

@@ -153,3 +153,5 @@ class Answer:
     dropped_citations: int = 0  # ids the generator invented or that were not retrieved
     confidence: float | None = None  # extractive writer: the chance the sources answer it
     declined: str = ""  # why the answer is a refusal (for evaluators), empty otherwise
+    note: str = ""  # shown with the answer: e.g. the language model failed, quotes instead
+    removed_sentences: int = 0  # generated sentences the cited passages did not support

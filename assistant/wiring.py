@@ -156,7 +156,9 @@ def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
         from .llm import make_chat_model
         from .tasks.generated import GeneratedWriter
 
-        generated = GeneratedWriter(make_chat_model(settings), checker)
+        generated = GeneratedWriter(
+            make_chat_model(settings), checker, timeout=settings.llm_timeout
+        )
     return AskTask(retriever, extractive, generated, checker)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from assistant.citations import SupportChecker
+from assistant.citations import SupportChecker, sentence_spans
 from assistant.config import Settings
 from assistant.e5_model import is_prepared
-from assistant.llm import ScriptedChat
+from assistant.llm import LLMError, LLMTimeout, ScriptedChat
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
@@ -268,20 +269,99 @@ def test_an_llm_that_obeys_an_injection_is_flagged_not_trusted(
     answer = llm_task.ask("Quand a lieu le marché de Saint-Ours ?")
     system, user = model.history[0][0], model.history[0][-1]
     assert "IGNORE PREVIOUS INSTRUCTIONS" not in system["content"]
-    fenced = user["content"].split("<passage", 1)[1]
-    assert "IGNORE PREVIOUS INSTRUCTIONS" in fenced  # shown only inside a passage fence
+    outside, fenced = user["content"].split("<passage", 1)
+    assert "PIRATÉ" in fenced and "PIRATÉ" not in outside  # shown only inside a fence
     check_answer(answer, store)
-    assert answer.dropped_citations == 1  # [7] was never shown to the model
-    verdicts = {s.text: s.verdict for s in answer.sentences}
-    assert verdicts["Le département compte 9 000 médecins."] != "supported"
+    # "PIRATÉ." and "Voir." claim nothing, the 9 000 doctors are in no passage: nothing of
+    # the model's answer is supported, so the extractive answer is given, saying so.
+    assert "n'appuyaient pas" in answer.note
+    assert "PIRATÉ" not in answer.answer and "9 000" not in answer.answer
+    assert answer.sentences == task.ask("Quand a lieu le marché de Saint-Ours ?").sentences
 
 
-def test_the_sentinel_from_the_model_is_a_refusal(task: AskTask) -> None:
-    model = ScriptedChat(["NON_TROUVÉ"])
+def _llm_task(task: AskTask, replies: list[str | Exception]) -> tuple[AskTask, ScriptedChat]:
+    model = ScriptedChat(replies)
     checker = SupportChecker(idf=task.retriever.lexical.idf)
-    llm_task = AskTask(task.retriever, task.extractive, GeneratedWriter(model, checker), checker)
-    answer = llm_task.ask("Combien de médecins généralistes en 2024 ?")
-    assert not answer.answerable and answer.sentences == ()
+    return AskTask(task.retriever, task.extractive, GeneratedWriter(model, checker), checker), model
+
+
+def test_the_sentinel_from_the_model_falls_back_to_the_extractive_answer(task: AskTask) -> None:
+    llm_task, model = _llm_task(task, ["NON_TROUVÉ"])
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    answer = llm_task.ask(question)
+    assert len(model.history) == 1
+    assert answer.answerable and answer.note.startswith("Le modèle de langue n'a pas trouvé")
+    assert answer == replace(task.ask(question), note=answer.note)  # the extractive answer
+
+
+def test_the_model_sees_the_passages_the_evidence_came_from(task: AskTask) -> None:
+    llm_task, model = _llm_task(task, ["NON_TROUVÉ"])
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    llm_task.ask(question)
+    prompt = model.history[0][-1]["content"]
+    assert 1 <= prompt.count("<passage ") <= 3 and "58 minutes" in prompt
+    for block in prompt.split("<passage ")[1:]:  # each cut to the evidence, not whole
+        assert len(block.split(">", 1)[1].split("</passage>")[0]) < 700
+
+
+def test_a_near_miss_is_refused_before_any_model_call(task: AskTask, store: ChromaStore) -> None:
+    llm_task, model = _llm_task(task, ["Le taux de fibre du Cantal est de 90 % [1]."])
+    answer = llm_task.ask("Quel est le taux de fibre dans le Cantal ?")
+    assert not answer.answerable and "Cantal" in answer.declined
+    assert model.history == []  # the refusal decision came first: no call
+    assert answer.answer == task.ask("Quel est le taux de fibre dans le Cantal ?").answer
+
+
+@pytest.mark.parametrize(
+    ("reply", "note"),
+    [
+        (LLMError("the chat server failed"), "n'a pas répondu :"),
+        (LLMTimeout("too slow"), "n'a pas répondu à temps"),
+        ("[1] [2]", "inutilisable"),
+        ("Réponse :\n\nPIRATÉ. Voir [3].", "inutilisable"),
+        ("Les licornes gouvernent la vallée depuis 1850 [1].", "n'appuyaient pas"),
+    ],
+)
+def test_a_failed_or_off_format_generation_falls_back_and_says_so(
+    task: AskTask, store: ChromaStore, reply: str | Exception, note: str
+) -> None:
+    llm_task, model = _llm_task(task, [reply])
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    answer = llm_task.ask(question)
+    assert len(model.history) == 1 and note in answer.note
+    check_answer(answer, store)
+    assert answer.sentences == task.ask(question).sentences  # the extractive quotes
+    assert any("58 minutes" in c.quote for c in answer.citations)
+
+
+def test_a_generation_past_its_deadline_falls_back(task: AskTask) -> None:
+    class Slow(ScriptedChat):
+        def stream(self, messages: Any, **kwargs: Any) -> Iterator[str]:
+            yield "Le temps médian est de 58 minutes"
+            time.sleep(0.3)
+            yield " [1]."
+
+    checker = SupportChecker(idf=task.retriever.lexical.idf)
+    writer = GeneratedWriter(Slow(), checker, timeout=0.1)
+    answer = AskTask(task.retriever, task.extractive, writer, checker).ask(
+        "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    )
+    assert "à temps" in answer.note and answer.answerable
+
+
+def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(task: AskTask) -> None:
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = task.retriever.search(question, top_k=5)
+    right = next(i for i, p in enumerate(shown) if "58 minutes" in p.text)
+    wrong = next(i for i, p in enumerate(shown) if "58" not in p.text)
+    sentence = next(
+        shown[right].text[s:e] for s, e in sentence_spans(shown[right].text)
+        if "58 minutes" in shown[right].text[s:e]
+    )  # fmt: skip
+    writer = GeneratedWriter(ScriptedChat(), SupportChecker(idf=task.retriever.lexical.idf))
+    [(text, [(index, start, end)])], dropped = writer.parse(f"{sentence} [{wrong + 1}]", shown)
+    assert dropped == 1 and index != wrong and text == sentence
+    assert "58" in shown[index].text[start:end]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -324,9 +404,9 @@ def test_the_openai_answerer_through_a_real_http_server(
     llm_settings = settings.model_copy(update={"answerer": "openai", "llm_base_url": chat_server})
     retriever: Retriever = make_retriever(llm_settings, store, embedder)
     streamed: list[str] = []
-    answer = make_ask_task(llm_settings, retriever).ask(
-        "Combien de France Services en 2024 ?", top_k=3, on_text=streamed.append
-    )
+    llm_task = make_ask_task(llm_settings, retriever)
+    llm_task.extractive.threshold = {"fr": 0.0, "en": 0.0}  # see `task`: the fake embedder
+    answer = llm_task.ask("Combien de France Services en 2024 ?", top_k=3, on_text=streamed.append)
     assert len(streamed) == 4 and "".join(streamed).endswith("[1] [4]")
     check_answer(answer, store)
     assert answer.answerable and answer.dropped_citations == 1  # only 3 passages were shown
@@ -501,3 +581,37 @@ def test_a_definition_quotes_the_method_text_first(real_task: AskTask, question:
     check_answer(answer, real_task.retriever.store)
     assert answer.citations[0].kind == "method"
     assert all(c.kind == "method" for c in answer.citations), answer.answer  # not scenario 4
+
+
+def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask) -> None:
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = task.retriever.search(question, top_k=5)
+    right = next(i for i, p in enumerate(shown) if "58 minutes" in p.text)
+    reply = f"Le temps médian d'accès aux urgences est de 58 minutes. [{right + 1}]"
+    writer = GeneratedWriter(ScriptedChat([reply]), SupportChecker())
+    found = writer.generate(question, "fr", shown, [])
+    assert found.failure == "" and found.dropped == 0  # not "off-format"
+    [(text, [(index, _, _)])] = found.claims
+    assert text.endswith("58 minutes.") and index == right
+
+
+def test_a_marker_naming_no_shown_passage_is_re_tied_not_off_format(task: AskTask) -> None:
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    reply = "Le temps médian d'accès aux urgences est de 58 minutes [2]."  # one passage shown
+    writer = GeneratedWriter(ScriptedChat([reply]), SupportChecker())
+    found = writer.generate(question, "fr", shown, [])
+    assert found.failure == "" and found.dropped == 1
+    [(_, [(index, start, end)])] = found.claims
+    assert index == 0 and "58 minutes" in shown[0].text[start:end]
+
+
+def test_a_sentence_without_a_marker_is_tied_and_checked_all_the_same(
+    task: AskTask, store: ChromaStore
+) -> None:
+    reply = "Dans la haute vallée, le temps médian d'accès aux urgences est de 58 minutes."
+    llm_task, _ = _llm_task(task, [reply])
+    answer = llm_task.ask("Dans la haute vallée, quel est le temps médian d'accès aux urgences ?")
+    check_answer(answer, store)
+    assert answer.note == "" and answer.sentences[0].verdict == "supported"
+    assert "58 minutes" in answer.citations[0].quote

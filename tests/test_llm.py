@@ -303,8 +303,8 @@ def fake_llama_cpp(monkeypatch: pytest.MonkeyPatch) -> type[FakeLlama]:
 def test_llamacpp_needs_an_existing_model_file(
     tmp_path: Path, fake_llama_cpp: type[FakeLlama]
 ) -> None:
-    with pytest.raises(LLMError, match="ASSISTANT_LLM_MODEL_PATH"):
-        make_chat_model(Settings(answerer="llamacpp"))
+    with pytest.raises(LLMError, match="ASSISTANT_LLM_MODEL_PATH"):  # nor a packaged one
+        make_chat_model(Settings(answerer="llamacpp", data_dir=tmp_path))
     with pytest.raises(LLMError, match="not found"):
         LlamaCppChat(tmp_path / "missing.gguf")
 

@@ -32,6 +32,9 @@ def test_answers_cards_and_transcripts_escape_everything() -> None:
     refusal = {**answer, "answerable": False, "answer": EVIL}
     assert_inert(answer_html(refusal, "fr"))
     assert "/srv/x/" not in answer_html(answer, "fr")  # the file's name, not the server path
+    noted = answer_html({**answer, "note": f"Le modèle de langue n'a pas répondu {EVIL}"}, "fr")
+    assert_inert(noted)
+    assert '<p class="note" role="status">Le modèle de langue' in noted
 
 
 def test_wall_and_evaluation_escape_everything() -> None:

@@ -1,5 +1,12 @@
 """Ask: retrieve, write (extractive or LLM), verify every citation, or refuse plainly.
 
+The refusal decision is the extractive writer's, made first whoever writes: without
+evidence the model is never called. The model is shown the parts of the passages that
+evidence came from (`shown` passages at most). Its answer replaces the extractive one
+only when it came back in format and at least one sentence is supported or weak; its
+unsupported sentences are removed and counted. Otherwise (failure, timeout, "not found",
+off-format, nothing supported) the extractive answer is given with a note saying so.
+
 Whoever writes, the same pipeline turns the result into an `Answer`: citations resolved
 to retrieved chunks at exact spans, numbered in order of first use; each sentence scored
 by the support checker; citation ids that were not retrieved removed and counted. The
@@ -9,20 +16,22 @@ Limites :", one line per group.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..citations import SupportChecker, citation_for, verdict_of
+from ..citations import SupportChecker, citation_for, sentence_spans, verdict_of
 from ..intent import Intent
 from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
 from .extractive import ExtractiveWriter
 from .features import Asked
-from .generated import GeneratedWriter
+from .generated import GeneratedWriter, fallback_note
 from .layout import COLON, arrange, label
 
+log = logging.getLogger(__name__)
 Turn = tuple[str, str]  # (question, answer) of an earlier turn
 Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
 _FOLLOW_UP = re.compile(
@@ -70,6 +79,7 @@ class AskTask:
     generated: GeneratedWriter | None = None  # None: the extractive answerer
     checker: SupportChecker | None = None
     top_k: int = 5
+    shown: int = 3  # passages shown to the model, cut to the evidence (see `_evidence`)
     _titles: dict[str, str] = field(default_factory=dict)
 
     def ask(
@@ -88,21 +98,35 @@ class AskTask:
         lang, intent = asked.lang, asked.intent
         if found.refused is not None:
             return _refusal(question, lang, passages, on_text, None, found.refused)
-        if self.generated is None:
-            vector = self.retriever.embed_query(query)
-            written = self.extractive.write(question, query, vector, passages, intent, asked)
-            claims = self._labelled(asked, passages, written.picks)
-            dropped, confidence, reason = 0, written.best, written.declined
-        else:
-            written_claims, dropped = self.generated.write(
-                question, lang, passages, history, on_text
-            )
-            claims = [(text, spans, "") for text, spans in written_claims]
-            confidence, reason = None, "" if claims else "the model found no answer"
+        # The refusal decision comes first, whoever writes: no evidence, no model call.
+        vector = self.retriever.embed_query(query)
+        written = self.extractive.write(question, query, vector, passages, intent, asked)
+        claims = self._labelled(asked, passages, written.picks)
         if not claims:
-            return _refusal(question, lang, passages, on_text, confidence, reason)
-        answer = self._assemble(question, lang, passages, claims, dropped, on_text)
-        return replace(answer, confidence=confidence)
+            return _refusal(question, lang, passages, on_text, written.best, written.declined)
+        note = ""
+        if self.generated is not None:
+            shown = _evidence(passages, written.picks, self.shown)
+            excerpts = [_excerpt(passages[i], a, b) for i, a, b in shown]
+            made = self.generated.generate(question, lang, excerpts, history, on_text)
+            if not made.failure:
+                generated = [
+                    (
+                        text,
+                        [(shown[i][0], shown[i][1] + s, shown[i][1] + e) for i, s, e in spans],
+                        "",
+                    )
+                    for text, spans in made.claims
+                ]
+                answer = self._assemble(question, lang, passages, generated, made.dropped, None)
+                kept = [s for s in answer.sentences if s.verdict != "unsupported"]
+                if kept:
+                    return _without_unsupported(answer, lang, made.fragments)
+                made.failure = "unsupported"
+            log.warning("generated answer not used (%s): %s", made.failure, made.detail)
+            note = fallback_note(made.failure, lang)
+        answer = self._assemble(question, lang, passages, claims, 0, on_text)
+        return replace(answer, confidence=written.best, note=note)
 
     def gather(
         self,
@@ -205,7 +229,7 @@ class AskTask:
             support = checker.score(text, quotes)
             sentences.append(Sentence(text, tuple(numbers), support, verdict_of(support), where))
         answer = _body(sentences, lang)
-        if on_text is not None and self.generated is None:
+        if on_text is not None:
             on_text(answer)
         return Answer(
             question=question,
@@ -217,6 +241,51 @@ class AskTask:
             passages=tuple(passages),
             dropped_citations=dropped,
         )
+
+
+def _evidence(
+    passages: Sequence[Passage], picks: Sequence[Pick], most: int
+) -> list[tuple[int, int, int]]:
+    """What a model is shown: (passage index, start, end) of the part of each passage the
+    extractive evidence came from (its picked sentences, one sentence either side), for
+    the `most` best-ranked such passages. A short prompt is a fast one on a CPU, and
+    leaves less to cite wrongly."""
+    out = []
+    for index in sorted({p.passage for p in picks})[:most]:
+        spans = sentence_spans(passages[index].text)
+        chosen = [n for n, (s, e) in enumerate(spans) for p in picks
+                  if p.passage == index and s < p.end and p.start < e]  # fmt: skip
+        if not chosen:
+            out.append((index, 0, len(passages[index].text)))
+            continue
+        first, last = max(min(chosen) - 1, 0), min(max(chosen) + 1, len(spans) - 1)
+        out.append((index, spans[first][0], spans[last][1]))
+    return out
+
+
+def _excerpt(passage: Passage, start: int, end: int) -> Passage:
+    """The part [start, end) of a passage, as a passage of its own (canonical offsets)."""
+    return replace(
+        passage, start=passage.start + start, end=passage.start + end, text=passage.text[start:end]
+    )
+
+
+def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answer:
+    """The generated answer less its unsupported sentences (counted, with the fragments the
+    writer left out), citations renumbered in order of first use among those kept."""
+    kept = [s for s in answer.sentences if s.verdict != "unsupported"]
+    used = list(dict.fromkeys(n for s in kept for n in s.citations))
+    renumber = {old: new for new, old in enumerate(used, start=1)}
+    by_n = {c.n: c for c in answer.citations}
+    citations = tuple(replace(by_n[old], n=new) for old, new in renumber.items())
+    sentences = tuple(replace(s, citations=tuple(renumber[n] for n in s.citations)) for s in kept)
+    return replace(
+        answer,
+        answer=_body(sentences, lang),
+        sentences=sentences,
+        citations=citations,
+        removed_sentences=len(answer.sentences) - len(kept) + fragments,
+    )
 
 
 def _body(sentences: Sequence[Sentence], lang: str) -> str:

@@ -1,26 +1,82 @@
 """The LLM writer: a chat model answers from fenced passages; its citations are re-checked.
 
-The model's `[n]` markers are mapped back to the passages it was shown. Markers that name
-no shown passage are dropped and counted. Each kept marker becomes a citation of the
-sentence of that passage that best matches the claim (the whole chunk when none does).
-A sentence without a usable marker is tied to the passage sentence that best matches it,
-so that an evaluator can still check it; the support checker then scores it like any
-other, and weak or unsupported sentences are flagged, never hidden.
+The model's `[n]` markers are mapped back to the passages it was shown, but they are only a
+hint: small models often cite the wrong number. Each sentence is tied to the exact span
+(one sentence of a passage, or two adjacent ones) that best matches it, first among the
+passages it cites; when another shown passage matches it clearly better, the citation
+moves there and the wrong marker is counted as dropped, like a marker naming no shown
+passage. The support checker then scores every sentence like any other.
+
+`generate` never raises for the model's sake: a failure, a timeout (the whole reply must
+arrive within `timeout` seconds), a "not found" or an off-format reply (no sentence: only
+markers, headings or lone words) comes back. A sentence without a marker is tied to the
+best-matching span of any shown passage and checked like the others: markers are hints.
+Each of these comes back as a `Generation` whose `failure` says why, so that the caller
+can fall back to the extractive answer and say so.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..citations import SupportChecker, sentence_spans
-from ..llm import ChatModel
+from ..llm import ChatModel, LLMError, LLMTimeout
 from ..prompts import CANNOT_ANSWER, answer_messages
 from ..types import Passage
 
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_LOOSE_MARKER = re.compile(r"\[\s*(?:passage|source)?\s*(\d+)\s*\]", re.IGNORECASE)
+_LATE_MARKERS = re.compile(r"([.!?…])[ \t]*((?:\[\d+(?:\s*[,;]\s*\d+)*\][ \t]*)+)(?=\s|$)")
 Claim = tuple[str, list[tuple[int, int, int]]]
+_SPAN_FLOOR = 0.3  # below: the best sentence of a passage is no match, cite the passage
+_MIN_WORDS = 2  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable
+_PAIR_GAIN = 0.1  # two adjacent sentences are cited when they match this much better
+_MOVE_MARGIN = 0.25  # another passage must match this much better to take the citation
+
+# Why a generation was not used, in the words shown to the participant.
+FALLBACK_NOTES = {
+    "failed": {
+        "fr": "Le modèle de langue n'a pas répondu : voici les extraits des sources.",
+        "en": "The language model did not answer: here are the source extracts.",
+    },
+    "timeout": {
+        "fr": "Le modèle de langue n'a pas répondu à temps : voici les extraits des sources.",
+        "en": "The language model did not answer in time: here are the source extracts.",
+    },
+    "no_answer": {
+        "fr": "Le modèle de langue n'a pas trouvé de réponse : voici les extraits des sources.",
+        "en": "The language model found no answer: here are the source extracts.",
+    },
+    "off_format": {
+        "fr": "La réponse du modèle de langue était inutilisable : voici les extraits des sources.",
+        "en": "The language model's answer was unusable: here are the source extracts.",
+    },
+    "unsupported": {
+        "fr": "Les sources n'appuyaient pas la réponse du modèle de langue : voici les extraits.",
+        "en": "The sources did not support the language model's answer: here are the extracts.",
+    },
+}
+
+
+def fallback_note(reason: str, lang: str) -> str:
+    """The sentence shown with an extractive answer given instead of a generated one."""
+    notes = FALLBACK_NOTES.get(reason, FALLBACK_NOTES["failed"])
+    return notes.get(lang, notes["fr"])
+
+
+@dataclass
+class Generation:
+    """What the model wrote, tied to spans; `failure` is empty when it can be used."""
+
+    claims: list[Claim] = field(default_factory=list)
+    dropped: int = 0
+    fragments: int = 0  # "sentences" too short to claim anything (e.g. a lone word), left out
+    failure: str = ""  # "", "failed", "timeout", "no_answer" or "off_format"
+    detail: str = ""  # the error message, for logs and evaluators
+    text: str = ""  # the raw reply
 
 
 @dataclass
@@ -30,6 +86,38 @@ class GeneratedWriter:
     model: ChatModel
     checker: SupportChecker
     max_tokens: int = 400
+    timeout: float = 60.0  # seconds for the whole reply
+
+    def generate(
+        self,
+        question: str,
+        lang: str,
+        passages: Sequence[Passage],
+        history: Sequence[tuple[str, str]],
+        on_text: Callable[[str], None] | None = None,
+    ) -> Generation:
+        """The model's answer to the question about the passages, tied to spans."""
+        messages = answer_messages(question, lang, passages, history)
+        pieces: list[str] = []
+        deadline = time.monotonic() + self.timeout
+        try:
+            for delta in self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0):
+                pieces.append(delta)
+                if on_text is not None:
+                    on_text(delta)
+                if time.monotonic() > deadline:
+                    raise LLMTimeout(f"no whole answer within {self.timeout:g} s")
+        except LLMTimeout as exc:
+            return Generation(failure="timeout", detail=str(exc), text="".join(pieces))
+        except LLMError as exc:
+            return Generation(failure="failed", detail=str(exc), text="".join(pieces))
+        text = "".join(pieces)
+        if declines(text):
+            return Generation(failure="no_answer", text=text)
+        claims, dropped, _, fragments = self._tie(text, passages)
+        if not claims:  # e.g. only markers, headings or lone words
+            return Generation(claims, dropped, fragments, "off_format", text[:300], text)
+        return Generation(claims, dropped, fragments, text=text)
 
     def write(
         self,
@@ -39,50 +127,89 @@ class GeneratedWriter:
         history: Sequence[tuple[str, str]],
         on_text: Callable[[str], None] | None = None,
     ) -> tuple[list[Claim], int]:
-        """Claims (sentence, [(passage index, start, end)]) and the count of dropped ids."""
-        messages = answer_messages(question, lang, passages, history)
-        pieces: list[str] = []
-        for delta in self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0):
-            pieces.append(delta)
-            if on_text is not None:
-                on_text(delta)
-        return self.parse("".join(pieces), passages)
+        """Claims and dropped count; a failed or declined generation gives no claim."""
+        found = self.generate(question, lang, passages, history, on_text)
+        return (found.claims, found.dropped) if not found.failure else ([], found.dropped)
 
     def parse(self, text: str, passages: Sequence[Passage]) -> tuple[list[Claim], int]:
         """Sentences of the model's text with their checked spans; dropped-marker count."""
-        stripped = text.strip()
-        if not stripped or any(stripped.startswith(s) for s in CANNOT_ANSWER.values()):
+        if declines(text):
             return [], 0
+        claims, dropped, _, _ = self._tie(text, passages)
+        return claims, dropped
+
+    def _tie(self, text: str, passages: Sequence[Passage]) -> tuple[list[Claim], int, int, int]:
+        """Claims, dropped markers, how many sentences carried a usable marker, and how
+        many fragments were left out."""
+        stripped = _LOOSE_MARKER.sub(r"[\1]", text.strip())
+        # "… selon l'Insee. [2]": a marker after the full stop belongs to that sentence.
+        stripped = _LATE_MARKERS.sub(
+            lambda m: f" {' '.join(m.group(2).split())}{m.group(1)}", stripped
+        )
         claims: list[Claim] = []
-        dropped = 0
+        dropped = marked = fragments = 0
         for start, end in sentence_spans(stripped):
             raw = stripped[start:end]
             cited: list[int] = []
             for group in _MARKER.findall(raw):
-                for number in (int(n) for n in group.split(",")):
+                for number in (int(n) for n in re.split(r"[,;]", group)):
                     if 1 <= number <= len(passages):
                         cited.append(number - 1)
                     else:
                         dropped += 1
             sentence = " ".join(_MARKER.sub("", raw).split()).replace(" .", ".")
-            if not re.search(r"\w", sentence):
+            sentence = re.sub(r"\s+([,;:!?])", r"\1", sentence)
+            if not re.search(r"\w", sentence) or _is_heading(sentence):
                 continue
-            candidates = list(dict.fromkeys(cited)) or range(len(passages))
-            spans = [self._best_span(sentence, i, passages[i]) for i in candidates]
-            if not cited:
-                spans = [max(spans, key=lambda s: s[3])]
+            if len(re.findall(r"\w+", sentence)) < _MIN_WORDS:
+                fragments += 1
+                continue
+            cited = list(dict.fromkeys(cited))
+            marked += bool(_MARKER.search(raw))  # a wrong number is re-tied, not off-format
+            everywhere = [self._best_span(sentence, i, p) for i, p in enumerate(passages)]
+            best = max(everywhere, key=lambda s: s[3])
+            if cited:
+                spans = [everywhere[i] for i in cited]
+                own = max(s[3] for s in spans)
+                if best[3] >= own + _MOVE_MARGIN and best[0] not in cited:
+                    dropped += len(cited)
+                    spans = [best]
+                else:
+                    spans = [s for s in spans if s[3] >= own - _MOVE_MARGIN] or spans
+            else:
+                spans = [best]
             claims.append((sentence, [(i, s, e) for i, s, e, _ in spans]))
-        return claims, dropped
+        return claims, dropped, marked, fragments
 
     def _best_span(
         self, sentence: str, index: int, passage: Passage
     ) -> tuple[int, int, int, float]:
-        """The passage sentence that best supports the claim, or the whole passage."""
-        best = (index, 0, len(passage.text), 0.0)
-        for s, e in sentence_spans(passage.text):
-            score = self.checker.lexical(sentence, [passage.text[s:e]])
-            if score > best[3]:
-                best = (index, s, e, score)
-        if best[3] < 0.3:
-            return (index, 0, len(passage.text), best[3])
-        return best
+        """The passage sentence (or pair of adjacent sentences, when clearly better) that
+        best supports the claim, or the whole passage when none matches."""
+        spans = sentence_spans(passage.text)
+
+        def scored(windows: Sequence[tuple[int, int]]) -> tuple[float, int, int]:
+            found = [
+                (self.checker.lexical(sentence, [passage.text[s:e]]), s, e) for s, e in windows
+            ]
+            return max(found, key=lambda f: f[0], default=(0.0, 0, len(passage.text)))
+
+        best = scored(spans)
+        pair = scored([(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)])
+        if pair[0] >= best[0] + _PAIR_GAIN:
+            best = pair
+        if best[0] < _SPAN_FLOOR:
+            return (index, 0, len(passage.text), best[0])
+        return (index, best[1], best[2], best[0])
+
+
+def declines(text: str) -> bool:
+    """Whether the model's reply is empty or the "cannot answer" sentinel."""
+    stripped = text.strip().strip("*_`\"' ")
+    return not stripped or any(stripped.startswith(s) for s in CANNOT_ANSWER.values())
+
+
+def _is_heading(sentence: str) -> bool:
+    """A line like "Réponse :" or "# Réponse" that says nothing."""
+    short = len(sentence.split()) <= 3
+    return short and (sentence.startswith("#") or sentence.rstrip().endswith(":"))

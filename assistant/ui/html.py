@@ -66,6 +66,8 @@ def answer_html(answer: dict[str, Any], lang: str) -> str:
     by_n = {c["n"]: c for c in answer["citations"]}
     framing = FRAMING.get(answer.get("language", "fr"), "")
     parts = [f'<p class="framing">{_e(framing)}</p>'] if framing else []
+    if answer.get("note"):  # e.g. the language model failed: the extractive answer instead
+        parts.insert(0, f'<p class="note" role="status">{_e(answer["note"])}</p>')
     previous = None
     for s in answer["sentences"]:
         chips = "".join(chip(by_n[n], lang) for n in s["citations"] if n in by_n)

@@ -19,6 +19,7 @@ button, .gradio-container summary { min-height: 44px; }
 .bubble.bot { align-self: stretch; background: #f6f6f4; border: 1px solid #e3e3df; }
 .bubble p { margin: 0 0 6px 0; }
 .framing { color: #444; font-style: italic; }
+.note { color: #7a4b00; background: #fff7e0; border-radius: 8px; padding: 4px 8px; }
 .group { margin: .5em 0 .1em; font-weight: 600; color: #333; }
 .sentence { margin: 6px 0; }
 .sentence.verdict-weak .text, .sentence.verdict-unsupported .text {
