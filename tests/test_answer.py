@@ -305,11 +305,18 @@ def test_the_model_sees_the_passages_the_evidence_came_from(task: AskTask) -> No
 
 
 def test_a_near_miss_is_refused_before_any_model_call(task: AskTask, store: ChromaStore) -> None:
-    llm_task, model = _llm_task(task, ["Le taux de fibre du Cantal est de 90 % [1]."])
-    answer = llm_task.ask("Quel est le taux de fibre dans le Cantal ?")
-    assert not answer.answerable and "Cantal" in answer.declined
-    assert model.history == []  # the refusal decision came first: no call
-    assert answer.answer == task.ask("Quel est le taux de fibre dans le Cantal ?").answer
+    question = "Quel est le taux de fibre dans le Cantal ?"
+    judge = task.extractive.judge
+    task.extractive.refuse_at = REFUSE_AT
+    try:  # the fitted refusal model made sure of its decision (fake vectors decide nothing)
+        task.extractive.judge = replace(judge, refusal=replace(judge.refusal, bias=50.0))
+        llm_task, model = _llm_task(task, ["Le taux de fibre du Cantal est de 90 % [1]."])
+        answer = llm_task.ask(question)
+        assert not answer.answerable and answer.declined.startswith("refusal model")
+        assert model.history == []  # the refusal decision came first: no call
+        assert answer.answer == task.ask(question).answer
+    finally:
+        task.extractive.judge = judge
 
 
 @pytest.mark.parametrize(
@@ -405,7 +412,7 @@ def test_the_openai_answerer_through_a_real_http_server(
     retriever: Retriever = make_retriever(llm_settings, store, embedder)
     streamed: list[str] = []
     llm_task = make_ask_task(llm_settings, retriever)
-    llm_task.extractive.threshold = {"fr": 0.0, "en": 0.0}  # see `task`: the fake embedder
+    llm_task.extractive.refuse_at = NEVER  # see `task`: the fake embedder decides nothing
     answer = llm_task.ask("Combien de France Services en 2024 ?", top_k=3, on_text=streamed.append)
     assert len(streamed) == 4 and "".join(streamed).endswith("[1] [4]")
     check_answer(answer, store)
