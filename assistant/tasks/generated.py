@@ -119,18 +119,6 @@ class GeneratedWriter:
             return Generation(claims, dropped, fragments, "off_format", text[:300], text)
         return Generation(claims, dropped, fragments, text=text)
 
-    def write(
-        self,
-        question: str,
-        lang: str,
-        passages: Sequence[Passage],
-        history: Sequence[tuple[str, str]],
-        on_text: Callable[[str], None] | None = None,
-    ) -> tuple[list[Claim], int]:
-        """Claims and dropped count; a failed or declined generation gives no claim."""
-        found = self.generate(question, lang, passages, history, on_text)
-        return (found.claims, found.dropped) if not found.failure else ([], found.dropped)
-
     def parse(self, text: str, passages: Sequence[Passage]) -> tuple[list[Claim], int]:
         """Sentences of the model's text with their checked spans; dropped-marker count."""
         if declines(text):
