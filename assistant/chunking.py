@@ -13,9 +13,9 @@ from pathlib import Path
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from . import budget
+from .indexed import ENCODING
 from .types import Chunk, Segment
 
-ENCODING = "cl100k_base"
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
 
 

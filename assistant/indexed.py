@@ -8,6 +8,8 @@ from .structure import fold
 from .types import Chunk, DocumentRecord, Scenario
 
 EMBEDDED_TEXT = "1"  # bump when what is embedded for a chunk changes (a new index name)
+ENCODING = "cl100k_base"  # the tokenizer that sizes chunks (part of the index name)
+PIPELINE_VERSION = "2"  # bump when loaders or structure change what a file turns into
 SECTION_LABELS = {
     "narrative": "Récit",
     "levers": "Leviers",

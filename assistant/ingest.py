@@ -19,13 +19,12 @@ from .corrections import FILE_NAME as CORRECTIONS_FILE
 from .corrections import CorrectionBook, digest, marked_kind
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
-from .indexed import embedding_text
+from .indexed import PIPELINE_VERSION, embedding_text
 from .loaders import load_file
 from .store import ChromaStore
 from .structure import detect, scenarios_of, slugify
 from .types import KINDS, Chunk, DocumentRecord
 
-PIPELINE_VERSION = "2"  # bump when loaders or structure change what a file turns into
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
 SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
 CANCELLED = "cancelled before it was stored"

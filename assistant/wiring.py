@@ -13,7 +13,7 @@ from .corrections import FILE_NAME as CORRECTIONS_FILE
 from .corrections import CorrectionBook
 from .embeddings import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from .errors import ModelNotReady
-from .indexed import EMBEDDED_TEXT
+from .indexed import EMBEDDED_TEXT, ENCODING, PIPELINE_VERSION
 
 # Imported where used, so that `sources`, `quote` or `box show` start without the ingest
 # pipeline, BM25 or the answerer (tests/test_cli_startup.py checks what a command imports).
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from .tasks.answer import AskTask
     from .ui.services import Services
 
-ENCODING = "cl100k_base"  # chunking.ENCODING, without importing the text splitter
-PIPELINE_VERSION = "2"  # ingest.PIPELINE_VERSION (tests/test_cli_startup.py checks both)
 
 
 def offline_environment() -> None:

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant import chunking, ingest, wiring
-
 from .conftest import CORPUS, cli_env
 
 HEAVY = {"torch", "transformers", "sentence_transformers", "gradio"}
@@ -78,11 +76,6 @@ def test_box_show_imports_no_model_runtime_nor_gradio(store: Path) -> None:
     names, out = imported(store, "box", "show")
     assert out.strip()
     assert not names & HEAVY, sorted(names & HEAVY)
-
-
-def test_wiring_keeps_the_index_name_inputs_of_the_modules_it_no_longer_imports() -> None:
-    assert wiring.ENCODING == chunking.ENCODING
-    assert wiring.PIPELINE_VERSION == ingest.PIPELINE_VERSION
 
 
 @pytest.mark.slow
