@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -203,17 +203,25 @@ def prepare_e5(dest: Path, *, force: bool = False) -> Path:
             "source_sha256": digest,
             "files": _file_sizes(st_dir),
         }
-        text = json.dumps(marker, indent=2) + "\n"
-        (st_dir / MARKER_FILENAME).write_text(text, encoding="utf-8")
-        for path in st_dir.rglob("*"):  # some writers create 0600 files; keep them shareable
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        st_dir.chmod(0o755)
-        if dest.exists() or dest.is_symlink():
-            dest.rename(work / "old")
-        st_dir.rename(dest)
+        publish(st_dir, dest, work, marker, MARKER_FILENAME)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return dest
+
+
+def publish(
+    built: Path, dest: Path, work: Path, marker: dict[str, Any], marker_name: str
+) -> None:
+    """Write the marker into a finished build and swap it in at dest (the old folder goes
+    to `work`, which the caller removes); files are made shareable."""
+    text = json.dumps(marker, indent=2) + "\n"
+    (built / marker_name).write_text(text, encoding="utf-8")
+    for path in built.rglob("*"):  # some writers create 0600 files; keep them shareable
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    built.chmod(0o755)
+    if dest.exists() or dest.is_symlink():
+        dest.rename(work / "old")
+    built.rename(dest)
 
 
 def quantize_for_cpu(model: SentenceTransformer) -> SentenceTransformer:

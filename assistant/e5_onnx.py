@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .e5_model import MARKER_FILENAME as SOURCE_MARKER
-from .e5_model import MAX_SEQ_LENGTH, PROMPTS, _file_sizes, _sha256
+from .e5_model import MAX_SEQ_LENGTH, PROMPTS, _file_sizes, _sha256, publish
 from .errors import ModelNotReady
 
 ONNX_DIRNAME_SUFFIX = "-onnx-int8"
@@ -151,14 +151,7 @@ def prepare_onnx(source: Path, dest: Path, *, force: bool = False) -> Path:
             "quantization": "dynamic int8, per channel, FFN output projections float32",
             "files": _sizes(build),
         }
-        text = json.dumps(marker, indent=2) + "\n"
-        (build / MARKER_FILENAME).write_text(text, encoding="utf-8")
-        for path in build.iterdir():
-            path.chmod(0o644)
-        build.chmod(0o755)
-        if dest.exists() or dest.is_symlink():
-            dest.rename(work / "old")
-        build.rename(dest)
+        publish(build, dest, work, marker, MARKER_FILENAME)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return dest
