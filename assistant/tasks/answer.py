@@ -21,14 +21,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..citations import SupportChecker, citation_for, sentence_spans, verdict_of
+from ..citations import SupportChecker, citation_for, verdict_of
 from ..intent import Intent
 from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
 from .extractive import ExtractiveWriter
 from .features import Asked
-from .generated import GeneratedWriter, fallback_note
+from .generated import GeneratedWriter, excerpt, fallback_note, shown_parts
 from .layout import COLON, arrange, label
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class AskTask:
     generated: GeneratedWriter | None = None  # None: the extractive answerer
     checker: SupportChecker | None = None
     top_k: int = 5
-    shown: int = 3  # passages shown to the model, cut to the evidence (see `_evidence`)
+    shown: int = 3  # passages shown to the model, cut to the evidence (see `generated.shown_parts`)
     _titles: dict[str, str] = field(default_factory=dict)
 
     def ask(
@@ -106,8 +106,8 @@ class AskTask:
             return _refusal(question, lang, passages, on_text, written.best, written.declined)
         note = ""
         if self.generated is not None:
-            shown = _evidence(passages, written.picks, self.shown)
-            excerpts = [_excerpt(passages[i], a, b) for i, a, b in shown]
+            shown = shown_parts(passages, written.picks, self.shown)
+            excerpts = [excerpt(passages[i], a, b) for i, a, b in shown]
             made = self.generated.generate(question, lang, excerpts, history, on_text)
             if not made.failure:
                 generated = [
@@ -241,33 +241,6 @@ class AskTask:
             passages=tuple(passages),
             dropped_citations=dropped,
         )
-
-
-def _evidence(
-    passages: Sequence[Passage], picks: Sequence[Pick], most: int
-) -> list[tuple[int, int, int]]:
-    """What a model is shown: (passage index, start, end) of the part of each passage the
-    extractive evidence came from (its picked sentences, one sentence either side), for
-    the `most` best-ranked such passages. A short prompt is a fast one on a CPU, and
-    leaves less to cite wrongly."""
-    out = []
-    for index in sorted({p.passage for p in picks})[:most]:
-        spans = sentence_spans(passages[index].text)
-        chosen = [n for n, (s, e) in enumerate(spans) for p in picks
-                  if p.passage == index and s < p.end and p.start < e]  # fmt: skip
-        if not chosen:
-            out.append((index, 0, len(passages[index].text)))
-            continue
-        first, last = max(min(chosen) - 1, 0), min(max(chosen) + 1, len(spans) - 1)
-        out.append((index, spans[first][0], spans[last][1]))
-    return out
-
-
-def _excerpt(passage: Passage, start: int, end: int) -> Passage:
-    """The part [start, end) of a passage, as a passage of its own (canonical offsets)."""
-    return replace(
-        passage, start=passage.start + start, end=passage.start + end, text=passage.text[start:end]
-    )
 
 
 def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answer:

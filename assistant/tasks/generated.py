@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..citations import SupportChecker, sentence_spans
 from ..llm import ChatModel, LLMError, LLMTimeout
 from ..prompts import CANNOT_ANSWER, answer_messages
 from ..types import Passage
+from .choice import Pick
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _LOOSE_MARKER = re.compile(r"\[\s*(?:passage|source)?\s*(\d+)\s*\]", re.IGNORECASE)
@@ -201,3 +202,30 @@ def _is_heading(sentence: str) -> bool:
     """A line like "Réponse :" or "# Réponse" that says nothing."""
     short = len(sentence.split()) <= 3
     return short and (sentence.startswith("#") or sentence.rstrip().endswith(":"))
+
+
+def shown_parts(
+    passages: Sequence[Passage], picks: Sequence[Pick], most: int
+) -> list[tuple[int, int, int]]:
+    """What a model is shown: (passage index, start, end) of the part of each passage the
+    extractive evidence came from (its picked sentences, one sentence either side), for
+    the `most` best-ranked such passages. A short prompt is a fast one on a CPU, and
+    leaves less to cite wrongly."""
+    out = []
+    for index in sorted({p.passage for p in picks})[:most]:
+        spans = sentence_spans(passages[index].text)
+        chosen = [n for n, (s, e) in enumerate(spans) for p in picks
+                  if p.passage == index and s < p.end and p.start < e]  # fmt: skip
+        if not chosen:
+            out.append((index, 0, len(passages[index].text)))
+            continue
+        first, last = max(min(chosen) - 1, 0), min(max(chosen) + 1, len(spans) - 1)
+        out.append((index, spans[first][0], spans[last][1]))
+    return out
+
+
+def excerpt(passage: Passage, start: int, end: int) -> Passage:
+    """The part [start, end) of a passage, as a passage of its own (canonical offsets)."""
+    return replace(
+        passage, start=passage.start + start, end=passage.start + end, text=passage.text[start:end]
+    )
