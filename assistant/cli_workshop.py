@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cli_common import Add, emit
 from .config import Settings
 from .errors import AssistantError
-
-Handler = Callable[[argparse.Namespace, Settings], int]
-Add = Callable[[str, Handler, str], argparse.ArgumentParser]
-
-
-def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], str]) -> None:
-    print(json.dumps(payload, ensure_ascii=False) if args.json else human())
 
 
 def _wired(settings: Settings) -> Any:
@@ -52,7 +44,7 @@ def _cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
         require_scenarios(task.retriever.store)
         raise AssistantError("no scenario matches the choice")
     human = comparison_markdown if args.format == "md" else comparison_text
-    _emit(args, comparison_json(comparison), lambda: human(comparison).rstrip("\n"))
+    emit(args, comparison_json(comparison), lambda: human(comparison).rstrip("\n"))
     return 0
 
 
@@ -87,7 +79,7 @@ def _cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     payload = exports.draft_json(result)
     if out is not None:
         payload["out"] = str(out)
-    _emit(args, payload, lambda: text.rstrip("\n"))
+    emit(args, payload, lambda: text.rstrip("\n"))
     return 0
 
 
@@ -122,7 +114,7 @@ def _cmd_box(args: argparse.Namespace, settings: Settings) -> int:
         box = ws.update_box(path, lambda b: ws.add_decision(b, args.text, args.author, args.theme))
     else:  # undecide
         box = ws.update_box(path, lambda b: ws.remove_decision(b, args.id))
-    _emit(args, {"path": str(path), **ws.box_json(box)}, lambda: f"{path}\n{box_text(box)}")
+    emit(args, {"path": str(path), **ws.box_json(box)}, lambda: f"{path}\n{box_text(box)}")
     return 0
 
 

