@@ -70,3 +70,24 @@ def test_an_answer_reads_the_question_once(
     answer = task.ask("Quelle différence entre le scénario 2 et le scénario 4 ?", top_k=1)
     assert answer.answerable
     assert calls == ["Quelle différence entre le scénario 2 et le scénario 4 ?"]
+
+
+def test_a_number_in_a_title_name_is_not_a_figure_asked(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """"la démarche prospective PACA 2030" names a document (real-dev r060): 2030 is part
+    of the name its title gives, not a figure the answer must give; "en 2030" is."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "paca.md").write_text(
+        "# Des signes de rupture (démarche prospective PACA 2030)\n\n"
+        "La démarche identifie la rupture climatique et la rupture énergétique.\n",
+        "utf-8",
+    )
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    reader = task.extractive.reader
+    named = read_question(task.retriever, reader, "Quels signes de rupture la démarche PACA 2030 ?")
+    assert named.asked.numbers == frozenset()
+    dated = read_question(task.retriever, reader, "Quelles ruptures sont attendues en 2030 ?")
+    assert dated.asked.numbers == frozenset({"2030"})

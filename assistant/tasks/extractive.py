@@ -193,8 +193,9 @@ class ExtractiveWriter:
                 and p.section not in intent.sections,
                 "other_source": bool(asked.sources) and p.source not in asked.sources,
                 "no_kind": not facets.gives(text),
-                "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
-                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),
+                "wrong_zone": facets.gives(text)
+                and not facets.honours(f"{header} {text}", holds[i]),
+                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers, holds[i]),
                 "numbers_missing": len(numbers - given) / len(numbers) if numbers else 0.0,
                 "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
                 / max(len(asked.names), 1),
@@ -232,12 +233,13 @@ class ExtractiveWriter:
     ) -> np.ndarray:
         """The question's features (`features.QUESTION`) given its scored candidates."""
         fits, gives = not asked.facets.kind, not asked.numbers
+        holds = self.holds(passages)
         for k in picks:
             text = passages[k.passage].text[k.start : k.end]
             header = table_header(passages[k.passage].text, k.start)
             gives = gives or asked.numbers <= numbers_of(text)
-            fits = fits or asked.facets.fits(text, header, asked.numbers)
-        return question_features(asked, rows, passages, self.holds(passages), fits, gives)
+            fits = fits or asked.facets.fits(text, header, asked.numbers, holds[k.passage])
+        return question_features(asked, rows, passages, holds, fits, gives)
 
     def write(
         self,

@@ -31,6 +31,7 @@ _CAPITALISED_WORDS = (  # English words written with a capital that are not name
     "british german spanish italian arabic portuguese"
 )
 _ENGLISH_CAPITALISED = frozenset(_CAPITALISED_WORDS.split())
+_WORD_NUMBER = re.compile(r"([^\W\d]{2,})\s+(\d+)\b")  # "paca 2030"
 _CAPITALISED = re.compile(  # a capitalised word, whole: not the "Ftt" of "FttH"
     r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)(?![\wÀ-ÿ])"
 )
@@ -42,6 +43,19 @@ class QuestionReader:
 
     lexical: LexicalIndex
     _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
+    _titled: tuple[str | None, frozenset[str]] = (None, frozenset())  # (version, pairs)
+
+    def titled_numbers(self) -> frozenset[str]:
+        """The "word number" pairs of the corpus's document titles and headings, folded
+        ("paca 2030", "france 2030"): a number there is part of a name, not a figure."""
+        self.lexical.refresh()
+        version = self.lexical.version
+        if self._titled[0] != version:
+            heads = [r.title for r in self.lexical.store.records()]
+            heads += {str(m.get("section", "")) for m in self.lexical.metas()}
+            pairs = {f"{w} {n}" for h in heads for w, n in _WORD_NUMBER.findall(fold(h))}
+            self._titled = (version, frozenset(pairs))
+        return self._titled[1]
 
     def facets(self, question: str) -> Facets:
         """The kind of figure the question asks for, and the corpus's breakdown values
@@ -76,11 +90,15 @@ class QuestionReader:
         self, question: str, capitalised: Sequence[str] | None = None
     ) -> tuple[set[str], set[str]]:
         """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
-        part of them), in the question (`capitalised`: its names, if already found)."""
+        part of them), in the question (`capitalised`: its names, if already found). A
+        number that stands with the word before it in a document title or heading of the
+        corpus ("PACA 2030") is part of a name, not a figure asked."""
         self.lexical.refresh()
         words = self.capitalised(question) if capitalised is None else capitalised
         names = {w for w in words if not all(self.lexical.known(t) for t in analyze(w))}
-        return numbers_of(without_scenario_numbers(question)), names
+        titled = self.titled_numbers()
+        in_names = {n for w, n in _WORD_NUMBER.findall(fold(question)) if f"{w} {n}" in titled}
+        return numbers_of(without_scenario_numbers(question)) - in_names, names
 
     def foreign(self, question: str) -> list[str]:
         """Content words of a French question that the corpus never uses (none for English:
