@@ -204,17 +204,16 @@ def test_a_url_line_is_furniture_but_a_sentence_with_a_url_is_not() -> None:
 def test_long_titles_make_short_labels() -> None:
     doc = _passage(4, "diagnostic", "")
     long_title = (
-        "« France Services incarne le retour du service public de l’État au cœur des "
-        "territoires »"
+        "« France Services incarne le retour du service public de l’État au cœur des territoires »"
     )
     assert label(doc, 0, "fr", lambda _: long_title) == (
         "Diagnostic — France Services incarne le retour du service public de l’État…"
     )
-    report = (
-        "B. Définir un programme d'actions (rapport d’information n° 577, 2021-2022)"
-    )
+    report = "B. Définir un programme d'actions (rapport d’information n° 577, 2021-2022)"
     assert label(doc, 0, "fr", lambda _: report) == "Diagnostic — B. Définir un programme d'actions"
     titled = "La loi d’orientation des mobilités : ce qui change pour les territoires ruraux"
     assert label(doc, 0, "fr", lambda _: titled) == (
         "Diagnostic — La loi d’orientation des mobilités"
     )
+    numbered = "Enjeu 1 : l'accès aux soins"  # a numbered heading keeps what it names
+    assert label(doc, 0, "fr", lambda _: numbered) == "Diagnostic — Enjeu 1 : l'accès aux soins"

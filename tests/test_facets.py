@@ -118,11 +118,12 @@ def test_the_figure_and_what_it_is_for_must_be_in_one_clause() -> None:
 
 
 def test_a_name_asked_may_be_held_by_the_passage_address_a_zone_may_not() -> None:
-    """"Combien … selon le rapport du Sénat ?": the Sénat's report need not name the Sénat in
+    """ "Combien … selon le rapport du Sénat ?": the Sénat's report need not name the Sénat in
     the sentence that gives the count; its source or title does (real-dev r055). A
     breakdown value (a zone) must still be in the sentence itself."""
     corpus = CorpusFacets(frozenset({("piemont",)}), frozenset({"territoir"}))
-    asked = facets_of("Combien de territoires réclame le rapport du Sénat ?", corpus, lambda _: True)
+    question = "Combien de territoires réclame le rapport du Sénat ?"
+    asked = facets_of(question, corpus, lambda _: True)
     assert asked.kind == "count" and asked.names == (("senat",),)
     sentence = "Ils appellent à un programme pour 1 000 territoires de commerces."
     assert not asked.fits(sentence)

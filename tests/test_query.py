@@ -75,7 +75,7 @@ def test_an_answer_reads_the_question_once(
 def test_a_number_in_a_title_name_is_not_a_figure_asked(
     settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
 ) -> None:
-    """"la démarche prospective PACA 2030" names a document (real-dev r060): 2030 is part
+    """ "la démarche prospective PACA 2030" names a document (real-dev r060): 2030 is part
     of the name its title gives, not a figure the answer must give; "en 2030" is."""
     docs = tmp_path / "docs"
     docs.mkdir()

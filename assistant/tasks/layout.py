@@ -48,6 +48,7 @@ _DEFINITION = re.compile(
 )
 LABEL_WORDS = 10  # a label's place (a heading, a title) is cut to this many words
 _ASIDE = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(rapport n° 577, 2021-2022)"
+_DIGIT = re.compile(r"\d")  # "Enjeu 1 : l'accès aux soins": a number heads, the rest names
 _SUBTITLE = re.compile(r"\s+(?::|–|—|-)\s+")  # "Titre : sous-titre", "Titre – sous-titre"
 DEFINED_TERMS = 4  # a defined term has at most this many content words
 
@@ -80,12 +81,13 @@ def label(passage: Passage, start: int, lang: str, title: Callable[[str], str]) 
 
 def short(place: str) -> str:
     """A heading or title cut to a label: without its closing aside in parentheses, its
-    subtitle, its quotation marks, and at most `LABEL_WORDS` words ("…" marks a cut)."""
+    subtitle (unless what comes before it is a number, "Enjeu 1 : l'accès aux soins"),
+    its quotation marks, and at most `LABEL_WORDS` words ("…" marks a cut)."""
     place = " ".join(place.split()).strip()
     place = _ASIDE.sub("", place) or place
     head = _SUBTITLE.split(place, maxsplit=1)[0]
-    place = head if len(head.split()) >= 2 else place
-    place = place.strip("«»\"“” ").strip()
+    place = head if len(head.split()) >= 2 and not _DIGIT.search(head) else place
+    place = place.strip('«»"“” ').strip()
     words = place.split()
     return place if len(words) <= LABEL_WORDS else " ".join(words[:LABEL_WORDS]) + "…"
 
