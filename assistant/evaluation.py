@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AssistantError
+from .query import read_question
 from .retrieval import Mode, Retriever
 from .store import ChromaStore
-from .tasks.answer import AskTask, contextual_query
+from .tasks.answer import AskTask
+from .tasks.reading import QuestionReader
 from .types import Answer, Passage
 
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
@@ -162,7 +164,7 @@ def evaluate(
     ranks: dict[str, dict[str, float]] = {}
     for q in suite:
         if q.answerable:
-            ranks[q.id] = _retrieval(retriever, q, top_k)
+            ranks[q.id] = _retrieval(retriever, task.extractive.reader, q, top_k)
     if not answers:
         report.questions = [_unanswered(q, ranks.get(q.id)) for q in suite]
         report.metrics = summarise(report.questions)
@@ -199,14 +201,17 @@ def evaluate(
     return report
 
 
-def _retrieval(retriever: Retriever, q: Question, top_k: int) -> dict[str, float]:
+def _retrieval(
+    retriever: Retriever, reader: QuestionReader, q: Question, top_k: int
+) -> dict[str, float]:
     """recall@1, recall@5 and reciprocal rank of one answerable question, per mode."""
     out: dict[str, float] = {}
-    query = contextual_query(q.question, [(h, "") for h in q.history])
+    read = read_question(retriever, reader, q.question, [(h, "") for h in q.history])
     scen = [q.scenario] if q.scenario else []
-    intent = retriever.intent(q.question, q.history)
     for mode in MODES:
-        ps = retriever.search(query, top_k=top_k, scenarios=scen, mode=mode, intent=intent)
+        ps = retriever.search(
+            read.text, top_k=top_k, scenarios=scen, mode=mode, intent=read.asked.intent
+        )
         first = _first_hit(ps, q.golds)
         out[f"{mode}:recall@1"] = _recall(ps, q.golds, 1)
         out[f"{mode}:recall@5"] = _recall(ps, q.golds, 5)

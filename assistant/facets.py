@@ -17,7 +17,10 @@ restricts too. What a count counts ("combien de bénévoles") must be what the f
 year and its zone must share a clause: "installée en 2021 ; elle a permis 410
 téléconsultations en 2023" does not say how many there were in 2021. (A breakdown
 question, "et par zone ?", once demoted sentences giving one zone's figure: the ablation of
-issue 14 found it changed no answer of any set, and it was removed.)
+issue 14 found it changed no answer of any set, and it was removed. So was a list of words
+that are not places, "au moins", "au total": with or without it, neither the bundled corpus
+nor real-dev yields another breakdown value, since MIN_USES and COMMON_SHARE already keep
+such phrases out.)
 """
 
 from __future__ import annotations
@@ -97,7 +100,6 @@ _AFTER_FIGURE = re.compile(
     r"\d[\d\s.,]*\s*(?:%|[a-z]+)?\s+(?:dans|chez|parmi|a|au|aux|in|among)\s+"
     r"(?:(?:le|la|les|l'|l’|the)\s*)?([\w-]+(?:\s+[\w-]+)?)"
 )
-_NOT_PLACES = {"moins", "total", "tout", "plus", "peu", "fois", "cours"}  # "au moins", "en tout"
 _CLAUSE = re.compile(r"\s*;\s+")
 _RECORD = re.compile(r"^[^;:]{1,80} : [^;]*;\s*[^;:]{1,80} : ")  # "zone : Piémont ; valeur : 20"
 MIN_USES = 3  # a breakdown value is used this many times after a figure
@@ -111,6 +113,7 @@ class Facets:
     kind: str = ""  # "", "count", "share", "money" or "date" (a time)
     restrictions: tuple[tuple[str, ...], ...] = ()  # breakdown values and names, analysed
     counted: tuple[str, ...] = ()  # what a count counts (analysed terms) when the corpus does
+    names: tuple[tuple[str, ...], ...] = ()  # the restrictions that are names ("à Bourg…")
 
     def describe(self) -> str:
         """The facets in words, for a refusal's reason: "the share asked for (piemont)"."""
@@ -128,24 +131,37 @@ class Facets:
             return any(c in t for c in self.counted for t in counted_in(folded))
         return bool(_DIGIT.search(folded) or _NUMBER_WORD.search(folded))
 
-    def fits(self, sentence: str, header: str = "", numbers: frozenset[str] = frozenset()) -> bool:
+    def fits(
+        self,
+        sentence: str,
+        header: str = "",
+        numbers: frozenset[str] = frozenset(),
+        where: frozenset[str] | set[str] = frozenset(),
+    ) -> bool:
         """Whether one clause of the sentence gives the figure asked for, for the zone or place
         asked about and with the numbers asked (a year): "installée en 2021 ; elle a permis
         410 téléconsultations en 2023" does not say how many there were in 2021. A record
-        ("zone : Piémont ; valeur : 20") is one clause."""
+        ("zone : Piémont ; valeur : 20") is one clause. `where`: the analysed terms of the
+        sentence's passage and address, which may hold a name asked (see `honours`)."""
         parts = [sentence] if _RECORD.search(sentence) else _CLAUSE.split(sentence)
         return any(
             numbers <= numbers_of(part)
             and self.gives(without_numbers(part, set(numbers)))
-            and self.honours(f"{header} {part}")
+            and self.honours(f"{header} {part}", where)
             for part in parts
         )
 
-    def honours(self, sentence: str) -> bool:
+    def honours(self, sentence: str, where: frozenset[str] | set[str] = frozenset()) -> bool:
         """Whether a sentence (with its table's header row) names one of the zones, groups or
-        places the question is about (a comparison may name several)."""
+        places the question is about (a comparison may name several). A name ("d'après le
+        Sénat", "à Bourg-la-Roche") may also be held by `where`, the sentence's passage and
+        its address (document title, source): the Sénat's report need not say "Sénat" in
+        every sentence. A breakdown value must be in the sentence itself."""
         terms = set(analyze(sentence))
-        return not self.restrictions or any(set(place) <= terms for place in self.restrictions)
+        return not self.restrictions or any(
+            set(place) <= terms or (place in self.names and set(place) <= where)
+            for place in self.restrictions
+        )
 
 
 @dataclass(frozen=True)
@@ -166,7 +182,7 @@ def learn(texts: Sequence[str]) -> CorpusFacets:
     for text in folded:
         for match in _AFTER_FIGURE.finditer(text):
             words = [w for w in match.group(1).split() if analyze(w)]
-            if words and words[0] not in _NOT_PLACES and not words[0].isdigit():
+            if words and not words[0].isdigit():
                 terms = tuple(t for t in analyze(" ".join(words)) if not t.isdigit())
                 found.update([terms] if terms else [])
                 written.setdefault(terms, set()).add(" ".join(words))
@@ -201,10 +217,11 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
         return Facets()
     terms = analyze(question)
     named = [p for p in corpus.places if in_a_row(terms, p)]
+    names = []
     for name in _NAME.findall(question):
         name_terms = tuple(analyze(name))
         if name_terms and all(known(t) for t in name_terms):
-            named.append(name_terms)
+            names.append(name_terms)
     counted: list[str] = []
     words = counted_words(question) if kind == "count" else []
     for word in words:
@@ -213,7 +230,8 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
             counted.append(found[0])  # the corpus counts this somewhere: asked for
     if len(counted) < len(words):
         counted = []  # one of the things counted is not counted anywhere: any count will do
-    return Facets(kind, tuple(sorted(set(named))), tuple(counted))
+    only_names = tuple(sorted(set(names) - set(named)))
+    return Facets(kind, tuple(sorted(set(named) | set(names))), tuple(counted), only_names)
 
 
 def table_header(passage: str, start: int) -> str:

@@ -23,8 +23,10 @@ _ORDINALS = {
     "troisieme": 3, "third": 3, "quatrieme": 4, "fourth": 4, "cinquieme": 5, "fifth": 5,
 }  # fmt: skip
 _UNIT = r"(?!\d|\s*(?:ans?|km|min|minutes?|h|heures?|euros?|mois|jours?|habitants?)\b|\s*[%€])"
+# "2 et 4", "2 et le 4", "2 or scenario 4", "2 vs 4"
+_AND = r"\s*(?:,|et|and|&|ou|or|vs\.?|versus)\s*(?:(?:le|la|the)\s+)?(?:sc[eé]nario\s*)?"
 _NUMBERED = re.compile(
-    rf"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?(\d{{1,2}}{_UNIT}(?:\s*(?:,|et|and|&)\s*\d{{1,2}}{_UNIT})*)",
+    rf"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?(\d{{1,2}}{_UNIT}(?:{_AND}\d{{1,2}}{_UNIT})*)",
     re.I,
 )
 _ORDINAL = re.compile(r"(?<![\w-])(\w+)\s+sc[eé]nario\b", re.I)  # not "information-first"
@@ -78,6 +80,12 @@ class Intent:
 def _title_terms(scenario: Scenario) -> set[str]:
     generic = set(analyze("le la les des services solution améliorer passe par une réponse"))
     return set(analyze(scenario.title)) - generic
+
+
+def without_scenario_numbers(question: str) -> str:
+    """The question less the scenario numbers it names ("scénario 2 et le 4"), so that its
+    own figures (a year, a count) can be read."""
+    return _NUMBERED.sub(" ", question)
 
 
 def numbers_named(question: str) -> set[int]:

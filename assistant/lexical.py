@@ -259,6 +259,11 @@ class LexicalIndex:
         self.refresh()
         return list(self._texts)
 
+    def metas(self) -> list[dict[str, Any]]:
+        """The store metadata of every indexed chunk."""
+        self.refresh()
+        return list(self._metas)
+
     def texts_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Texts of indexed chunks by id."""
         wanted = set(chunk_ids)

@@ -130,9 +130,10 @@ class Retriever:
     mmr_lambda: float = 0.9  # 1 = relevance only, 0 = diversity only
     lexical_weight: float = 1.0  # weight of the BM25 ranking in the fusion (dense: 1)
     rrf_k: int = 60  # reciprocal-rank-fusion constant (the textbook value)
+    fusion: str = "rrf"  # "rrf" (ranks) or "convex" (min-max normalised scores, summed)
     section_boost: float = 0.25  # bonus, in top-rank units, for the named scenario and part
     scenario_ranking: bool = True  # fuse in a dense ranking restricted to named scenarios
-    mmr: bool = True  # diversify the fused ranking by maximal marginal relevance
+    mmr: bool = False  # diversify the fused ranking by MMR (off: it earned nothing, issue 14)
     acronyms: bool = True  # expand BM25 queries with the acronyms the corpus defines
     query_cache: int = 256  # query vectors remembered
 
@@ -200,12 +201,14 @@ class Retriever:
         vector = self.embed_query(query)
         hits: dict[str, tuple[str, dict[str, Any]]] = {}
         ranked: list[list[str]] = []
+        scored: list[list[float]] = []
         weights: list[float] = []
 
         def dense(where: dict[str, Any] | None, weight: float) -> None:
             found = self.store.query(vector.tolist(), self.pool, where)
             hits.update((cid, (text, meta)) for cid, _, text, meta in found)
             ranked.append([cid for cid, *_ in found])
+            scored.append([score for _, score, *_ in found])
             weights.append(weight)
 
         if mode in ("hybrid", "dense"):
@@ -214,6 +217,7 @@ class Retriever:
             lexical = self.lexical.search(query, self.pool, filters.accept, expand=self.acronyms)
             hits.update((h.chunk_id, (h.text, h.meta)) for h in lexical)
             ranked.append([h.chunk_id for h in lexical])
+            scored.append([h.score for h in lexical])
             weights.append(self.lexical_weight if mode == "hybrid" else 1.0)
         boost: dict[str, float] = {}
         if mode == "hybrid":
@@ -228,8 +232,12 @@ class Retriever:
             for cid, (_, meta) in hits.items():
                 in_named = meta.get("scenario_id") in named
                 in_part = bool(meta.get("scenario_id")) and meta.get("section") in intent.sections
-                boost[cid] = (in_named + in_part) * self.section_boost / (self.rrf_k + 1)
-        fused = _rrf(ranked, weights, boost, self.rrf_k)
+                unit = 1.0 if self.fusion == "convex" else 1 / (self.rrf_k + 1)  # a first rank
+                boost[cid] = (in_named + in_part) * self.section_boost * unit
+        if self.fusion == "convex":
+            fused = _convex(ranked, scored, weights, boost)
+        else:
+            fused = _rrf(ranked, weights, boost, self.rrf_k)
         vectors = self.store.vectors(list(fused))
         fused = {cid: s for cid, s in fused.items() if cid in vectors}  # gone since indexed
         if not fused:
@@ -269,6 +277,25 @@ def _rrf(
         for rank, cid in enumerate(ranking, start=1):
             scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
     return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
+
+
+def _convex(
+    rankings: list[list[str]],
+    scores: list[list[float]],
+    weights: Sequence[float],
+    boost: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """Convex combination: each ranking's scores min-max normalised to [0, 1] (absent: 0),
+    weighted and summed, plus boosts: id -> fused score, best first."""
+    fused: dict[str, float] = dict(boost or {})
+    for ranking, values, weight in zip(rankings, scores, weights, strict=True):
+        if not values:
+            continue
+        low, high = min(values), max(values)
+        for cid, value in zip(ranking, values, strict=True):
+            norm = (value - low) / (high - low) if high > low else 1.0
+            fused[cid] = fused.get(cid, 0.0) + weight * norm
+    return dict(sorted(fused.items(), key=lambda kv: -kv[1]))
 
 
 def _mmr(relevance: np.ndarray, matrix: np.ndarray, lam: float, k: int) -> list[int]:

@@ -158,3 +158,62 @@ def test_a_comparison_quotes_each_named_scenario_within_the_filter(
     assert [s.label.split(" — ")[0] for s in both.sentences][0] == "Scénario 2"  # as named
     only = task.ask(question, scenarios=["2"])
     assert {c.scenario.number for c in only.citations if c.scenario} == {2}
+
+
+REAL_DEV = Path(__file__).resolve().parent.parent / "evals" / "real-dev" / "docs"
+
+
+def test_source_furniture_of_real_pages_is_never_a_candidate(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """Real-dev pages open with "Source : https://…" and "Éditeur : …" lines (issue 14,
+    item 5): the URL line has no words but its label, and the "Éditeur :" label heads
+    every document of the corpus. Neither is quoted; the pages' own sentences are."""
+    docs = tmp_path / "real"
+    docs.mkdir()
+    for name in ("ameli-maintien-a-domicile.md", "arcep-fibre-completude-2024.md"):
+        (docs / name).write_text((REAL_DEV / name).read_text(encoding="utf-8"), "utf-8")
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    passages = task.retriever.search("maintien à domicile des personnes âgées fibre", top_k=20)
+    heads = [p for p in passages if "Source :" in p.text]
+    assert len(heads) == 2, "the documents' first chunks are retrieved"
+    vector = task.retriever.embed_query("maintien à domicile")
+    q = "maintien à domicile"
+    picks = task.extractive.candidates(q, q, vector, passages)
+    quotes = [passages[k.passage].text[k.start : k.end] for k in picks]
+    assert quotes and any("maintien à domicile" in q for q in quotes), quotes
+    for q in quotes:
+        assert "https://" not in q and "Source :" not in q and "Éditeur" not in q, q
+
+
+def test_a_url_line_is_furniture_but_a_sentence_with_a_url_is_not() -> None:
+    from assistant.tasks.quotable import url_lines
+
+    text = (
+        "Source : https://www.example.fr/page\n"
+        "Le guide est en ligne sur https://www.example.fr/guide depuis 2021.\n"
+        "https://www.example.fr/autre\n"
+    )
+    assert [text[s:e] for s, e in url_lines(text)] == [
+        "Source : https://www.example.fr/page",
+        "https://www.example.fr/autre",
+    ]
+
+
+def test_long_titles_make_short_labels() -> None:
+    doc = _passage(4, "diagnostic", "")
+    long_title = (
+        "« France Services incarne le retour du service public de l’État au cœur des territoires »"
+    )
+    assert label(doc, 0, "fr", lambda _: long_title) == (
+        "Diagnostic — France Services incarne le retour du service public de l’État…"
+    )
+    report = "B. Définir un programme d'actions (rapport d’information n° 577, 2021-2022)"
+    assert label(doc, 0, "fr", lambda _: report) == "Diagnostic — B. Définir un programme d'actions"
+    titled = "La loi d’orientation des mobilités : ce qui change pour les territoires ruraux"
+    assert label(doc, 0, "fr", lambda _: titled) == (
+        "Diagnostic — La loi d’orientation des mobilités"
+    )
+    numbered = "Enjeu 1 : l'accès aux soins"  # a numbered heading keeps what it names
+    assert label(doc, 0, "fr", lambda _: numbered) == "Diagnostic — Enjeu 1 : l'accès aux soins"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.facets import Facets, facets_of, learn, table_header
+from assistant.facets import CorpusFacets, Facets, facets_of, learn, table_header
 from assistant.lexical import analyze
 
 CORPUS = [
@@ -115,3 +115,18 @@ def test_the_figure_and_what_it_is_for_must_be_in_one_clause() -> None:
     assert not where.fits(town)
     record = "indicateur : Habitants ; zone : Bourg-la-Roche ; valeur : 5400 ; annee : 2021"
     assert where.fits(record)  # a record's fields are one clause
+
+
+def test_a_name_asked_may_be_held_by_the_passage_address_a_zone_may_not() -> None:
+    """ "Combien … selon le rapport du Sénat ?": the Sénat's report need not name the Sénat in
+    the sentence that gives the count; its source or title does (real-dev r055). A
+    breakdown value (a zone) must still be in the sentence itself."""
+    corpus = CorpusFacets(frozenset({("piemont",)}), frozenset({"territoir"}))
+    question = "Combien de territoires réclame le rapport du Sénat ?"
+    asked = facets_of(question, corpus, lambda _: True)
+    assert asked.kind == "count" and asked.names == (("senat",),)
+    sentence = "Ils appellent à un programme pour 1 000 territoires de commerces."
+    assert not asked.fits(sentence)
+    assert asked.fits(sentence, where={"senat", "rapport"})
+    zone = facets_of("Combien de territoires dans le piémont ?", corpus, lambda _: True)
+    assert zone.names == () and not zone.fits(sentence, where={"piemont"})

@@ -17,12 +17,13 @@ Limites :", one line per group.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..citations import SupportChecker, citation_for, verdict_of
 from ..intent import Intent
+from ..query import Turn, read_question
+from ..query import contextual_query as contextual_query  # re-exported
 from ..retrieval import Retriever, resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
@@ -32,12 +33,7 @@ from .generated import GeneratedWriter, excerpt, fallback_note, shown_parts
 from .layout import COLON, arrange, label
 
 log = logging.getLogger(__name__)
-Turn = tuple[str, str]  # (question, answer) of an earlier turn
 Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
-_FOLLOW_UP = re.compile(
-    r"^\s*(et|mais|aussi|quid|pareil|idem|and|but|also|what about|how about|same)\b",
-    re.IGNORECASE,
-)
 
 FRAMING = {"fr": "D'après les sources :", "en": "According to the sources (quoted in French):"}
 REFUSAL = {
@@ -48,16 +44,6 @@ NEAREST = {
     "fr": "Passages les plus proches, qui ne répondent pas :",
     "en": "Nearest passages, which do not answer it:",
 }
-
-
-def contextual_query(question: str, history: Sequence[Turn]) -> str:
-    """The retrieval query for a turn: an elliptic follow-up borrows the previous question."""
-    if not history:
-        return question
-    words = re.findall(r"\w+", question)
-    if len(words) <= 6 or _FOLLOW_UP.match(question):
-        return f"{history[-1][0]} {question}"
-    return question
 
 
 @dataclass(frozen=True)
@@ -139,9 +125,8 @@ class AskTask:
         """The evidence for a question, before any writer: its language, the retrieval
         query, what it points at, the passages; or why it is refused outright (nothing
         retrieved, a scenario number that does not exist)."""
-        query = contextual_query(question, history)
-        intent = self.retriever.intent(question, [q for q, _ in history])
-        asked = replace(self.extractive.understand(question, query), intent=intent)
+        read = read_question(self.retriever, self.extractive.reader, question, history)
+        query, asked, intent = read.text, read.asked, read.asked.intent
         k = top_k or self.top_k
         passages = (
             self.retriever.search(query, top_k=k, scenarios=scenarios, intent=intent)

@@ -36,7 +36,7 @@ from .choice import Pick as Pick  # re-exported: callers take picks from the wri
 from .choice import choose, defining
 from .features import JUDGED, SENTENCE, Asked, cosine_feature, judged_row, question_features, reason
 from .judge import REFUSE_AT, Judge, load_judge
-from .quotable import Span, clean, page_lines
+from .quotable import Span, clean, front_matter, furniture_lines, page_lines
 from .reading import QuestionReader
 
 MAX_SENTENCES = 3
@@ -65,6 +65,7 @@ class ExtractiveWriter:
     keep: float = 0.1  # a further sentence: this share of the best one's chance or more
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
+    _front: tuple[str | None, frozenset[str]] = (None, frozenset())  # (version, labels)
     _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,19 +94,33 @@ class ExtractiveWriter:
         this in the background at start), and learn the corpus's facets; returns how many
         passages were embedded."""
         self.reader.facets("")
+        self.front_matter()
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
             self.passage_vectors(text)
         return len(todo)
 
+    def front_matter(self) -> frozenset[str]:
+        """The corpus's front-matter labels ("éditeur"), learnt from every document's head
+        (see `quotable.front_matter`); remembered per store state."""
+        self.lexical.refresh()
+        version = self.lexical.version
+        if self._front[0] != version:
+            store = self.lexical.store
+            texts = [store.get_text(r.doc_id) or "" for r in store.records()]
+            self._front = (version, front_matter(texts))
+        return self._front[1]
+
     def noise(self, passage: Passage) -> list[Span]:
-        """The running headers and footers of the passage's document, as spans of the
-        passage's text (see `quotable.page_lines`); remembered per document version."""
+        """The running headers and footers, link lines and front matter of the passage's
+        document, as spans of the passage's text (see `quotable.py`); remembered per
+        document version."""
         key = (self.lexical.version, passage.doc_id)
         if key not in self._page_lines:
             store = self.lexical.store
             record, text = store.get_record(passage.doc_id), store.get_text(passage.doc_id)
             found = page_lines(text, record.pages) if record and text else []
+            found += furniture_lines(text, self.front_matter()) if text else []
             with self._lock:
                 if len(self._page_lines) > 1_000:
                     self._page_lines.clear()
@@ -178,8 +193,9 @@ class ExtractiveWriter:
                 and p.section not in intent.sections,
                 "other_source": bool(asked.sources) and p.source not in asked.sources,
                 "no_kind": not facets.gives(text),
-                "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
-                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),
+                "wrong_zone": facets.gives(text)
+                and not facets.honours(f"{header} {text}", holds[i]),
+                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers, holds[i]),
                 "numbers_missing": len(numbers - given) / len(numbers) if numbers else 0.0,
                 "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
                 / max(len(asked.names), 1),
@@ -217,12 +233,13 @@ class ExtractiveWriter:
     ) -> np.ndarray:
         """The question's features (`features.QUESTION`) given its scored candidates."""
         fits, gives = not asked.facets.kind, not asked.numbers
+        holds = self.holds(passages)
         for k in picks:
             text = passages[k.passage].text[k.start : k.end]
             header = table_header(passages[k.passage].text, k.start)
             gives = gives or asked.numbers <= numbers_of(text)
-            fits = fits or asked.facets.fits(text, header, asked.numbers)
-        return question_features(asked, rows, passages, self.holds(passages), fits, gives)
+            fits = fits or asked.facets.fits(text, header, asked.numbers, holds[k.passage])
+        return question_features(asked, rows, passages, holds, fits, gives)
 
     def write(
         self,

@@ -46,6 +46,10 @@ _DEFINITION = re.compile(
     r"(?:\s+mean)?\s*\??\s*$"
     r"|^\s*(?P<before>[^?,]+?)\s*,?\s*c'est quoi\s*\??\s*$",
 )
+LABEL_WORDS = 10  # a label's place (a heading, a title) is cut to this many words
+_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing "(rapport n° 577, 2021-2022)"
+_DIGIT = re.compile(r"\d")  # "Enjeu 1 : l'accès aux soins": a number heads, the rest names
+_SUBTITLE = re.compile(r"\s+(?::|–|—|-)\s+")  # "Titre : sous-titre", "Titre – sous-titre"
 DEFINED_TERMS = 4  # a defined term has at most this many content words
 
 
@@ -71,8 +75,21 @@ def label(passage: Passage, start: int, lang: str, title: Callable[[str], str]) 
     kind = KINDS[lang].get(passage.kind, passage.kind.capitalize())
     where = passage.section.split(" > ")[-1].strip() or heading_before(passage.text, start)
     where = where or title(passage.doc_id).strip()
-    where = where or PurePath(passage.source).name
+    where = short(where or PurePath(passage.source).name)
     return f"{kind} — {where}" if where else kind
+
+
+def short(place: str) -> str:
+    """A heading or title cut to a label: without its closing aside in parentheses, its
+    subtitle (unless what comes before it is a number, "Enjeu 1 : l'accès aux soins"),
+    its quotation marks, and at most `LABEL_WORDS` words ("…" marks a cut)."""
+    place = " ".join(place.split()).strip()
+    place = _ASIDE.sub("", place) or place
+    head = _SUBTITLE.split(place, maxsplit=1)[0]
+    place = head if len(head.split()) >= 2 and not _DIGIT.search(head) else place
+    place = place.strip('«»"“” ').strip()
+    words = place.split()
+    return place if len(words) <= LABEL_WORDS else " ".join(words[:LABEL_WORDS]) + "…"
 
 
 def arrange(

@@ -7,6 +7,11 @@ structure of the text around it, never by a list of strings:
   half its pages), the same once its digits are masked ("… page 1/3", "… page 2/3"), is a
   running header or footer. Every line of the document with that form is cut out of the
   sentences that contain it; what is left of the sentence (its longest piece) stays.
+- **Source furniture.** A line that is a link and at most a label ("Source : https://…",
+  a bare URL) holds no statement. A "Label : value" line in the head of a document (before
+  its first blank line) whose label heads at least `FRONT_MATTER_DOCS` documents of the
+  corpus ("Éditeur : …" on every page of a crawl) is the corpus's front matter, learnt
+  from the documents themselves (`front_matter`). Both are cut out like page lines.
 - **Headings glued to a sentence.** PDF text puts a heading on its own line before the
   paragraph ("5. Santé et déplacements" then "23 % des répondants…"). A first line that
   starts a line, holds no digit, has at most `HEADING_WORDS` words, ends without
@@ -37,6 +42,52 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _END_PUNCTUATION = ".!?…:;,»\"')]"
 
 Span = tuple[int, int]
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_LABELLED = re.compile(r"([^\W\d][^:\n]{0,40}?)\s*:\s+\S")  # "Éditeur : …" at a line's start
+HEAD_LINES = 6  # a document's head: its first lines before a paragraph, at most this many
+FRONT_MATTER_DOCS = 2  # a head label shared by this many documents is front matter
+
+
+def url_lines(text: str) -> list[Span]:
+    """Spans of the lines that are a link and at most one word of label ("Source : https://…",
+    a bare URL): no statement to quote."""
+    out = []
+    for m in _LINE.finditer(text):
+        line = m.group()
+        if _URL.search(line) and len(_WORD.findall(_URL.sub(" ", line))) <= 1:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _head_labels(text: str) -> list[tuple[str, Span]]:
+    """The "Label : value" lines of a document's head (its first block of lines, up to the
+    first blank line, at most `HEAD_LINES` lines), with their folded labels."""
+    out = []
+    at = 0
+    for line in text.lstrip("\n").split("\n")[:HEAD_LINES]:
+        start = text.index(line, at) if line else at
+        at = start + len(line)
+        if not line.strip():
+            break
+        found = _LABELLED.match(line.strip())
+        if found and len(found.group(1).split()) <= 3:
+            out.append((found.group(1).casefold(), (start, at)))
+    return out
+
+
+def front_matter(texts: Sequence[str]) -> frozenset[str]:
+    """The labels that head the "Label : value" lines of at least `FRONT_MATTER_DOCS`
+    documents' heads: the corpus's own front matter ("source", "éditeur")."""
+    uses: Counter[str] = Counter()
+    for text in texts:
+        uses.update({name for name, _ in _head_labels(text)})
+    return frozenset(name for name, n in uses.items() if n >= FRONT_MATTER_DOCS)
+
+
+def furniture_lines(text: str, labels: frozenset[str]) -> list[Span]:
+    """Spans of a document's link lines and its front-matter lines (see `front_matter`)."""
+    found = set(url_lines(text)) | {span for name, span in _head_labels(text) if name in labels}
+    return sorted(found)
 
 
 def page_lines(text: str, pages: Sequence[PageSpan]) -> list[Span]:

@@ -12,26 +12,26 @@ parse the question again.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from ..citations import numbers_of
 from ..facets import CorpusFacets, Facets, facets_of, learn
+from ..intent import without_scenario_numbers
 from ..language import detect
 from ..lexical import LexicalIndex, analyze
 from ..structure import fold
 from .features import Asked
 from .layout import defined_terms
 
-_SCENARIO_NUMBER = re.compile(
-    r"\bsc[eé]nari[oi]s?\s*(?:n[°o]\s*)?\d+(?:\s*(?:,|et|and|&)\s*\d+)*", re.I
-)
 _CAPITALISED_WORDS = (  # English words written with a capital that are not names of places
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december french english european "
     "british german spanish italian arabic portuguese"
 )
 _ENGLISH_CAPITALISED = frozenset(_CAPITALISED_WORDS.split())
+_WORD_NUMBER = re.compile(r"([^\W\d]{2,})\s+(\d+)\b")  # "paca 2030"
 _CAPITALISED = re.compile(  # a capitalised word, whole: not the "Ftt" of "FttH"
     r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)(?![\wÀ-ÿ])"
 )
@@ -43,6 +43,19 @@ class QuestionReader:
 
     lexical: LexicalIndex
     _corpus: tuple[str, CorpusFacets] = ("", CorpusFacets())  # (lexical version, facets)
+    _titled: tuple[str | None, frozenset[str]] = (None, frozenset())  # (version, pairs)
+
+    def titled_numbers(self) -> frozenset[str]:
+        """The "word number" pairs of the corpus's document titles and headings, folded
+        ("paca 2030", "france 2030"): a number there is part of a name, not a figure."""
+        self.lexical.refresh()
+        version = self.lexical.version
+        if self._titled[0] != version:
+            heads = [r.title for r in self.lexical.store.records()]
+            heads += {str(m.get("section", "")) for m in self.lexical.metas()}
+            pairs = {f"{w} {n}" for h in heads for w, n in _WORD_NUMBER.findall(fold(h))}
+            self._titled = (version, frozenset(pairs))
+        return self._titled[1]
 
     def facets(self, question: str) -> Facets:
         """The kind of figure the question asks for, and the corpus's breakdown values
@@ -64,18 +77,28 @@ class QuestionReader:
             and set(named) <= terms
         }
 
-    def specifics(self, question: str) -> tuple[set[str], set[str]]:
-        """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
-        part of them), in the question; English day, month and language names are not."""
-        self.lexical.refresh()
-        names = {
+    def capitalised(self, question: str) -> list[str]:
+        """The capitalised words of a question that may be names (not its first word, nor
+        English day, month and language names)."""
+        return [
             word
             for word in _CAPITALISED.findall(question.strip())
-            if analyze(word)
-            and not all(self.lexical.known(t) for t in analyze(word))
-            and fold(word).rstrip("s") not in _ENGLISH_CAPITALISED
-        }
-        return numbers_of(_SCENARIO_NUMBER.sub(" ", question)), names
+            if analyze(word) and fold(word).rstrip("s") not in _ENGLISH_CAPITALISED
+        ]
+
+    def specifics(
+        self, question: str, capitalised: Sequence[str] | None = None
+    ) -> tuple[set[str], set[str]]:
+        """Numbers (not scenario numbers), and capitalised names unknown to the corpus (any
+        part of them), in the question (`capitalised`: its names, if already found). A
+        number that stands with the word before it in a document title or heading of the
+        corpus ("PACA 2030") is part of a name, not a figure asked."""
+        self.lexical.refresh()
+        words = self.capitalised(question) if capitalised is None else capitalised
+        names = {w for w in words if not all(self.lexical.known(t) for t in analyze(w))}
+        titled = self.titled_numbers()
+        in_names = {n for w, n in _WORD_NUMBER.findall(fold(question)) if f"{w} {n}" in titled}
+        return numbers_of(without_scenario_numbers(question)) - in_names, names
 
     def foreign(self, question: str) -> list[str]:
         """Content words of a French question that the corpus never uses (none for English:
@@ -89,13 +112,10 @@ class QuestionReader:
         self.lexical.refresh()
         now = analyze(question)
         terms = {t: 2.0 if t in now else 1.0 for t in analyze(query)}  # this turn counts double
-        numbers, unknown = self.specifics(question)
+        capitalised = self.capitalised(question)
+        numbers, unknown = self.specifics(question, capitalised)
         follow_up = query != question
-        names = (
-            tuple(analyze(w))
-            for w in _CAPITALISED.findall(question.strip())
-            if analyze(w) and fold(w).rstrip("s") not in _ENGLISH_CAPITALISED
-        )
+        names = (tuple(analyze(w)) for w in capitalised)
         return Asked(
             question=question,
             lang=detect(question),

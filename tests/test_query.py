@@ -1,0 +1,93 @@
+"""The question understood once (issue 14, item 3): one `Query` that retrieval and the
+writers read, built from the store's own vocabulary (scenario titles and numbers, the
+corpus's terms and breakdown values)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import retrieval
+from assistant.config import Settings
+from assistant.query import read_question
+from assistant.store import ChromaStore
+from assistant.tasks.judge import NEVER
+from assistant.wiring import make_ask_task, make_ingestor, make_retriever
+
+from .conftest import CountingEmbedder
+
+
+def test_one_query_carries_what_the_question_asks(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, corpus_copy: Path
+) -> None:
+    assert not make_ingestor(settings, store, embedder).run([corpus_copy]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    reader = task.extractive.reader
+    ids = {s.number: s.id for s in task.retriever.lexical.scenarios()}
+
+    both = read_question(task.retriever, reader, "Quelle différence entre le scénario 2 et le 4 ?")
+    assert both.compares and not both.defines
+    assert both.asked.intent.scenario_ids == (ids[2], ids[4])
+    assert both.asked.lang == "fr" and both.text == both.asked.question
+
+    history = [("Que propose le scénario 2 ?", "…")]
+    follow = read_question(task.retriever, reader, "et ses limites ?", history)
+    assert follow.text.startswith(history[0][0])  # the elliptic turn borrows the topic
+    assert follow.asked.intent.scenario_ids == (ids[2],)
+    assert follow.asked.intent.sections == ("limits",)
+    assert follow.asked.follow_up and not follow.compares
+
+    define = read_question(task.retriever, reader, "C'est quoi un scénario normatif ?")
+    assert define.defines and define.asked.defined == ("scenario", "normat")
+
+    figure = read_question(task.retriever, reader, "Combien de médecins dans le piémont en 2023 ?")
+    assert figure.asked.facets.kind == "count"
+    assert ("piemont",) in figure.asked.facets.restrictions  # a breakdown value of the corpus
+    assert figure.asked.numbers == frozenset({"2023"})
+
+
+def test_an_answer_reads_the_question_once(
+    settings: Settings,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    corpus_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Retrieval takes the query's intent: asking, comparison included, parses the
+    question's scenarios and parts once."""
+    assert not make_ingestor(settings, store, embedder).run([corpus_copy]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    task.extractive.refuse_at = NEVER
+    calls: list[str] = []
+    real = retrieval.intent_of
+
+    def counted(question, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(question)
+        return real(question, *args, **kwargs)
+
+    monkeypatch.setattr(retrieval, "intent_of", counted)
+    answer = task.ask("Quelle différence entre le scénario 2 et le scénario 4 ?", top_k=1)
+    assert answer.answerable
+    assert calls == ["Quelle différence entre le scénario 2 et le scénario 4 ?"]
+
+
+def test_a_number_in_a_title_name_is_not_a_figure_asked(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """ "la démarche prospective PACA 2030" names a document (real-dev r060): 2030 is part
+    of the name its title gives, not a figure the answer must give; "en 2030" is."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "paca.md").write_text(
+        "# Des signes de rupture (démarche prospective PACA 2030)\n\n"
+        "La démarche identifie la rupture climatique et la rupture énergétique.\n",
+        "utf-8",
+    )
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    reader = task.extractive.reader
+    named = read_question(task.retriever, reader, "Quels signes de rupture la démarche PACA 2030 ?")
+    assert named.asked.numbers == frozenset()
+    dated = read_question(task.retriever, reader, "Quelles ruptures sont attendues en 2030 ?")
+    assert dated.asked.numbers == frozenset({"2030"})
