@@ -8,9 +8,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from assistant.tasks.features import JUDGED, SENTENCE
-from assistant.tasks.judge import JUDGE_FILE, Logistic, fit_logistic, load_judge
+from assistant.tasks.answer import AskTask
+from assistant.facets import Facets
+from assistant.tasks.features import JUDGED, QUESTION, SENTENCE, Asked, question_features
+from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, load_judge
+from assistant.types import Passage
+
+from .test_answer import real_model, real_task  # noqa: F401  (the real e5 pipeline, one store)
 
 
 def test_fit_logistic_separates_what_a_feature_separates() -> None:
@@ -40,6 +46,47 @@ def test_a_model_reads_its_own_columns_among_all_features() -> None:
     assert np.allclose(again.logit(rows[:, 1:]), expected)
 
 
+def test_a_product_name_reads_the_product_of_its_columns() -> None:
+    rows = np.asarray([[1.0, 2.0, 3.0], [0.0, 5.0, 7.0]])
+    got = columns(rows, ["english", "lift", "gap"], ["gap", "english*lift"])
+    assert np.allclose(got, [[3.0, 2.0], [7.0, 0.0]])
+    model = Logistic(("english*lift",), np.asarray([1.0]), 0.0, np.zeros(1), np.ones(1))
+    assert np.allclose(model.logit(rows, ["english", "lift", "gap"]), [2.0, 0.0])
+
+
+def _passage(rank: int, score: float, text: str) -> Passage:
+    return Passage(rank, score, f"c{rank}", "d", "d.md", "diagnostic", None, "", 0, len(text), text)
+
+
+def test_question_features_measure_the_evidence_against_the_corpus_and_the_question() -> None:
+    asked = Asked(
+        question="Combien de dentistes dans la vallée ?",
+        lang="fr",
+        terms=("dentist", "vallee"),
+        weights={"dentist": 2.0, "vallee": 1.0},
+        numbers=frozenset(),
+        names=(),
+        unknown=(),
+        facets=Facets(),
+        sources=frozenset(),
+        defined=(),
+        foreign=(),
+        rarity={"dentist": 0.9, "vallee": 0.3, "2024": 1.0},
+    )
+    passages = [_passage(1, 0.86, "la vallée"), _passage(2, 0.84, "la vallée encore")]
+    rows = np.zeros((2, len(SENTENCE)))
+    holds = [{"vallee"}, {"vallee", "encor"}]
+    value = dict(zip(QUESTION, question_features(asked, rows, passages, holds, True, True, 0.80)))
+    assert np.isclose(value["lift"], 0.6)  # 10 x (0.86 - 0.80)
+    assert np.isclose(value["corpus_sim"], 0.5)  # 10 x (0.80 - 0.75)
+    # "dentist" is in no passage: its rarity over the question's (numbers aside)
+    assert np.isclose(value["absent_share"], 0.9 / 1.2)
+    assert np.isclose(value["rarest_absent"], 0.9)
+    holds = [{"vallee", "dentist"}, {"vallee"}]
+    value = dict(zip(QUESTION, question_features(asked, rows, passages, holds, True, True, 0.80)))
+    assert value["absent_share"] == 0.0 and value["rarest_absent"] == 0.0
+
+
 def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -> None:
     judge = load_judge()
     assert set(judge.sentence.names) <= set(SENTENCE)
@@ -58,8 +105,6 @@ def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -
 
 def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) -> None:
     """`evals/fit_judge.py` on a small dump in `judge_data.py`'s format (two sets)."""
-    from assistant.tasks.features import QUESTION
-
     rng = np.random.default_rng(2)
     lines = [json.dumps({"sentence": list(SENTENCE), "question": list(QUESTION)})]
     for n in range(60):
@@ -110,3 +155,27 @@ def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) 
     rows = [r for r in out.splitlines() if r.startswith("| all |")]
     recall = float(rows[-1].split("|")[3])
     assert recall >= 0.9  # the similarity separates the questions to refuse
+
+
+# -- refusal on the real pipeline (issue 14, item 4) ------------------------------------------
+
+
+@pytest.mark.slow
+@real_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        # English requests about the workshop's logistics: the bundled texts say nothing of
+        # them, but an English question's cosines to French text all sat below the old
+        # feature range (clipped to 0), so the refusal model could not tell them apart
+        "Can you suggest a nice restaurant close to the venue for lunch?",
+        "Could you write a short message inviting everyone to the next session?",
+        "What will the weather be like on Saturday for the outdoor workshop?",
+    ],
+)
+def test_english_requests_the_sources_do_not_cover_are_refused(
+    real_task: AskTask,  # noqa: F811
+    question: str,
+) -> None:
+    answer = real_task.ask(question)
+    assert not answer.answerable, answer.answer

@@ -66,6 +66,7 @@ class ExtractiveWriter:
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
+    _centroid: tuple[str, np.ndarray | None] = ("", None)  # (lexical version, see `centroid`)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -212,8 +213,30 @@ class ExtractiveWriter:
             out.append(self._holds[key])
         return out
 
+    def centroid(self) -> np.ndarray | None:
+        """The mean of the unit vectors of every chunk of the corpus (so that a query's
+        mean cosine to the corpus is one dot product); remembered per index version."""
+        self.lexical.refresh()
+        version = self.lexical.version
+        if self._centroid[0] != version or self._centroid[1] is None:
+            store = self.lexical.store
+            found = list(store.vectors(store.active_chunks()[0]).values())
+            mean = None
+            if found:
+                vectors = np.asarray(found, dtype=np.float64)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+                mean = vectors.mean(axis=0)
+            with self._lock:
+                self._centroid = (version, mean)
+        return self._centroid[1]
+
     def verdict(
-        self, asked: Asked, picks: Sequence[Pick], rows: np.ndarray, passages: Sequence[Passage]
+        self,
+        asked: Asked,
+        picks: Sequence[Pick],
+        rows: np.ndarray,
+        passages: Sequence[Passage],
+        query_vector: np.ndarray,
     ) -> np.ndarray:
         """The question's features (`features.QUESTION`) given its scored candidates."""
         fits, gives = not asked.facets.kind, not asked.numbers
@@ -222,7 +245,11 @@ class ExtractiveWriter:
             header = table_header(passages[k.passage].text, k.start)
             gives = gives or asked.numbers <= numbers_of(text)
             fits = fits or asked.facets.fits(text, header, asked.numbers)
-        return question_features(asked, rows, passages, self.holds(passages), fits, gives)
+        centroid = self.centroid()
+        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
+        mean = float(unit @ centroid) if centroid is not None and len(centroid) == len(unit) else 0.0
+        holds = self.holds(passages)
+        return question_features(asked, rows, passages, holds, fits, gives, mean)
 
     def write(
         self,
@@ -237,7 +264,8 @@ class ExtractiveWriter:
         the passages do not answer. `asked`: the question already read (else read here)."""
         asked = asked or self.understand(question, query)
         picks, rows = self.scored(asked, query_vector, passages, intent)
-        row = judged_row(self.verdict(asked, picks, rows, passages), rows[0] if len(rows) else None)
+        verdict = self.verdict(asked, picks, rows, passages, query_vector)
+        row = judged_row(verdict, rows[0] if len(rows) else None)
         chance = float(self.judge.refusal.prob(row, JUDGED)[0])
         if not picks or chance >= self.refuse_at:
             return Written([], round(1 - chance, 4), reason(asked, row, chance))

@@ -13,7 +13,7 @@ question names occurs in the evidence; no word list of one corpus.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ..intent import Intent
 from ..types import Passage
 
 SENTENCE = (
-    "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.78, 0.90]
+    "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.70, 0.95]
     "lexical",  # rarity-weighted share of the question's terms the sentence (and its part) holds
     "passage",  # the sentence's passage cosine, rescaled the same way
     "rank",  # 1 / the passage's retrieval rank
@@ -47,6 +47,10 @@ QUESTION = (
     "kind_absent",  # ... and no candidate sentence gives it, as asked
     "foreign_share",  # share of the (French) question's terms the corpus never uses
     "english",  # an English question (on a French corpus)
+    "lift",  # the first passage's cosine minus the question's mean cosine to the corpus (x 10)
+    "corpus_sim",  # the question's mean cosine to every chunk of the corpus (x 10, from 0.75)
+    "absent_share",  # rarity-weighted share of the question's terms no passage holds
+    "rarest_absent",  # the rarity of the rarest question term the corpus has but no passage
 )
 TOP = ("names_missing", "numbers_missing", "no_fit")
 # the best sentence's own features (by the sentence model), as question features "top_…"
@@ -68,13 +72,15 @@ class Asked:
     sources: frozenset[str]  # documents it names by their file name
     defined: tuple[str, ...]  # what a definition question defines, analysed
     foreign: tuple[str, ...]  # its terms the corpus never uses (French questions only)
+    rarity: dict[str, float] = field(default_factory=dict)  # this turn's terms: idf / max idf
     follow_up: bool = False  # the query borrows an earlier question
     intent: Intent = Intent()  # the scenarios and parts it points at (`intent.py`)
 
 
 def cosine_feature(cosine: float) -> float:
-    """A cosine of the e5 model rescaled to [0, 1] over its useful range [0.78, 0.90]."""
-    return min(max((cosine - 0.78) / 0.12, 0.0), 1.0)
+    """A cosine of the e5 model rescaled to [0, 1] over [0.70, 0.95], wide enough for
+    cross-lingual questions (an English question to French text scores about 0.70 to 0.85)."""
+    return min(max((cosine - 0.70) / 0.25, 0.0), 1.0)
 
 
 def question_features(
@@ -84,15 +90,20 @@ def question_features(
     holds: Sequence[set[str]],
     fits: bool,
     gives_numbers: bool,
+    corpus_cosine: float,
 ) -> np.ndarray:
     """The question's features (in the order of `QUESTION`), from the candidate sentences'
     features, the passages, the analysed terms each passage holds (its text and its
-    address), and whether any candidate gives the figure asked and the numbers asked."""
+    address), whether any candidate gives the figure asked and the numbers asked, and the
+    question's mean cosine to the corpus's chunks."""
     col = {n: i for i, n in enumerate(SENTENCE)}
     has = len(sentence_rows) > 0
     scores = [cosine_feature(p.score) for p in passages]
     total = sum(asked.weights.values()) or 1.0
     covered = [sum(w for t, w in asked.weights.items() if t in h) / total for h in holds]
+    anywhere = set().union(*holds) if holds else set()
+    rare = {t: r for t, r in asked.rarity.items() if not t.isdigit()}
+    absent = [r for t, r in rare.items() if t not in anywhere]
     values = {
         "best_sim": float(sentence_rows[:, col["sim"]].max()) if has else 0.0,
         "top_passage": scores[0] if scores else 0.0,
@@ -105,6 +116,10 @@ def question_features(
         "kind_absent": float(bool(asked.facets.kind) and not fits),
         "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
         "english": float(asked.lang == "en"),
+        "lift": 10 * (passages[0].score - corpus_cosine) if passages else 0.0,
+        "corpus_sim": 10 * (corpus_cosine - 0.75),
+        "absent_share": sum(absent) / (sum(rare.values()) or 1.0),
+        "rarest_absent": max(absent, default=0.0),
     }
     return np.asarray([values[n] for n in QUESTION], dtype=np.float64)
 
