@@ -71,7 +71,8 @@ class Data:
                  drop: set[str], interact: Sequence[str] = ()) -> None:  # fmt: skip
         self.rows = rows
         self.all_s = list(s_names)
-        q_names = [*q_names, *(f"top_{n}" for n in TOP)]
+        self.top = [n for n in TOP if n in s_names]  # (a dump older than a feature lacks it)
+        q_names = [*q_names, *(f"top_{n}" for n in self.top)]
         self.all_q = q_names
         self.s_keep = [i for i, n in enumerate(s_names) if n not in drop]
         self.s_names = [s_names[i] for i in self.s_keep]
@@ -101,12 +102,12 @@ class Data:
         """The refusal model's inputs: the question's features and the best sentence's
         (`features.judged_row`), by this fold's sentence model."""
         base = np.asarray(r["question_features"], dtype=np.float64)
-        top = np.zeros(len(TOP))
+        top = np.zeros(len(self.top))
         if r["sentences"]:
             logits = sentence.logit(self.sentences(r))
             best = int(np.argmax(logits))
             full = r["sentences"][best]["f"]
-            top = np.asarray([full[self.all_s.index(n)] for n in TOP])
+            top = np.asarray([full[self.all_s.index(n)] for n in self.top])
         return columns(np.concatenate([base, top]), self.all_q, self.q_names)[0]
 
     def fit_refusal(self, train: list[dict[str, Any]], sentence: Logistic) -> Logistic:
@@ -281,9 +282,8 @@ def main() -> int:
         print("| dropped | scheme | refusal R | refusal P | answered | gold passage | gold span "
               "| real-dev R | real-dev P |\n|---|---|---|---|---|---|---|---|---|")  # fmt: skip
         for name in ["(none)", *data.s_names, *data.q_names]:
-            found = (
-                base if name == "(none)" else summary(Data(rows, s_names, q_names, drop | {name}, interact))
-            )
+            without = Data(rows, s_names, q_names, drop | {name}, interact)
+            found = base if name == "(none)" else summary(without)
             for scheme, f in found.items():
                 print(f"| {name} | {scheme} | {f['refusal_recall']:.3f} | "
                       f"{f['refusal_precision']:.3f} | {f['answered']:.3f} | "

@@ -10,11 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.tasks.answer import AskTask
 from assistant.facets import Facets
+from assistant.tasks.answer import AskTask
 from assistant.tasks.features import JUDGED, QUESTION, SENTENCE, Asked, question_features
 from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, load_judge
-from assistant.types import Passage
 
 from .test_answer import real_model, real_task  # noqa: F401  (the real e5 pipeline, one store)
 
@@ -54,37 +53,29 @@ def test_a_product_name_reads_the_product_of_its_columns() -> None:
     assert np.allclose(model.logit(rows, ["english", "lift", "gap"]), [2.0, 0.0])
 
 
-def _passage(rank: int, score: float, text: str) -> Passage:
-    return Passage(rank, score, f"c{rank}", "d", "d.md", "diagnostic", None, "", 0, len(text), text)
-
-
-def test_question_features_measure_the_evidence_against_the_corpus_and_the_question() -> None:
+def test_the_question_features_say_how_close_the_question_is_to_the_corpus() -> None:
     asked = Asked(
         question="Combien de dentistes dans la vallée ?",
         lang="fr",
         terms=("dentist", "vallee"),
         weights={"dentist": 2.0, "vallee": 1.0},
-        numbers=frozenset(),
+        numbers=frozenset({"2024"}),
         names=(),
         unknown=(),
-        facets=Facets(),
+        facets=Facets(kind="count"),
         sources=frozenset(),
         defined=(),
-        foreign=(),
-        rarity={"dentist": 0.9, "vallee": 0.3, "2024": 1.0},
+        foreign=("dentist",),
     )
-    passages = [_passage(1, 0.86, "la vallée"), _passage(2, 0.84, "la vallée encore")]
     rows = np.zeros((2, len(SENTENCE)))
+    rows[:, SENTENCE.index("sim")] = [0.4, 0.7]
     holds = [{"vallee"}, {"vallee", "encor"}]
-    value = dict(zip(QUESTION, question_features(asked, rows, passages, holds, True, True, 0.80)))
-    assert np.isclose(value["lift"], 0.6)  # 10 x (0.86 - 0.80)
-    assert np.isclose(value["corpus_sim"], 0.5)  # 10 x (0.80 - 0.75)
-    # "dentist" is in no passage: its rarity over the question's (numbers aside)
-    assert np.isclose(value["absent_share"], 0.9 / 1.2)
-    assert np.isclose(value["rarest_absent"], 0.9)
-    holds = [{"vallee", "dentist"}, {"vallee"}]
-    value = dict(zip(QUESTION, question_features(asked, rows, passages, holds, True, True, 0.80)))
-    assert value["absent_share"] == 0.0 and value["rarest_absent"] == 0.0
+    found = question_features(asked, rows, holds, False, 0.76, 0.80)
+    value = dict(zip(QUESTION, found, strict=True))
+    assert np.isclose(value["corpus_rel"], -0.5)  # 10 x (0.76 / 0.80 - 1)
+    assert value["best_sim"] == 0.7 and np.isclose(value["passage_lexical"], 1 / 3)
+    assert value["numbers_absent"] == 1.0 and value["kind_asked"] == 1.0
+    assert value["foreign_share"] == 0.5 and value["english"] == 0.0
 
 
 def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -> None:

@@ -34,7 +34,15 @@ from ..lexical import LexicalIndex, analyze
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
 from .choice import choose, defining
-from .features import JUDGED, SENTENCE, Asked, cosine_feature, judged_row, question_features, reason
+from .features import (
+    JUDGED,
+    SENTENCE,
+    Asked,
+    cosine_feature,
+    judged_row,
+    question_features,
+    reason,
+)
 from .judge import REFUSE_AT, Judge, load_judge
 from .quotable import Span, clean, page_lines
 from .reading import QuestionReader
@@ -177,7 +185,6 @@ class ExtractiveWriter:
                 "other_part": bool(intent.sections)
                 and bool(p.scenario)
                 and p.section not in intent.sections,
-                "other_source": bool(asked.sources) and p.source not in asked.sources,
                 "no_kind": not facets.gives(text),
                 "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
                 "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),
@@ -239,17 +246,16 @@ class ExtractiveWriter:
         query_vector: np.ndarray,
     ) -> np.ndarray:
         """The question's features (`features.QUESTION`) given its scored candidates."""
-        fits, gives = not asked.facets.kind, not asked.numbers
-        for k in picks:
-            text = passages[k.passage].text[k.start : k.end]
-            header = table_header(passages[k.passage].text, k.start)
-            gives = gives or asked.numbers <= numbers_of(text)
-            fits = fits or asked.facets.fits(text, header, asked.numbers)
+        gives = not asked.numbers or any(
+            asked.numbers <= numbers_of(passages[k.passage].text[k.start : k.end]) for k in picks
+        )
         centroid = self.centroid()
         unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
-        mean = float(unit @ centroid) if centroid is not None and len(centroid) == len(unit) else 0.0
-        holds = self.holds(passages)
-        return question_features(asked, rows, passages, holds, fits, gives, mean)
+        mean, own = 0.0, 1.0  # (a corpus without vectors, or a query of another embedder)
+        if centroid is not None and len(centroid) == len(unit):
+            # the mean cosine of the question to the chunks, and of the chunks to one another
+            mean, own = float(unit @ centroid), float(centroid @ centroid)
+        return question_features(asked, rows, self.holds(passages), gives, mean, own)
 
     def write(
         self,

@@ -13,22 +13,20 @@ question names occurs in the evidence; no word list of one corpus.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..facets import Facets
 from ..intent import Intent
-from ..types import Passage
 
 SENTENCE = (
-    "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.70, 0.95]
+    "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.78, 0.90]
     "lexical",  # rarity-weighted share of the question's terms the sentence (and its part) holds
     "passage",  # the sentence's passage cosine, rescaled the same way
     "rank",  # 1 / the passage's retrieval rank
     "fragment",  # a piece: under five words, or starting in lower case (cut by the chunk)
     "other_part",  # the question asks for a part (limits, levers…) and this is another one
-    "other_source",  # the question names a document and this is another one
     "no_kind",  # the question asks for a kind of figure (count, share…) the sentence lacks
     "wrong_zone",  # it gives one, for another zone or group than the one asked about
     "no_fit",  # no clause of it gives the figure asked, with the numbers asked
@@ -37,20 +35,16 @@ SENTENCE = (
 )
 QUESTION = (
     "best_sim",  # the best sentence cosine (rescaled)
-    "top_passage",  # the first passage's cosine (rescaled)
-    "gap",  # the first passage's cosine minus the second's (x 10)
     "best_lexical",  # the best sentence term share
     "passage_lexical",  # the best share of the question's terms a passage (and address) holds
     "names_unknown",  # the question names something the corpus never mentions
     "numbers_absent",  # no candidate sentence gives all the numbers of the question
     "kind_asked",  # the question asks for a kind of figure
-    "kind_absent",  # ... and no candidate sentence gives it, as asked
     "foreign_share",  # share of the (French) question's terms the corpus never uses
     "english",  # an English question (on a French corpus)
-    "lift",  # the first passage's cosine minus the question's mean cosine to the corpus (x 10)
-    "corpus_sim",  # the question's mean cosine to every chunk of the corpus (x 10, from 0.75)
-    "absent_share",  # rarity-weighted share of the question's terms no passage holds
-    "rarest_absent",  # the rarity of the rarest question term the corpus has but no passage
+    # the question's mean cosine to the corpus's chunks over the chunks' mean cosine to one
+    # another, minus 1 (x 10): how close the question is to what this corpus is about
+    "corpus_rel",
 )
 TOP = ("names_missing", "numbers_missing", "no_fit")
 # the best sentence's own features (by the sentence model), as question features "top_…"
@@ -72,54 +66,43 @@ class Asked:
     sources: frozenset[str]  # documents it names by their file name
     defined: tuple[str, ...]  # what a definition question defines, analysed
     foreign: tuple[str, ...]  # its terms the corpus never uses (French questions only)
-    rarity: dict[str, float] = field(default_factory=dict)  # this turn's terms: idf / max idf
     follow_up: bool = False  # the query borrows an earlier question
     intent: Intent = Intent()  # the scenarios and parts it points at (`intent.py`)
 
 
 def cosine_feature(cosine: float) -> float:
-    """A cosine of the e5 model rescaled to [0, 1] over [0.70, 0.95], wide enough for
-    cross-lingual questions (an English question to French text scores about 0.70 to 0.85)."""
-    return min(max((cosine - 0.70) / 0.25, 0.0), 1.0)
+    """A cosine of the e5 model rescaled to [0, 1] over its useful range [0.78, 0.90]."""
+    return min(max((cosine - 0.78) / 0.12, 0.0), 1.0)
 
 
 def question_features(
     asked: Asked,
     sentence_rows: np.ndarray,
-    passages: Sequence[Passage],
     holds: Sequence[set[str]],
-    fits: bool,
     gives_numbers: bool,
     corpus_cosine: float,
+    corpus_self: float = 1.0,
 ) -> np.ndarray:
     """The question's features (in the order of `QUESTION`), from the candidate sentences'
-    features, the passages, the analysed terms each passage holds (its text and its
-    address), whether any candidate gives the figure asked and the numbers asked, and the
-    question's mean cosine to the corpus's chunks."""
+    features, the analysed terms each passage holds (its text and its address), whether
+    any candidate gives the numbers asked, the question's mean cosine to the corpus's
+    chunks (how close the question is to what this corpus is about, whatever its
+    language), and the chunks' mean cosine to one another (how close a corpus's own texts
+    are: a corpus on many subjects is further from any one question)."""
     col = {n: i for i, n in enumerate(SENTENCE)}
     has = len(sentence_rows) > 0
-    scores = [cosine_feature(p.score) for p in passages]
     total = sum(asked.weights.values()) or 1.0
     covered = [sum(w for t, w in asked.weights.items() if t in h) / total for h in holds]
-    anywhere = set().union(*holds) if holds else set()
-    rare = {t: r for t, r in asked.rarity.items() if not t.isdigit()}
-    absent = [r for t, r in rare.items() if t not in anywhere]
     values = {
         "best_sim": float(sentence_rows[:, col["sim"]].max()) if has else 0.0,
-        "top_passage": scores[0] if scores else 0.0,
-        "gap": 10 * (passages[0].score - passages[1].score) if len(passages) > 1 else 1.0,
         "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
         "passage_lexical": max(covered, default=0.0),
         "names_unknown": float(bool(asked.unknown)),
         "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
         "kind_asked": float(bool(asked.facets.kind)),
-        "kind_absent": float(bool(asked.facets.kind) and not fits),
         "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
         "english": float(asked.lang == "en"),
-        "lift": 10 * (passages[0].score - corpus_cosine) if passages else 0.0,
-        "corpus_sim": 10 * (corpus_cosine - 0.75),
-        "absent_share": sum(absent) / (sum(rare.values()) or 1.0),
-        "rarest_absent": max(absent, default=0.0),
+        "corpus_rel": 10 * (corpus_cosine / max(corpus_self, 1e-6) - 1),
     }
     return np.asarray([values[n] for n in QUESTION], dtype=np.float64)
 
@@ -144,8 +127,8 @@ def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
         why.append("the best passage does not name " + ", ".join(" ".join(n) for n in asked.names))
     if value["numbers_absent"]:
         why.append(f"no passage gives {', '.join(sorted(asked.numbers))}")
-    if value["kind_absent"]:
-        why.append(f"no passage gives {asked.facets.describe()}")
+    if value["kind_asked"] and value["top_no_fit"]:
+        why.append(f"the best sentence does not give {asked.facets.describe()}")
     if value["foreign_share"] >= 0.5:
         why.append(f"the corpus never uses {', '.join(asked.foreign)}")
     if not why:

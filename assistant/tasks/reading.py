@@ -11,7 +11,6 @@ parse the question again.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -111,12 +110,5 @@ class QuestionReader:
             # an elliptic follow-up ("et ça fait économiser quoi aux gens ?") takes its topic
             # from the previous question: its own colloquial words do not make it off-topic
             foreign=tuple(self.foreign(question)) if not follow_up else (),
-            rarity=self.rarity(now),
             follow_up=follow_up,
         )
-
-    def rarity(self, terms: list[str]) -> dict[str, float]:
-        """Each term's idf over the largest idf a term of this corpus can have (one chunk
-        of all), in [0, 1]; 0 for a term the corpus never uses."""
-        top = math.log(1 + (len(self.lexical) - 0.5) / 1.5) or 1.0
-        return {t: min(self.lexical.idf(t) / top, 1.0) for t in dict.fromkeys(terms)}
