@@ -185,6 +185,7 @@ class ExtractiveWriter:
                 "other_part": bool(intent.sections)
                 and bool(p.scenario)
                 and p.section not in intent.sections,
+                "other_source": bool(asked.sources) and p.source not in asked.sources,
                 "no_kind": not facets.gives(text),
                 "wrong_zone": facets.gives(text) and not facets.honours(f"{header} {text}"),
                 "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers),

@@ -27,6 +27,7 @@ SENTENCE = (
     "rank",  # 1 / the passage's retrieval rank
     "fragment",  # a piece: under five words, or starting in lower case (cut by the chunk)
     "other_part",  # the question asks for a part (limits, levers…) and this is another one
+    "other_source",  # the question names a document and this is another one
     "no_kind",  # the question asks for a kind of figure (count, share…) the sentence lacks
     "wrong_zone",  # it gives one, for another zone or group than the one asked about
     "no_fit",  # no clause of it gives the figure asked, with the numbers asked
