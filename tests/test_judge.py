@@ -15,7 +15,7 @@ from assistant.tasks.answer import AskTask
 from assistant.tasks.features import JUDGED, QUESTION, SENTENCE, Asked, question_features
 from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, load_judge
 
-from .test_answer import real_model, real_task  # noqa: F401  (the real e5 pipeline, one store)
+from .test_answer import real_model, real_task, task  # noqa: F401  (the pipelines, one store)
 
 
 def test_fit_logistic_separates_what_a_feature_separates() -> None:
@@ -76,6 +76,19 @@ def test_the_question_features_say_how_close_the_question_is_to_the_corpus() -> 
     assert value["best_sim"] == 0.7 and np.isclose(value["passage_lexical"], 1 / 3)
     assert value["numbers_absent"] == 1.0 and value["kind_asked"] == 1.0
     assert value["foreign_share"] == 0.5 and value["english"] == 0.0
+
+
+def test_the_corpus_mean_vector_is_of_the_active_chunks_and_warmed_once(
+    task: AskTask,  # noqa: F811
+) -> None:
+    writer, store = task.extractive, task.retriever.store
+    writer.warm(limit=0)
+    warmed = writer._centroid
+    ids = store.active_chunks()[0]
+    vectors = np.asarray(list(store.vectors(ids).values()), dtype=np.float64)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert warmed[1] is not None and np.allclose(warmed[1], vectors.mean(axis=0))
+    assert writer.centroid() is warmed[1]  # remembered for this version of the index
 
 
 def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -> None:

@@ -99,9 +99,10 @@ class ExtractiveWriter:
 
     def warm(self, limit: int = 5_000) -> int:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
-        this in the background at start), and learn the corpus's facets; returns how many
-        passages were embedded."""
+        this in the background at start), and learn the corpus's facets and mean vector
+        (`centroid`); returns how many passages were embedded."""
         self.reader.facets("")
+        self.centroid()
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
             self.passage_vectors(text)
