@@ -39,6 +39,7 @@ from assistant.tasks.judge import (  # noqa: E402
     JUDGE_FILE,
     REFUSE_AT,
     Logistic,
+    columns,
     fit_logistic,
     fit_ranking,
 )
@@ -67,14 +68,21 @@ class Data:
     """The dumped questions, with the feature columns kept (the others dropped)."""
 
     def __init__(self, rows: list[dict[str, Any]], s_names: list[str], q_names: list[str],
-                 drop: set[str]) -> None:  # fmt: skip
+                 drop: set[str], interact: Sequence[str] = ()) -> None:  # fmt: skip
         self.rows = rows
         self.all_s = list(s_names)
-        q_names = [*q_names, *(f"top_{n}" for n in TOP)]
+        self.top = [n for n in TOP if n in s_names]  # (a dump older than a feature lacks it)
+        q_names = [*q_names, *(f"top_{n}" for n in self.top)]
+        self.all_q = q_names
         self.s_keep = [i for i, n in enumerate(s_names) if n not in drop]
-        self.q_keep = [i for i, n in enumerate(q_names) if n not in drop]
         self.s_names = [s_names[i] for i in self.s_keep]
-        self.q_names = [q_names[i] for i in self.q_keep]
+        kept = [n for n in q_names if n not in drop]
+        # "a*b" for each pair asked ("english*lift"), or "english" with every kept feature
+        pairs = [p if "*" in p else None for p in interact]
+        products = [p for p in pairs if p] + [
+            f"{by}*{n}" for by in interact if "*" not in by for n in kept if n != by
+        ]
+        self.q_names = kept + [p for p in products if p not in drop]
 
     def sentences(self, r: dict[str, Any]) -> np.ndarray:
         return np.asarray([[s["f"][i] for i in self.s_keep] for s in r["sentences"]]).reshape(
@@ -94,13 +102,13 @@ class Data:
         """The refusal model's inputs: the question's features and the best sentence's
         (`features.judged_row`), by this fold's sentence model."""
         base = np.asarray(r["question_features"], dtype=np.float64)
-        top = np.zeros(len(TOP))
+        top = np.zeros(len(self.top))
         if r["sentences"]:
             logits = sentence.logit(self.sentences(r))
             best = int(np.argmax(logits))
             full = r["sentences"][best]["f"]
-            top = np.asarray([full[self.all_s.index(n)] for n in TOP])
-        return np.concatenate([base, top])[self.q_keep]
+            top = np.asarray([full[self.all_s.index(n)] for n in self.top])
+        return columns(np.concatenate([base, top]), self.all_q, self.q_names)[0]
 
     def fit_refusal(self, train: list[dict[str, Any]], sentence: Logistic) -> Logistic:
         chosen = [r for r in train if r["prerefused"] is None]
@@ -253,11 +261,13 @@ def main() -> int:
     parser.add_argument("--keep", type=float, default=KEEP)
     parser.add_argument("--cut", type=float, default=CUT, help="refuse at this chance or more")
     parser.add_argument("--balanced", action="store_true", help="balanced class weights")
+    parser.add_argument("--interact", default="", help="refusal interactions: a*b or a (a*each)")
     args = parser.parse_args()
     LABEL, L2, KEEP, CUT, BALANCED = args.label, args.l2, args.keep, args.cut, args.balanced
     s_names, q_names, rows = load(args.data)
     drop = {d for d in args.drop.split(",") if d}
-    data = Data(rows, s_names, q_names, drop)
+    interact = [i for i in args.interact.split(",") if i]
+    data = Data(rows, s_names, q_names, drop, interact)
     print(f"{len(rows)} questions, {sum(not r['answerable'] for r in rows)} to refuse, "
           f"{sum(len(r.get('sentences', [])) for r in rows)} candidate sentences\n")  # fmt: skip
     cv: dict[str, Any] = {}
@@ -272,9 +282,8 @@ def main() -> int:
         print("| dropped | scheme | refusal R | refusal P | answered | gold passage | gold span "
               "| real-dev R | real-dev P |\n|---|---|---|---|---|---|---|---|---|")  # fmt: skip
         for name in ["(none)", *data.s_names, *data.q_names]:
-            found = (
-                base if name == "(none)" else summary(Data(rows, s_names, q_names, drop | {name}))
-            )
+            without = Data(rows, s_names, q_names, drop | {name}, interact)
+            found = base if name == "(none)" else summary(without)
             for scheme, f in found.items():
                 print(f"| {name} | {scheme} | {f['refusal_recall']:.3f} | "
                       f"{f['refusal_precision']:.3f} | {f['answered']:.3f} | "
@@ -297,6 +306,7 @@ def main() -> int:
             "keep": KEEP,
             "refuse_at": CUT,
             "dropped": sorted(drop),
+            "interactions": interact,
             "cv": {k: v["pooled"] for k, v in cv.items()},
         }
         payload = {"fitted": fitted, "sentence": sentence.to_json(), "refusal": refusal.to_json()}

@@ -43,7 +43,7 @@ def question_record(task: AskTask, q: Question) -> dict[str, Any]:
     vector = task.retriever.embed_query(found.query)
     asked = found.asked
     picks, rows = writer.scored(asked, vector, found.passages, asked.intent)
-    out["question_features"] = writer.verdict(asked, picks, rows, found.passages).tolist()
+    out["question_features"] = writer.verdict(asked, picks, rows, found.passages, vector).tolist()
     gold_chunks = [any(g.hit_by(p.doc_id, p.start, p.end) for g in q.golds) for p in found.passages]
     sentences = []
     for k, row in zip(picks, rows, strict=True):

@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from assistant.tasks.features import JUDGED, SENTENCE
-from assistant.tasks.judge import JUDGE_FILE, Logistic, fit_logistic, load_judge
+from assistant.facets import Facets
+from assistant.tasks.answer import AskTask
+from assistant.tasks.features import JUDGED, QUESTION, SENTENCE, Asked, question_features
+from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, load_judge
+
+from .test_answer import real_model, real_task, task  # noqa: F401  (the pipelines, one store)
 
 
 def test_fit_logistic_separates_what_a_feature_separates() -> None:
@@ -40,6 +45,52 @@ def test_a_model_reads_its_own_columns_among_all_features() -> None:
     assert np.allclose(again.logit(rows[:, 1:]), expected)
 
 
+def test_a_product_name_reads_the_product_of_its_columns() -> None:
+    rows = np.asarray([[1.0, 2.0, 3.0], [0.0, 5.0, 7.0]])
+    got = columns(rows, ["english", "lift", "gap"], ["gap", "english*lift"])
+    assert np.allclose(got, [[3.0, 2.0], [7.0, 0.0]])
+    model = Logistic(("english*lift",), np.asarray([1.0]), 0.0, np.zeros(1), np.ones(1))
+    assert np.allclose(model.logit(rows, ["english", "lift", "gap"]), [2.0, 0.0])
+
+
+def test_the_question_features_say_how_close_the_question_is_to_the_corpus() -> None:
+    asked = Asked(
+        question="Combien de dentistes dans la vallée ?",
+        lang="fr",
+        terms=("dentist", "vallee"),
+        weights={"dentist": 2.0, "vallee": 1.0},
+        numbers=frozenset({"2024"}),
+        names=(),
+        unknown=(),
+        facets=Facets(kind="count"),
+        sources=frozenset(),
+        defined=(),
+        foreign=("dentist",),
+    )
+    rows = np.zeros((2, len(SENTENCE)))
+    rows[:, SENTENCE.index("sim")] = [0.4, 0.7]
+    holds = [{"vallee"}, {"vallee", "encor"}]
+    found = question_features(asked, rows, holds, False, 0.76, 0.80)
+    value = dict(zip(QUESTION, found, strict=True))
+    assert np.isclose(value["corpus_rel"], -0.5)  # 10 x (0.76 / 0.80 - 1)
+    assert value["best_sim"] == 0.7 and np.isclose(value["passage_lexical"], 1 / 3)
+    assert value["numbers_absent"] == 1.0 and value["kind_asked"] == 1.0
+    assert value["foreign_share"] == 0.5 and value["english"] == 0.0
+
+
+def test_the_corpus_mean_vector_is_of_the_active_chunks_and_warmed_once(
+    task: AskTask,  # noqa: F811
+) -> None:
+    writer, store = task.extractive, task.retriever.store
+    writer.warm(limit=0)
+    warmed = writer._centroid
+    ids = store.active_chunks()[0]
+    vectors = np.asarray(list(store.vectors(ids).values()), dtype=np.float64)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert warmed[1] is not None and np.allclose(warmed[1], vectors.mean(axis=0))
+    assert writer.centroid() is warmed[1]  # remembered for this version of the index
+
+
 def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -> None:
     judge = load_judge()
     assert set(judge.sentence.names) <= set(SENTENCE)
@@ -58,8 +109,6 @@ def test_the_shipped_weights_match_the_features_and_say_how_they_were_fitted() -
 
 def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) -> None:
     """`evals/fit_judge.py` on a small dump in `judge_data.py`'s format (two sets)."""
-    from assistant.tasks.features import QUESTION
-
     rng = np.random.default_rng(2)
     lines = [json.dumps({"sentence": list(SENTENCE), "question": list(QUESTION)})]
     for n in range(60):
@@ -110,3 +159,34 @@ def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) 
     rows = [r for r in out.splitlines() if r.startswith("| all |")]
     recall = float(rows[-1].split("|")[3])
     assert recall >= 0.9  # the similarity separates the questions to refuse
+
+
+# -- refusal on the real pipeline (issue 14, item 4) ------------------------------------------
+
+
+@pytest.mark.slow
+@real_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        # English requests about the workshop's logistics, which the bundled texts say
+        # nothing of: answered with scenario levers before the refusal model read how close
+        # the question is to the corpus as a whole (`corpus_rel`)
+        "Can you suggest a nice restaurant close to the venue for lunch?",
+        "What will the weather be like on Saturday for the outdoor workshop?",
+        pytest.param(
+            "Could you write a short message inviting everyone to the next session?",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a request to write something about the workshop is close to a corpus "
+                "about workshops: still answered (README, the judge's section)",
+            ),
+        ),
+    ],
+)
+def test_english_requests_the_sources_do_not_cover_are_refused(
+    real_task: AskTask,  # noqa: F811
+    question: str,
+) -> None:
+    answer = real_task.ask(question)
+    assert not answer.answerable, answer.answer

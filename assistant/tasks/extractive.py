@@ -34,7 +34,15 @@ from ..lexical import LexicalIndex, analyze
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
 from .choice import choose, defining
-from .features import JUDGED, SENTENCE, Asked, cosine_feature, judged_row, question_features, reason
+from .features import (
+    JUDGED,
+    SENTENCE,
+    Asked,
+    cosine_feature,
+    judged_row,
+    question_features,
+    reason,
+)
 from .judge import REFUSE_AT, Judge, load_judge
 from .quotable import Span, clean, front_matter, furniture_lines, page_lines
 from .reading import QuestionReader
@@ -67,6 +75,7 @@ class ExtractiveWriter:
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _front: tuple[str | None, frozenset[str]] = (None, frozenset())  # (version, labels)
     _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
+    _centroid: tuple[str, np.ndarray | None] = ("", None)  # (lexical version, see `centroid`)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -91,10 +100,11 @@ class ExtractiveWriter:
 
     def warm(self, limit: int = 5_000) -> int:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
-        this in the background at start), and learn the corpus's facets; returns how many
-        passages were embedded."""
+        this in the background at start), and learn the corpus's facets and mean vector
+        (`centroid`); returns how many passages were embedded."""
         self.reader.facets("")
         self.front_matter()
+        self.centroid()
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
             self.passage_vectors(text)
@@ -228,18 +238,42 @@ class ExtractiveWriter:
             out.append(self._holds[key])
         return out
 
+    def centroid(self) -> np.ndarray | None:
+        """The mean of the unit vectors of every chunk of the corpus (so that a query's
+        mean cosine to the corpus is one dot product); remembered per index version."""
+        self.lexical.refresh()
+        version = self.lexical.version
+        if self._centroid[0] != version or self._centroid[1] is None:
+            store = self.lexical.store
+            found = list(store.vectors(store.active_chunks()[0]).values())
+            mean = None
+            if found:
+                vectors = np.asarray(found, dtype=np.float64)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+                mean = vectors.mean(axis=0)
+            with self._lock:
+                self._centroid = (version, mean)
+        return self._centroid[1]
+
     def verdict(
-        self, asked: Asked, picks: Sequence[Pick], rows: np.ndarray, passages: Sequence[Passage]
+        self,
+        asked: Asked,
+        picks: Sequence[Pick],
+        rows: np.ndarray,
+        passages: Sequence[Passage],
+        query_vector: np.ndarray,
     ) -> np.ndarray:
         """The question's features (`features.QUESTION`) given its scored candidates."""
-        fits, gives = not asked.facets.kind, not asked.numbers
-        holds = self.holds(passages)
-        for k in picks:
-            text = passages[k.passage].text[k.start : k.end]
-            header = table_header(passages[k.passage].text, k.start)
-            gives = gives or asked.numbers <= numbers_of(text)
-            fits = fits or asked.facets.fits(text, header, asked.numbers, holds[k.passage])
-        return question_features(asked, rows, passages, holds, fits, gives)
+        gives = not asked.numbers or any(
+            asked.numbers <= numbers_of(passages[k.passage].text[k.start : k.end]) for k in picks
+        )
+        centroid = self.centroid()
+        unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
+        mean, own = 0.0, 1.0  # (a corpus without vectors, or a query of another embedder)
+        if centroid is not None and len(centroid) == len(unit):
+            # the mean cosine of the question to the chunks, and of the chunks to one another
+            mean, own = float(unit @ centroid), float(centroid @ centroid)
+        return question_features(asked, rows, self.holds(passages), gives, mean, own)
 
     def write(
         self,
@@ -254,7 +288,8 @@ class ExtractiveWriter:
         the passages do not answer. `asked`: the question already read (else read here)."""
         asked = asked or self.understand(question, query)
         picks, rows = self.scored(asked, query_vector, passages, intent)
-        row = judged_row(self.verdict(asked, picks, rows, passages), rows[0] if len(rows) else None)
+        verdict = self.verdict(asked, picks, rows, passages, query_vector)
+        row = judged_row(verdict, rows[0] if len(rows) else None)
         chance = float(self.judge.refusal.prob(row, JUDGED)[0])
         if not picks or chance >= self.refuse_at:
             return Written([], round(1 - chance, 4), reason(asked, row, chance))

@@ -19,7 +19,6 @@ import numpy as np
 
 from ..facets import Facets
 from ..intent import Intent
-from ..types import Passage
 
 SENTENCE = (
     "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.78, 0.90]
@@ -37,16 +36,16 @@ SENTENCE = (
 )
 QUESTION = (
     "best_sim",  # the best sentence cosine (rescaled)
-    "top_passage",  # the first passage's cosine (rescaled)
-    "gap",  # the first passage's cosine minus the second's (x 10)
     "best_lexical",  # the best sentence term share
     "passage_lexical",  # the best share of the question's terms a passage (and address) holds
     "names_unknown",  # the question names something the corpus never mentions
     "numbers_absent",  # no candidate sentence gives all the numbers of the question
     "kind_asked",  # the question asks for a kind of figure
-    "kind_absent",  # ... and no candidate sentence gives it, as asked
     "foreign_share",  # share of the (French) question's terms the corpus never uses
     "english",  # an English question (on a French corpus)
+    # the question's mean cosine to the corpus's chunks over the chunks' mean cosine to one
+    # another, minus 1 (x 10): how close the question is to what this corpus is about
+    "corpus_rel",
 )
 TOP = ("names_missing", "numbers_missing", "no_fit")
 # the best sentence's own features (by the sentence model), as question features "top_…"
@@ -80,31 +79,31 @@ def cosine_feature(cosine: float) -> float:
 def question_features(
     asked: Asked,
     sentence_rows: np.ndarray,
-    passages: Sequence[Passage],
     holds: Sequence[set[str]],
-    fits: bool,
     gives_numbers: bool,
+    corpus_cosine: float,
+    corpus_self: float = 1.0,
 ) -> np.ndarray:
     """The question's features (in the order of `QUESTION`), from the candidate sentences'
-    features, the passages, the analysed terms each passage holds (its text and its
-    address), and whether any candidate gives the figure asked and the numbers asked."""
+    features, the analysed terms each passage holds (its text and its address), whether
+    any candidate gives the numbers asked, the question's mean cosine to the corpus's
+    chunks (how close the question is to what this corpus is about, whatever its
+    language), and the chunks' mean cosine to one another (how close a corpus's own texts
+    are: a corpus on many subjects is further from any one question)."""
     col = {n: i for i, n in enumerate(SENTENCE)}
     has = len(sentence_rows) > 0
-    scores = [cosine_feature(p.score) for p in passages]
     total = sum(asked.weights.values()) or 1.0
     covered = [sum(w for t, w in asked.weights.items() if t in h) / total for h in holds]
     values = {
         "best_sim": float(sentence_rows[:, col["sim"]].max()) if has else 0.0,
-        "top_passage": scores[0] if scores else 0.0,
-        "gap": 10 * (passages[0].score - passages[1].score) if len(passages) > 1 else 1.0,
         "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
         "passage_lexical": max(covered, default=0.0),
         "names_unknown": float(bool(asked.unknown)),
         "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
         "kind_asked": float(bool(asked.facets.kind)),
-        "kind_absent": float(bool(asked.facets.kind) and not fits),
         "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
         "english": float(asked.lang == "en"),
+        "corpus_rel": 10 * (corpus_cosine / max(corpus_self, 1e-6) - 1),
     }
     return np.asarray([values[n] for n in QUESTION], dtype=np.float64)
 
@@ -129,8 +128,8 @@ def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
         why.append("the best passage does not name " + ", ".join(" ".join(n) for n in asked.names))
     if value["numbers_absent"]:
         why.append(f"no passage gives {', '.join(sorted(asked.numbers))}")
-    if value["kind_absent"]:
-        why.append(f"no passage gives {asked.facets.describe()}")
+    if value["kind_asked"] and value["top_no_fit"]:
+        why.append(f"the best sentence does not give {asked.facets.describe()}")
     if value["foreign_share"] >= 0.5:
         why.append(f"the corpus never uses {', '.join(asked.foreign)}")
     if not why:

@@ -37,10 +37,11 @@ class Logistic:
 
     def logit(self, x: np.ndarray, among: Sequence[str] | None = None) -> np.ndarray:
         """The log-odds of each row of x: columns in the order of `names`, or of `among`
-        (every feature computed, of which the model reads its own)."""
+        (every feature computed, of which the model reads its own, and the products its
+        names "a*b" ask for)."""
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         if among is not None:
-            x = x[:, [list(among).index(n) for n in self.names]]
+            x = columns(x, among, self.names)
         z = (x - self.mean) / self.scale
         return np.asarray(z @ self.weights + self.bias, dtype=np.float64)
 
@@ -68,6 +69,18 @@ class Logistic:
             np.asarray(data["mean"], dtype=np.float64),
             np.asarray(data["scale"], dtype=np.float64),
         )
+
+
+def columns(x: np.ndarray, among: Sequence[str], names: Sequence[str]) -> np.ndarray:
+    """The columns `names` of x (whose columns are `among`): a name "a*b" is the product of
+    the columns a and b (an interaction: a's weight differs with b)."""
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    index = {n: i for i, n in enumerate(among)}
+    out = np.ones((len(x), len(names)))
+    for k, name in enumerate(names):
+        for part in name.split("*"):
+            out[:, k] *= x[:, index[part]]
+    return out
 
 
 def fit_logistic(
