@@ -116,7 +116,8 @@ def main() -> None:
         print(
             f"  {name:7s} p50 {figures[f'{name}_p50_ms']:7.1f} ms   "
             f"p95 {figures[f'{name}_p95_ms']:7.1f} ms   max {figures[f'{name}_max_ms']:7.1f} ms   "
-            f"CPU p50 {figures[f'{name}_cpu_p50_ms']:6.1f} ms p95 {figures[f'{name}_cpu_p95_ms']:6.1f} ms"
+            f"CPU p50 {figures[f'{name}_cpu_p50_ms']:6.1f} ms "
+            f"p95 {figures[f'{name}_cpu_p95_ms']:6.1f} ms"
         )
     print(f"  peak RSS {figures['peak_rss_mb']} MB, load average {figures['load_1min']}")
     print(json.dumps(figures))
