@@ -66,6 +66,14 @@ class Settings(BaseSettings):
             "the web app, where many small calls run at once."
         ),
     )
+    embed_spinning: bool = Field(
+        default=False,
+        description=(
+            "Let ONNX Runtime's embedding threads spin while waiting for work (faster only on "
+            "an idle machine; on a busy one, or under a burst of questions, spinning threads "
+            "burn the CPU the other threads need)."
+        ),
+    )
     query_batch_ms: float = Field(
         default=3.0,
         ge=0,
