@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +11,12 @@ import numpy as np
 import pytest
 
 from assistant import lexical
+from assistant.config import Settings
 from assistant.embeddings import Embedder
 from assistant.ingest import Ingestor
 from assistant.retrieval import _mmr
 from assistant.store import ChromaStore
+from assistant.wiring import make_ask_task, make_retriever
 
 
 def _mmr_reference(relevance: np.ndarray, matrix: np.ndarray, lam: float, k: int) -> list[int]:
@@ -100,3 +104,26 @@ def test_store_query_returns_what_the_fuller_chroma_query_returned(
             for k in (1, 5, 30, 500):
                 assert store.query(vector, k, where) == _query_reference(store, vector, k, where)
     assert store.query(list(embedder.embed(["x"], query=True)[0]), 0) == []
+
+
+def test_warming_steps_aside_while_questions_come(
+    settings: Settings,
+    ingestor: Ingestor,
+    store: ChromaStore,
+    embedder: Embedder,
+    corpus_copy: Path,
+) -> None:
+    """The server's background warm-up pauses while questions are read, then finishes."""
+    ingestor.run([corpus_copy])
+    writer = make_ask_task(settings, make_retriever(settings, store, embedder)).extractive
+    writer.warm_pause = 2.0
+    writer.understand("Combien de France Services ?", "Combien de France Services ?")
+    done: list[int] = []
+    warming = threading.Thread(target=lambda: done.append(writer.warm()), daemon=True)
+    warming.start()
+    for _ in range(20):  # a question every 50 ms for a second: the warm-up must wait
+        writer.understand("Et le samedi ?", "Et le samedi ?")
+        time.sleep(0.05)
+    assert not writer._cache and not done
+    warming.join(60.0)  # generous: only turns a stuck warm-up into a failure
+    assert done and done[0] > 0 and len(writer._cache) == done[0]
