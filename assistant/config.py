@@ -79,8 +79,9 @@ class Settings(BaseSettings):
         ge=0,
         le=100,
         description=(
-            "The web app embeds questions that arrive within this many milliseconds of each "
-            "other in one model call (0: each on its own)."
+            "The web app embeds a lone question at once; questions that arrive while one is "
+            "being embedded share the next model call, which waits up to this many "
+            "milliseconds for more (0: each on its own)."
         ),
     )
     query_batch_size: int = Field(
