@@ -1,7 +1,10 @@
 """Questions that arrive together are embedded together: a micro-batcher in front of an Embedder.
 
-A caller embedding one query waits at most `wait_ms` for others; the first caller of a
-round becomes its leader: it waits, takes every query that came meanwhile (up to
+A query that arrives while no query is being embedded is embedded at once, alone: a lone
+question never waits (a timed wait cost it tens of ms on a busy machine, where a sleeping
+thread waits for a time slice to wake up). Its caller becomes the round's leader; queries
+that arrive while its model call runs queue up, and when the call ends the leader waits at
+most `wait_ms` more for stragglers (a burst is on), takes every query queued (up to
 `max_batch`), embeds them in one model call and hands each caller its own vector, or the
 error of that call (when a shared call fails, each query is tried again alone, so that
 an error reaches only the caller whose query caused it). Passages, and calls with several
@@ -59,7 +62,6 @@ class QueryBatcher:
             elif len(self._queue) >= self.max_batch:
                 self._full.set()
         if lead:
-            self._full.wait(self.wait)  # others join meanwhile; a full batch does not wait
             self._drain()
         me.done.wait()
         if me.error is not None:
@@ -68,13 +70,23 @@ class QueryBatcher:
         return [me.vector]
 
     def _drain(self) -> None:
-        """Embed everything queued, batch after batch, then give up the lead."""
+        """Embed everything queued, batch after batch, then give up the lead. The first
+        batch goes at once; a later one (a burst is on) waits up to `wait` for more."""
+        first = True
         while True:
             with self._lock:
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-                if not batch:
+                if not self._queue:
                     self._leader = False
                     return
+            if not first:
+                self._full.wait(self.wait)  # others join meanwhile; a full batch does not wait
+            first = False
+            with self._lock:
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                if len(self._queue) >= self.max_batch:
+                    self._full.set()
+                else:
+                    self._full.clear()
             self._run(batch)
 
     def _run(self, batch: list[_Waiting]) -> None:

@@ -66,13 +66,22 @@ class Settings(BaseSettings):
             "the web app, where many small calls run at once."
         ),
     )
+    embed_spinning: bool = Field(
+        default=False,
+        description=(
+            "Let ONNX Runtime's embedding threads spin while waiting for work (faster only on "
+            "an idle machine; on a busy one, or under a burst of questions, spinning threads "
+            "burn the CPU the other threads need)."
+        ),
+    )
     query_batch_ms: float = Field(
         default=3.0,
         ge=0,
         le=100,
         description=(
-            "The web app embeds questions that arrive within this many milliseconds of each "
-            "other in one model call (0: each on its own)."
+            "The web app embeds a lone question at once; questions that arrive while one is "
+            "being embedded share the next model call, which waits up to this many "
+            "milliseconds for more (0: each on its own)."
         ),
     )
     query_batch_size: int = Field(

@@ -54,8 +54,14 @@ def _stem(word: str) -> str:
 
 def analyze(text: str) -> list[str]:
     """Terms of a text: words, stemmed (French), accents folded, stop words removed."""
+    return list(_analyzed(text))
+
+
+@lru_cache(maxsize=32768)
+def _analyzed(text: str) -> tuple[str, ...]:
+    # Remembered: answering analyses the same passage sentences question after question.
     words = (w for w in _WORD.findall(text.lower()) if len(w) > 1 or w.isdigit())
-    return [_stem(w) for w in words if fold(w) not in _STOP]
+    return tuple(_stem(w) for w in words if fold(w) not in _STOP)
 
 
 @dataclass(frozen=True)

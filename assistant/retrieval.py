@@ -299,21 +299,23 @@ def _convex(
 
 
 def _mmr(relevance: np.ndarray, matrix: np.ndarray, lam: float, k: int) -> list[int]:
-    """Maximal marginal relevance: indices, each relevant and unlike those before it."""
+    """Maximal marginal relevance: indices, each relevant and unlike those before it.
+
+    Each row's penalty (its highest similarity to a chosen row) is updated as rows are
+    chosen, instead of recomputed from the chosen set at every step: the same choices."""
     rel = relevance / relevance.max()
+    n = len(rel)
     pairwise = matrix @ matrix.T
+    penalty = np.full(n, -np.inf, dtype=pairwise.dtype)
+    free = np.ones(n, dtype=bool)
     chosen: list[int] = []
-    left = list(range(len(rel)))
-    while left and len(chosen) < k:
-        if chosen:
-            penalty = pairwise[np.ix_(left, chosen)].max(axis=1)
-            scores = lam * rel[left] - (1 - lam) * penalty
-        else:
-            scores = rel[left]
-        best = left[int(np.argmax(scores))]
+    while len(chosen) < min(k, n):
+        scores = rel if not chosen else lam * rel - (1 - lam) * penalty
+        best = int(np.argmax(np.where(free, scores, -np.inf)))
         chosen.append(best)
-        left.remove(best)
-    return chosen + left
+        free[best] = False
+        np.maximum(penalty, pairwise[:, best], out=penalty)
+    return chosen + [i for i in range(n) if free[i]]
 
 
 def _balance(order: list[int], groups: list[str]) -> list[int]:

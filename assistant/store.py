@@ -265,35 +265,44 @@ class ChromaStore:
     def query(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
-        """Nearest chunks of active versions: (chunk_id, similarity, text, metadata)."""
+        """Nearest chunks of active versions: (chunk_id, similarity, text, metadata).
+
+        The nearest ids come first, then the texts and metadata of those ids in one `get`:
+        a Chroma query that includes documents and metadata costs about twice as much."""
         self.sync()
-        total = int(self.chunks.count())
-        if total == 0 or k <= 0:
+        if k <= 0:
             return []
-        want = min(total, k * 2 + 8)  # headroom for stale chunks of a half-done replacement
-        got: Any = None
+        want = k * 2 + 8  # headroom for stale chunks of a half-done replacement
+        found: Any = None
         for attempt in range(2):
             try:
-                got = self.chunks.query(
+                found = self.chunks.query(
                     query_embeddings=[list(vector)],
-                    n_results=want,
+                    n_results=want,  # fewer come back when fewer chunks match
                     where=where or None,
-                    include=["documents", "metadatas", "distances"],
+                    include=["distances"],
                 )
+                ids, dists = found["ids"][0], found["distances"][0]
+                got = self.chunks.get(ids=ids, include=["documents", "metadatas"]) if ids else None
                 break
             except ChromaError as exc:
                 if attempt:  # still unreadable after re-opening: no dense hits this time
                     log.warning("vector query failed: %s", exc)
                     return []
                 self.sync(force=True)
-        ids, docs = got["ids"][0], got["documents"][0]
-        metas, dists = got["metadatas"][0], got["distances"][0]
+        if not ids or got is None:
+            return []
         # After a killed writer, the vector index may still hold ids whose rows are gone
-        # (metadata None): those are not readable chunks and are skipped.
-        active = self.active_versions([str(m["doc_id"]) for m in metas if m])
+        # (no metadata): those are not readable chunks and are skipped.
+        rows = {
+            cid: (text, meta)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if meta
+        }
+        active = self.active_versions([str(meta["doc_id"]) for _, meta in rows.values()])
         hits = [
-            (cid, 1.0 - float(dist), str(text), dict(meta))
-            for cid, text, meta, dist in zip(ids, docs, metas, dists, strict=True)
-            if meta and active.get(str(meta["doc_id"])) == meta["version"]
+            (cid, 1.0 - float(dist), str(rows[cid][0]), dict(rows[cid][1]))
+            for cid, dist in zip(ids, dists, strict=True)
+            if cid in rows and active.get(str(rows[cid][1]["doc_id"])) == rows[cid][1]["version"]
         ]
         return hits[:k]

@@ -78,6 +78,7 @@ def _onnx_embedder(settings: Settings, source: Path) -> Embedder:
         name=f"{DEFAULT_MODEL}-onnx-int8",
         batch_size=settings.embed_batch_size,
         threads=settings.embed_threads,
+        spinning=settings.embed_spinning,
     )
 
 

@@ -95,11 +95,14 @@ def main() -> None:
             "ingest_s": round(ingest_s, 1),
         }
         for name in ("first", "repeat"):
-            times = []
+            times, cpu = [], []
             for question in questions:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 task.ask(question)
                 times.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
+            figures[f"{name}_cpu_p50_ms"] = round(statistics.median(cpu), 1)
+            figures[f"{name}_cpu_p95_ms"] = round(percentile(cpu, 95), 1)
             figures[f"{name}_p50_ms"] = round(statistics.median(times), 1)
             figures[f"{name}_p95_ms"] = round(percentile(times, 95), 1)
             figures[f"{name}_max_ms"] = round(max(times), 1)
@@ -112,7 +115,9 @@ def main() -> None:
     for name in ("first", "repeat"):
         print(
             f"  {name:7s} p50 {figures[f'{name}_p50_ms']:7.1f} ms   "
-            f"p95 {figures[f'{name}_p95_ms']:7.1f} ms   max {figures[f'{name}_max_ms']:7.1f} ms"
+            f"p95 {figures[f'{name}_p95_ms']:7.1f} ms   max {figures[f'{name}_max_ms']:7.1f} ms   "
+            f"CPU p50 {figures[f'{name}_cpu_p50_ms']:6.1f} ms "
+            f"p95 {figures[f'{name}_cpu_p95_ms']:6.1f} ms"
         )
     print(f"  peak RSS {figures['peak_rss_mb']} MB, load average {figures['load_1min']}")
     print(json.dumps(figures))
@@ -120,6 +125,8 @@ def main() -> None:
     print(
         f"| warm `ask`, `evals/bench_ask.py` ({backend}) | first p50 {figures['first_p50_ms']:.0f}"
         f" ms, p95 {figures['first_p95_ms']:.0f} ms (repeat p50 {figures['repeat_p50_ms']:.0f} ms);"
+        f" CPU an answer p50 {figures['first_cpu_p50_ms']:.0f} ms, p95"
+        f" {figures['first_cpu_p95_ms']:.0f} ms;"
         f" peak RSS {figures['peak_rss_mb']} MB; load average {figures['load_1min']} |"
     )
 

@@ -547,6 +547,8 @@ class SizeResult:
     peak_rss_mb: float
     load_avg: list[float]  # 1-minute load average before ingest, after ingest, after search
     chroma_include_ms: dict[str, float] = field(default_factory=dict)
+    cpu_s: float = 0.0  # process CPU seconds (all threads, user + system) of the ingest
+    cpu_ms_per_chunk: float = 0.0
 
 
 def settings_for(home: Path, model: str) -> Settings:
@@ -645,9 +647,10 @@ def run_size(
 
     rss_before = peak_rss_mb()
     load_avg = [os.getloadavg()[0]]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = ingestor.run([corpus.root])
     ingest_s = time.perf_counter() - started
+    cpu_s = time.process_time() - cpu_started
     embed_s = watch.take("embed_passages")
     store_s = {name: round(watch.take(f"store.{name}"), 2) for name in INGEST_STORE_METHODS}
     upsert_s = store_s["add_chunks"]
@@ -683,6 +686,8 @@ def run_size(
         peak_rss_mb=peak_rss_mb(),
         load_avg=[round(value, 2) for value in load_avg],
         chroma_include_ms=include_ms,
+        cpu_s=round(cpu_s, 2),
+        cpu_ms_per_chunk=round(1000 * cpu_s / max(1, report.chunks), 1),
     )
 
 
@@ -713,18 +718,19 @@ def format_tables(results: Sequence[SizeResult]) -> str:
     lines = [
         f"{'target':>7} {'files':>6} {'chunks':>7} {'ingest s':>9} {'chunks/s':>9} "
         f"{'embed s':>8} {'embed%':>7} {'upsert s':>9} {'upsert%':>8} {'store+ s':>9} "
-        f"{'chunk+ s':>9} {'rss MB':>8}",
+        f"{'chunk+ s':>9} {'rss MB':>8} {'cpu ms/chunk':>13}",
     ]
     for r in results:
         lines.append(
             f"{r.target_chunks:>7} {r.files:>6} {r.chunks:>7} {r.ingest_s:>9.2f} "
             f"{r.chunks_per_s:>9.1f} {r.embed_s:>8.2f} {r.embed_pct:>7.1f} {r.upsert_s:>9.2f} "
             f"{r.upsert_pct:>8.1f} {r.store_other_s:>9.2f} {r.load_chunk_other_s:>9.2f} "
-            f"{r.peak_rss_mb:>8.1f}"
+            f"{r.peak_rss_mb:>8.1f} {r.cpu_ms_per_chunk:>13.1f}"
         )
     lines.append(
         "(store+ = other store calls during ingest: get_record, count_chunks, "
-        "drop_stale_chunks, activate; chunk+ = load, structure, chunking and the rest)"
+        "drop_stale_chunks, activate; chunk+ = load, structure, chunking and the rest; "
+        "cpu = process CPU seconds, every thread, per chunk ingested)"
     )
     lines.append("")
     lines.append(
@@ -753,7 +759,8 @@ def format_tables(results: Sequence[SizeResult]) -> str:
     for r in results:
         lines.append(
             f"| ingest, `evals/bench_ingest.py --sizes {r.target_chunks}` | "
-            f"{r.chunks_per_s:.0f} chunks/s, embedding {r.embed_pct:.0f} % of it |"
+            f"{r.chunks_per_s:.0f} chunks/s, embedding {r.embed_pct:.0f} % of it, "
+            f"{r.cpu_ms_per_chunk:.0f} ms CPU a chunk |"
         )
         plain = r.search[0]
         lines.append(

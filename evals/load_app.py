@@ -89,8 +89,22 @@ def run_participant(url: str, me: Participant, start: threading.Barrier) -> None
             me.errors.append(f"not an answer: {str(answer)[:120]}")
 
 
+def server_cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system, every thread) a process has used so far (Linux)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(
-    url: str, questions: list[str], participants: int, each: int, think: float = 0.0, seed: int = 0
+    url: str,
+    questions: list[str],
+    participants: int,
+    each: int,
+    think: float = 0.0,
+    seed: int = 0,
+    pid: int | None = None,
 ) -> dict[str, object]:
     rng = random.Random(seed)
     people = [
@@ -109,10 +123,11 @@ def load(
     for t in threads:
         t.start()
     barrier.wait()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), server_cpu_s(pid)
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    cpu = server_cpu_s(pid) - cpu_began
     latencies = [x for p in people for x in p.latencies]
     errors = [e for p in people for e in p.errors]
     return {
@@ -129,6 +144,11 @@ def load(
         "mean_s": round(sum(latencies) / len(latencies), 3) if latencies else None,
         "wall_s": round(wall, 2),
         "answers_per_s": round(len(latencies) / wall, 2) if wall else None,
+        # the server's CPU over the run (background warming included) per answer
+        "server_cpu_ms_per_answer": round(1000 * cpu / len(latencies))
+        if pid and latencies
+        else None,
+        "load_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -147,7 +167,7 @@ def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple
     rows: list[tuple[str, str]] = []
 
     def burst(label: str, **kw: float) -> dict[str, object]:
-        result = load(url, questions, **kw)  # type: ignore[arg-type]
+        result = load(url, questions, pid=pid, **kw)  # type: ignore[arg-type]
         print(json.dumps({"measure": label, **result}, ensure_ascii=False), flush=True)
         return result
 
@@ -155,12 +175,19 @@ def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple
         value = f"p50 {r['p50_s']} s, p95 {r['p95_s']} s"
         value += f", {r['answers_per_s']} answers/s" if rate else ""
         value += f", {r['errors']} errors"
+        value += f", {r['server_cpu_ms_per_answer']} ms server CPU an answer"
+        value += f" (load {r['load_1min']})"
         rows.append((label, value))
 
     first = burst("burst after start", participants=30, each=1)
     row("30 participants, 1 question each, all at once, right after start", first, True)
     alone = burst("one question alone", participants=1, each=5)
-    rows.append(("one question alone, warm (p50 of 5)", f"{alone['p50_s']} s"))
+    rows.append(
+        (
+            "one question alone, warm (p50 of 5)",
+            f"{alone['p50_s']} s, {alone['server_cpu_ms_per_answer']} ms server CPU an answer",
+        )
+    )
     warm = burst("warm burst", participants=30, each=1)
     row("the same burst once warmed up", warm, True)
     paced = burst("30 x 5, think 5", participants=30, each=5, think=5.0)
@@ -234,7 +261,13 @@ def main() -> int:
                     print(f"| {label} | {value} |")
                 return 0
             result = load(
-                app.url, questions, args.participants, args.questions, args.think, args.seed
+                app.url,
+                questions,
+                args.participants,
+                args.questions,
+                args.think,
+                args.seed,
+                pid=app.proc.pid if app.proc is not None else None,
             )
             result["server"] = "started by load_app.py (extractive answerer, bundled corpus)"
     return report(result)
@@ -247,6 +280,12 @@ def report(result: dict[str, object]) -> int:
         f"({result['answers_per_s']} answers/s)\n"
         f"latency p50 {result['p50_s']} s · p95 {result['p95_s']} s · max {result['max_s']} s"
         f" · errors {result['errors']}"
+        + (
+            f"\nserver CPU {result['server_cpu_ms_per_answer']} ms an answer"
+            if result.get("server_cpu_ms_per_answer") is not None
+            else ""
+        )
+        + f" · load average {result['load_1min']}"
     )
     for sample in result["error_samples"]:  # type: ignore[attr-defined]
         print(f"  error: {sample}")

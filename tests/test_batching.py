@@ -111,12 +111,17 @@ def test_a_lone_query_waits_at_most_the_bound() -> None:
 
 
 def test_a_full_batch_does_not_wait() -> None:
-    inner = SlowEmbedder(delay=0)
+    inner = SlowEmbedder(delay=0.5)
     batcher = QueryBatcher(inner, wait_ms=10_000, max_batch=4)
     began = time.perf_counter()
+    first = threading.Thread(target=batcher.embed, args=(["d'abord"],), kwargs={"query": True})
+    first.start()  # embedded at once, alone: the four below arrive during its call
+    time.sleep(0.1)
     results = ask_all(batcher, QUESTIONS[:4])
-    assert time.perf_counter() - began < 5.0  # the 10 s wait was cut short
+    first.join(JOIN_TIMEOUT)
+    assert time.perf_counter() - began < 5.0  # the 10 s wait for stragglers was cut short
     assert len(results) == 4
+    assert [len(texts) for texts, _ in inner.calls] == [1, 4]
 
 
 @pytest.mark.parametrize("wait_ms", [0.0])
@@ -124,3 +129,24 @@ def test_zero_wait_embeds_each_query_alone(wait_ms: float) -> None:
     inner = SlowEmbedder(delay=0.01)
     ask_all(QueryBatcher(inner, wait_ms=wait_ms), QUESTIONS[:6])
     assert len(inner.calls) == 6
+
+
+def test_a_lone_query_is_embedded_at_once_without_waiting() -> None:
+    """Nothing else in flight: no reason to wait (the wait cost a lone question, issue 12)."""
+    inner = SlowEmbedder(delay=0)
+    batcher = QueryBatcher(inner, wait_ms=10_000)
+    began = time.perf_counter()
+    assert batcher.embed(["seule"], query=True) == HashEmbedder().embed(["seule"], query=True)
+    assert time.perf_counter() - began < 5.0  # far below the 10 s it would have waited
+    assert inner.calls == [(("seule",), True)]
+
+
+def test_queries_arriving_during_a_call_share_the_next_one() -> None:
+    """A burst: the first query goes alone at once; those arriving meanwhile go together."""
+    inner = SlowEmbedder(delay=0.2)
+    batcher = QueryBatcher(inner, wait_ms=0.5, max_batch=32)
+    results = ask_all(batcher, QUESTIONS[:12])
+    reference = HashEmbedder()
+    assert all(results[t] == reference.embed([t], query=True)[0] for t in QUESTIONS[:12])
+    assert len(inner.calls) < 12
+    assert sorted(t for texts, _ in inner.calls for t in texts) == sorted(QUESTIONS[:12])

@@ -102,3 +102,20 @@ def test_the_onnx_backend_asks_for_models_prepare(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, data_dir=data, embedding_model=DEFAULT_MODEL)
     with pytest.raises(ModelNotReady, match="models prepare"):
         make_embedder(settings)
+
+
+@pytest.mark.slow
+def test_sleeping_threads_give_the_same_vectors_as_spinning_ones(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`embed_spinning` changes how idle threads wait, never a vector (issue 12)."""
+    spin = OnnxEmbedder(folders[1], name="x", batch_size=4, threads=2, spinning=True)
+    sleep = OnnxEmbedder(folders[1], name="x", batch_size=4, threads=2, spinning=False)
+    for query, texts in ((False, TEXTS), (True, QUERIES)):
+        assert np.array_equal(
+            np.asarray(spin.embed(texts, query=query)), np.asarray(sleep.embed(texts, query=query))
+        )
+    default = make_embedder(Settings(home=tmp_path, embedding_model=DEFAULT_MODEL))
+    assert isinstance(default, OnnxEmbedder) and default.spinning is False
+    chosen = Settings(home=tmp_path, embedding_model=DEFAULT_MODEL, embed_spinning=True)
+    assert getattr(make_embedder(chosen), "spinning", None) is True

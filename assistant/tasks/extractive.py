@@ -20,6 +20,7 @@ keeps to the sentences that contain every word of the term it asks about, when s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -77,6 +78,8 @@ class ExtractiveWriter:
     _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
     _centroid: tuple[str, np.ndarray | None] = ("", None)  # (lexical version, see `centroid`)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    warm_pause: float = 0.5  # `warm` waits until no question was read for this many seconds
+    _asked_at: float = -1e9  # when a question was last read (monotonic seconds)
 
     def __post_init__(self) -> None:
         self.reader = QuestionReader(self.lexical)
@@ -101,12 +104,17 @@ class ExtractiveWriter:
     def warm(self, limit: int = 5_000) -> int:
         """Embed the sentences of the indexed chunks ahead of the questions (a server does
         this in the background at start), and learn the corpus's facets and mean vector
-        (`centroid`); returns how many passages were embedded."""
+        (`centroid`); returns how many passages were embedded. It pauses while questions are
+        being answered (each computes the vectors it needs), so that it only uses the cores
+        they leave idle."""
         self.reader.facets("")
         self.front_matter()
         self.centroid()
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
+            # Questions first: a burst right after start must not share the cores with this.
+            while time.monotonic() - self._asked_at < self.warm_pause:
+                time.sleep(self.warm_pause / 5)
             self.passage_vectors(text)
         return len(todo)
 
@@ -144,6 +152,7 @@ class ExtractiveWriter:
 
     def understand(self, question: str, query: str) -> Asked:
         """The question as the writer reads it, once (see `reading.QuestionReader`)."""
+        self._asked_at = time.monotonic()  # `warm` steps aside while questions come
         return self.reader.understand(question, query)
 
     def candidates(
