@@ -117,9 +117,7 @@ def test_sections_vigilance_and_indicators(wired: Wired, built: Box) -> None:
         section_names(["Budget"])
 
 
-def test_a_chat_model_writes_prose_checked_sentence_by_sentence(
-    wired: Wired, built: Box
-) -> None:
+def test_a_chat_model_writes_prose_checked_sentence_by_sentence(wired: Wired, built: Box) -> None:
     box = set_mark(built, "Accueil du public", "2", "keep")
     box = add_decision(box, "Garder un guichet humain partout.", "Groupe A")
     chat = ScriptedChat(
@@ -164,8 +162,10 @@ class _Slow:
         (ScriptedChat([LLMError("connection refused")]), "n'a pas répondu ;"),
         (_Slow(), "n'a pas répondu à temps"),
         (ScriptedChat(["[1] [2]\n## Leviers :"]), "inutilisable"),
-        (ScriptedChat(["Les licornes volent [1]. Les dragons crachent du feu [2]."]),
-         "n'appuyaient aucune phrase"),
+        (
+            ScriptedChat(["Les licornes volent [1]. Les dragons crachent du feu [2]."]),
+            "n'appuyaient aucune phrase",
+        ),
     ],
     ids=["failed", "timeout", "off-format", "all-unsupported"],
 )

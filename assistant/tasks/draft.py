@@ -87,6 +87,7 @@ class DraftSection:
     reason: str = ""  # why the section has nothing to quote
     writer: str = "extractive"  # or the chat model's name when it wrote the paragraph
     removed: int = 0  # the model's sentences removed as unsupported by their citations
+    cited: tuple[int, ...] = ()  # the citations drafted from: what an edited sentence may cite
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,8 @@ def draft(
                 text = " ".join(c.quote.split())
                 sentences.append(sentence(text, [c], checker.score(text, [c.quote]), item))
         by = rewriter.name if rewriter is not None and prose else "extractive"
-        out.append(DraftSection(name, tuple(sentences), decisions, why, by, removed))
+        cited = tuple(dict.fromkeys(n for x in sentences for n in x.citations))
+        out.append(DraftSection(name, tuple(sentences), decisions, why, by, removed, cited))
     writer = rewriter.name if rewriter is not None else "extractive"
     citations = tuple(number.by_key.values())
     notes += stale(retriever, citations)
