@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +14,8 @@ from assistant.exports import draft_audit_csv, draft_json, draft_markdown
 from assistant.tasks.box import build_box
 from assistant.tasks.draft import Draft, draft
 from assistant.tasks.draft_edit import UNVERIFIED, check_section, edit_section, section_text
+from assistant.ui.access import FACILITATOR, Forbidden
+from assistant.ui.facilitator import Workshop
 from assistant.workshop import set_mark
 
 from .workshop_helpers import Wired, assert_exact, wire
@@ -75,3 +79,22 @@ def test_editing_an_unknown_section_or_too_much_text_is_refused(made: Draft) -> 
         edit_section(made, "Budget", "x")
     with pytest.raises(AssistantError, match="too long"):
         edit_section(made, "Vision", "x" * 20_001)
+
+
+def test_only_a_facilitator_edits_or_checks_the_draft(
+    wired: Wired, made: Draft, tmp_path: Path
+) -> None:
+    """The server checks the session's role, as for the other box operations."""
+    services = SimpleNamespace(settings=SimpleNamespace(home=tmp_path), checker=wired.checker)
+    shop = Workshop(services)  # type: ignore[arg-type]
+    for role in ("", "participant", "evaluator"):
+        with pytest.raises(Forbidden):
+            shop.revise(role, made, "Vision", "Une phrase [1]")
+        with pytest.raises(Forbidden):
+            shop.revise(role, made, "Vision")
+    edited = shop.revise(FACILITATOR, made, "Vision", "Une phrase [1]")
+    assert edited.sections[0].sentences[0].verdict == UNVERIFIED
+    checked = shop.revise(FACILITATOR, edited, "Vision")
+    assert checked.sections[0].sentences[0].verdict != UNVERIFIED
+    with pytest.raises(AssistantError, match="draft first"):
+        shop.revise(FACILITATOR, None, "Vision", "x")

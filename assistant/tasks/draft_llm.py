@@ -49,6 +49,13 @@ def as_passage(rank: int, c: Citation) -> Passage:
     )  # fmt: skip
 
 
+def rewriter_for(generated: GeneratedWriter | None, timeout: float) -> SectionRewriter | None:
+    """The section rewriter over the answers' chat model; None for the extractive answerer."""
+    if generated is None:
+        return None
+    return SectionRewriter(generated.model, generated.checker, timeout=timeout)
+
+
 @dataclass
 class Written:
     """The model's paragraph as sentences with exact (unnumbered) citations, or why not."""
@@ -66,7 +73,7 @@ class SectionRewriter:
     checker: SupportChecker
     lang: str = "fr"
     max_tokens: int = 350  # a short paragraph; a CPU writes about 5-10 tokens a second
-    timeout: float = 120.0  # seconds for the whole reply (ASSISTANT_LLM_TIMEOUT)
+    timeout: float = 240.0  # seconds for the whole reply (ASSISTANT_LLM_DRAFT_TIMEOUT)
     most: int = 8  # quotes shown at most: a short prompt is a fast one on a CPU
     dropped: int = 0  # markers naming no quote shown, over all sections
 
