@@ -78,11 +78,12 @@ def lead(s: DraftSentence) -> str:
     """What a quoted item is: its scenario and part (or *constat*), theme and mark."""
     where = f"scénario {s.scenario.number}" if s.scenario else "constat"
     mark = f", {MARK_LABELS[s.mark]}" if s.mark in MARK_LABELS else ""
+    edited = "modifiée par l'animation" if s.edited else ""
     if s.label:
-        about = ", ".join(x for x in (s.theme, MARK_LABELS.get(s.mark, "")) if x)
+        about = ", ".join(x for x in (s.theme, MARK_LABELS.get(s.mark, ""), edited) if x)
         return f"{s.label} ({about})" if about else s.label
-    if s.verdict == UNVERIFIED:
-        return "modifiée par l'animation"
+    if edited:
+        return edited
     return f"{s.theme} — {where}{mark}" if s.theme else f"{where}{mark}"
 
 
@@ -125,7 +126,7 @@ def draft_markdown(draft: Draft, title: str = TITLE) -> str:
         else:
             for s in section.sentences:
                 marks = "".join(f"[{n}]" for n in s.citations)
-                text = md_escape(s.text) if s.verdict == UNVERIFIED else f"« {md_escape(s.text)} »"
+                text = md_escape(s.text) if s.edited else f"« {md_escape(s.text)} »"  # verbatim
                 lines.append(f"- **{md_escape(lead(s))}** : {text} {marks}{flag(s)}")
         if section.removed:
             lines += ["", f"_{md_escape(removed_text(section))}_"]
@@ -267,6 +268,7 @@ def draft_json(draft: Draft) -> dict[str, Any]:
                         "scenario": scenario_json(s.scenario),
                         "mark": s.mark,
                         "label": s.label,
+                        "edited": s.edited,
                     }
                     for s in section.sentences
                 ],

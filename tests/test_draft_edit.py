@@ -58,8 +58,12 @@ def test_an_edited_sentence_is_unverified_until_checked(wired: Wired, made: Draf
     new, added = sentences[0], sentences[-1]
     assert new.verdict == added.verdict == UNVERIFIED and new.support == 0.0
     assert new.citations == (n,) and added.citations == ()  # [99]: not the section's: dropped
+    assert new.edited and added.edited and not any(s.edited for s in sentences[1:-1])
+    assert new.label == levers.sentences[0].label and added.label == ""
     md = draft_markdown(edited)
-    assert "Le département crée des licornes de proximité" in md and "⚠ non vérifiée" in md
+    assert "« Le département crée" not in md  # not a verbatim quote: not in « »
+    assert "(modifiée par l'animation)** : Le département crée des licornes" in md
+    assert "⚠ non vérifiée" in md
     rows = list(csv.DictReader(io.StringIO(draft_audit_csv(edited))))
     assert any(r["sentence"] == added.text and r["verdict"] == UNVERIFIED for r in rows)
     out = draft_json(edited)["sections"]
@@ -69,7 +73,7 @@ def test_an_edited_sentence_is_unverified_until_checked(wired: Wired, made: Draf
     invented, *_, joined = checked.sentences
     assert invented.verdict in ("weak", "unsupported") and invented.citations == (n,)
     assert joined.verdict != UNVERIFIED and joined.citations  # tied to the section's best quote
-    assert set(joined.citations) <= set(levers.cited)
+    assert set(joined.citations) <= set(levers.cited) and joined.label.startswith("Scénario")
     assert all(s.verdict != UNVERIFIED for s in checked.sentences)
     assert_exact(wired.store, made.citations)
 

@@ -74,6 +74,7 @@ class DraftSentence:
     scenario: Scenario | None = None
     mark: str = ""  # keep or adapt when the sentence states a cell of the box
     label: str = ""  # where a quoted item comes from: "Scénario 2 — Leviers", "Constat"
+    edited: bool = False  # written or changed by the facilitator (`draft_edit.py`)
 
 
 @dataclass(frozen=True)

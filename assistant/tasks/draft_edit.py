@@ -17,6 +17,7 @@ from dataclasses import replace
 from ..citations import SupportChecker, sentence_spans, verdict_of
 from ..errors import AssistantError
 from .draft import Draft, DraftSection, DraftSentence
+from .draft_notes import label_of
 
 UNVERIFIED = "unverified"
 MAX_EDIT_CHARS = 20_000
@@ -56,6 +57,7 @@ def edit_section(draft: Draft, name: str, text: str) -> Draft:
     section = _section(draft, name)
     allowed = _numbers(section)
     known = {(s.text, s.citations): s for s in section.sentences}
+    by_n = {c.n: c for c in draft.citations}
     sentences: list[DraftSentence] = []
     for line in text.splitlines():
         for start, end in sentence_spans(line):
@@ -66,7 +68,9 @@ def edit_section(draft: Draft, name: str, text: str) -> Draft:
             if not re.search(r"\w", clean):
                 continue
             same = known.get((clean, numbers))
-            sentences.append(same or DraftSentence(clean, numbers, 0.0, UNVERIFIED, label=""))
+            label = label_of(by_n[numbers[0]]) if numbers and numbers[0] in by_n else ""
+            new = DraftSentence(clean, numbers, 0.0, UNVERIFIED, label=label, edited=True)
+            sentences.append(same or new)
     edited = replace(section, sentences=tuple(sentences), cited=tuple(sorted(allowed)))
     return _with(draft, edited)
 
@@ -86,5 +90,8 @@ def check_section(draft: Draft, name: str, checker: SupportChecker) -> Draft:
             best = max(pool, key=lambda n: checker.lexical(s.text, [by_n[n].quote]))
             numbers = (best,)
         support = checker.score(s.text, [by_n[n].quote for n in numbers if n in by_n])
-        checked.append(replace(s, citations=numbers, support=support, verdict=verdict_of(support)))
+        label = label_of(by_n[numbers[0]]) if numbers and numbers[0] in by_n else s.label
+        checked.append(
+            replace(s, citations=numbers, support=support, verdict=verdict_of(support), label=label)
+        )
     return _with(draft, replace(section, sentences=tuple(checked)))
