@@ -72,9 +72,9 @@ class SectionRewriter:
     model: ChatModel
     checker: SupportChecker
     lang: str = "fr"
-    max_tokens: int = 350  # a short paragraph; a CPU writes about 5-10 tokens a second
+    max_tokens: int = 250  # a short paragraph: a busy CPU writes 0.5-2 tokens a second
     timeout: float = 240.0  # seconds for the whole reply (ASSISTANT_LLM_DRAFT_TIMEOUT)
-    most: int = 8  # quotes shown at most: a short prompt is a fast one on a CPU
+    most: int = 6  # quotes shown at most: a short prompt is a fast one on a CPU
     dropped: int = 0  # markers naming no quote shown, over all sections
 
     @property
