@@ -59,11 +59,9 @@ def _cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     path = _workshop(args, settings)
     box = load_box(path) if args.workshop or path.exists() else None
     task = _wired(settings)
-    rewriter = None
-    if task.generated is not None:
-        from .tasks.draft_llm import SectionRewriter
+    from .tasks.draft_llm import rewriter_for
 
-        rewriter = SectionRewriter(task.generated.model, task.checker)
+    rewriter = rewriter_for(task.generated, settings.llm_draft_timeout)
     result = draft(
         task.retriever, task.extractive, task.checker, box, args.section, rewriter=rewriter
     )
@@ -134,7 +132,10 @@ def register(add: Add, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["text", "md"], default="text", help="table (text) or md")
 
     p = add("draft", _cmd_draft, "draft the normative scenario from the box's kept and adapted "
-            "cells and the diagnostics; every sentence cited")  # fmt: skip
+            "cells and the diagnostics; every sentence cited and checked. With a chat model "
+            "($ASSISTANT_ANSWERER openai or llamacpp) each section is a paragraph, its "
+            "unsupported sentences removed; without one, or when the model fails, the "
+            "quotes themselves")  # fmt: skip
     p.add_argument(
         "--workshop", metavar="FILE",
         help="workshop file (default: <store>/workshop.json; without one, or before any cell "

@@ -166,6 +166,14 @@ class Settings(BaseSettings):
             "the extractive answer is given instead, with a note saying so."
         ),
     )
+    llm_draft_timeout: float = Field(
+        default=240.0,
+        gt=0,
+        description=(
+            "Seconds the model may take to write one section of the draft, whole; past it "
+            "(or on any model failure) the section's quotes are given, with a note saying so."
+        ),
+    )
     llm_model_path: Path | None = Field(
         default=None,
         description=(

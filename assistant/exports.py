@@ -2,8 +2,11 @@
 
 References are numbered as in the text ([n]); each names the document, the scenario and
 section, the span, the *constat* / *hypothèse* label, and quotes the passage. Decisions of
-the workshop are quoted and attributed to the group, with no reference number: they are
-not sources. Document text is data: Markdown punctuation in it is escaped, so a passage
+the workshop are quoted and attributed to the group ("Le groupe a retenu : « … »"), with no
+reference number: they are not sources. A section the model wrote is a paragraph; quoted
+items are a list, each labelled with its scenario and part. A sentence not fully supported
+is flagged, and one the facilitator edited is "non vérifiée" until checked again; an empty
+section says why. Document text is data: Markdown punctuation in it is escaped, so a passage
 can never turn into a link, an image or HTML.
 """
 
@@ -19,7 +22,8 @@ from typing import Any, Protocol
 from .errors import AssistantError
 from .indexed import SECTION_LABELS
 from .render import citation_json, scenario_json
-from .tasks.draft import Draft, DraftSentence
+from .tasks.draft import Draft, DraftSection, DraftSentence
+from .tasks.draft_edit import UNVERIFIED
 from .types import Citation
 from .workshop import Decision
 
@@ -67,19 +71,40 @@ def reference(c: Citation) -> str:
 
 def decision_text(d: Decision) -> str:
     """A decision as the draft quotes it: attributed to the workshop, never as a source."""
-    return f"Décision de l'atelier ({d.author}, {d.time[:10]}) : « {d.text} »"
+    return f"Le groupe a retenu : « {d.text} » (décision de l'atelier, {d.author}, {d.time[:10]})"
 
 
 def lead(s: DraftSentence) -> str:
-    """What a draft sentence is about: theme, scenario or *constat*, mark."""
+    """What a quoted item is: its scenario and part (or *constat*), theme and mark."""
     where = f"scénario {s.scenario.number}" if s.scenario else "constat"
     mark = f", {MARK_LABELS[s.mark]}" if s.mark in MARK_LABELS else ""
+    edited = "modifiée par l'animation" if s.edited else ""
+    if s.label:
+        about = ", ".join(x for x in (s.theme, MARK_LABELS.get(s.mark, ""), edited) if x)
+        return f"{s.label} ({about})" if about else s.label
+    if edited:
+        return edited
     return f"{s.theme} — {where}{mark}" if s.theme else f"{where}{mark}"
 
 
 def flag(s: SentenceLike) -> str:
-    """A visible flag for a sentence its citations do not fully support."""
+    """A visible flag for a sentence its citations do not fully support, or not checked."""
+    if s.verdict == UNVERIFIED:
+        return " ⚠ non vérifiée"
     return "" if s.verdict == "supported" else f" ⚠ {s.verdict} ({s.support:.2f})"
+
+
+def removed_text(section: DraftSection) -> str:
+    """What the draft says of the model's sentences it removed from a section."""
+    return (
+        f"{section.removed} phrase(s) du modèle retirée(s) : les passages cités ne les "
+        "appuyaient pas."
+    )
+
+
+def empty_text(section: DraftSection) -> str:
+    """Why a section has nothing to show."""
+    return section.reason or "Aucun élément retenu pour cette section."
 
 
 # -- Markdown ---------------------------------------------------------------------------------
@@ -92,14 +117,24 @@ def draft_markdown(draft: Draft, title: str = TITLE) -> str:
         lines += [f"> **Note :** {md_escape(note)}", ""]
     for section in draft.sections:
         lines += [f"## {section.name}", ""]
-        for s in section.sentences:
-            marks = "".join(f"[{n}]" for n in s.citations)
-            lines.append(f"- **{md_escape(lead(s))}** : {md_escape(s.text)} {marks}{flag(s)}")
+        if section.writer != "extractive":
+            prose = [
+                f"{md_escape(s.text)} {''.join(f'[{n}]' for n in s.citations)}{flag(s)}"
+                for s in section.sentences
+            ]
+            lines.append(" ".join(prose))
+        else:
+            for s in section.sentences:
+                marks = "".join(f"[{n}]" for n in s.citations)
+                text = md_escape(s.text) if s.edited else f"« {md_escape(s.text)} »"  # verbatim
+                lines.append(f"- **{md_escape(lead(s))}** : {text} {marks}{flag(s)}")
+        if section.removed:
+            lines += ["", f"_{md_escape(removed_text(section))}_"]
         if section.decisions:
             lines += ["", "**Décisions de l'atelier** (paroles du groupe, pas des sources) :", ""]
             lines += [f"- {md_escape(decision_text(d))}" for d in section.decisions]
         if not section.sentences and not section.decisions:
-            lines.append("_Aucun élément retenu pour cette section._")
+            lines.append(f"_{md_escape(empty_text(section))}_")
         lines.append("")
     lines += ["## Références", ""]
     lines += [f"- [{c.n}] {md_escape(reference(c).split('] ', 1)[1])}" for c in draft.citations]
@@ -128,19 +163,25 @@ def draft_docx(draft: Draft, out: Path | io.BytesIO, title: str = TITLE) -> None
         doc.add_paragraph().add_run(_xml(f"Note : {note}")).italic = True
     for section in draft.sections:
         doc.add_heading(section.name, level=1)
+        prose = doc.add_paragraph() if section.writer != "extractive" else None
         for s in section.sentences:
-            para = doc.add_paragraph(style="List Bullet")
-            para.add_run(_xml(lead(s)) + " : ").bold = True
+            para = prose or doc.add_paragraph(style="List Bullet")
+            if prose is None:
+                para.add_run(_xml(lead(s)) + " : ").bold = True
             para.add_run(_xml(" ".join(s.text.split())))
             para.add_run("".join(f"[{n}]" for n in s.citations)).font.superscript = True
             if flag(s):
                 para.add_run(flag(s)).bold = True
+            if prose is not None:
+                para.add_run(" ")
+        if section.removed:
+            doc.add_paragraph().add_run(removed_text(section)).italic = True
         if section.decisions:
             doc.add_paragraph("Décisions de l'atelier (paroles du groupe, pas des sources) :")
             for d in section.decisions:
                 doc.add_paragraph(style="List Bullet").add_run(_xml(decision_text(d))).italic = True
         if not section.sentences and not section.decisions:
-            doc.add_paragraph().add_run("Aucun élément retenu pour cette section.").italic = True
+            doc.add_paragraph().add_run(_xml(empty_text(section))).italic = True
     doc.add_heading("Références", level=1)
     for c in draft.citations:
         para = doc.add_paragraph()
@@ -172,13 +213,17 @@ def _cell(value: object) -> str:
 def audit_csv(
     groups: Iterable[tuple[str, Iterable[SentenceLike]]], citations: Sequence[Citation]
 ) -> str:
-    """One row per use of a citation by a sentence, with its verdict, support and quote."""
+    """One row per use of a citation by a sentence, with its verdict, support and quote
+    (a sentence citing nothing: one row, its citation columns empty)."""
     by_n = {c.n: c for c in citations}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(AUDIT_COLUMNS)
     for part, sentences in groups:
         for s in sentences:
+            if not s.citations:  # e.g. a sentence the facilitator added: shown, citing nothing
+                bare: tuple[object, ...] = (part, s.text, s.verdict, f"{s.support:.3f}")
+                writer.writerow([_cell(v) for v in (*bare, *[""] * 11)])
             for n in s.citations:
                 c = by_n[n]
                 scenario = f"{c.scenario.number} {c.scenario.title}" if c.scenario else ""
@@ -222,10 +267,16 @@ def draft_json(draft: Draft) -> dict[str, Any]:
                         "theme": s.theme,
                         "scenario": scenario_json(s.scenario),
                         "mark": s.mark,
+                        "label": s.label,
+                        "edited": s.edited,
                     }
                     for s in section.sentences
                 ],
                 "decisions": [decision(d) for d in section.decisions],
+                "reason": section.reason,
+                "writer": section.writer,
+                "removed": section.removed,
+                "cited": list(section.cited),
             }
             for section in draft.sections
         ],

@@ -263,6 +263,40 @@ def test_the_facilitator_keeps_a_box_cell_drafts_and_downloads_word(
     assert "Vision" in body
 
 
+def test_an_edited_draft_sentence_is_unverified_until_checked(open_page: Any) -> None:
+    """Animation tab: edit a sentence of a drafted section; it shows "non vérifiée" (and
+    nothing else of the section changes) until "Vérifier" checks it again."""
+    page = open_page("laptop", "fr")
+    log_in(page, "fr")
+    page.click("#box-show")  # built from the store when this test runs first: slow
+    expect(page.locator("#box table")).to_be_visible(timeout=120_000)
+    mark_cell(page, BOX_THEME, BOX_SCENARIO, "keep")
+    page.click("#draft-write")
+    expect(page.locator("#download-md")).to_be_visible(timeout=60_000)
+    box = page.locator("#draft-edit-text textarea")
+    expect(box).not_to_have_value("")
+    first = box.input_value().splitlines()[0]
+    number = re.findall(r"\[(\d+)\]", first)[0]
+    view = page.locator("#draft")
+    assert view.locator(".verdict-unverified").count() == 0
+    edited = f"Les <b>licornes</b> soignent les habitants de la vallée [{number}]"
+    box.fill("\n".join([edited, *box.input_value().splitlines()[1:]]))
+    page.click("#draft-edit-apply")
+    unverified = view.locator(".sentence.verdict-unverified")
+    expect(unverified).to_have_count(1)
+    expect(unverified).to_contain_text("Les <b>licornes</b> soignent")  # escaped, as text
+    expect(unverified).to_contain_text("non vérifiée")
+    assert view.locator("b", has_text="licornes").count() == 0
+    shot(page, "laptop-fr-draft-edited.png", "#draft .verdict-unverified")
+
+    page.click("#draft-verify")
+    expect(unverified).to_have_count(0)
+    checked = view.locator(".sentence", has_text="soignent les habitants")
+    expect(checked).to_have_count(1)
+    assert re.search(r"verdict-(weak|unsupported)", checked.get_attribute("class") or "")
+    expect(checked).to_contain_text("⚠")  # shown flagged, never as supported
+
+
 def test_the_workshop_import_says_what_it_did(open_page: Any, tmp_path: Path) -> None:
     page = open_page("laptop", "fr")
     ask(page, "Combien de France Services ? (export puis import)")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import AssistantError
-from assistant.llm import ScriptedChat
+from assistant.llm import LLMError, ScriptedChat
 from assistant.tasks.box import build_box
 from assistant.tasks.draft import ASSUMED, SECTIONS, Draft, draft, figures, section_names
 from assistant.tasks.draft_llm import SectionRewriter
@@ -116,8 +117,9 @@ def test_sections_vigilance_and_indicators(wired: Wired, built: Box) -> None:
         section_names(["Budget"])
 
 
-def test_a_chat_model_writes_prose_that_is_checked_and_flagged(wired: Wired, built: Box) -> None:
+def test_a_chat_model_writes_prose_checked_sentence_by_sentence(wired: Wired, built: Box) -> None:
     box = set_mark(built, "Accueil du public", "2", "keep")
+    box = add_decision(box, "Garder un guichet humain partout.", "Groupe A")
     chat = ScriptedChat(
         [
             "Création de points d'accueil de proximité sur les territoires prioritaires [1]. "
@@ -130,15 +132,69 @@ def test_a_chat_model_writes_prose_that_is_checked_and_flagged(wired: Wired, bui
     )
     assert result.writer == "scripted" and rewriter.dropped == 1
     (section,) = result.sections
-    first, invented, orphan = section.sentences
-    assert first.verdict == "supported" and invented.verdict == "unsupported"  # flagged, kept
+    assert section.writer == "scripted" and section.removed == 1  # the unicorns: removed
+    first, orphan = section.sentences
+    assert first.verdict == "supported" and "licornes" not in str(section.sentences)
     assert orphan.citations  # a marker naming no quote: tied to the best quote, then checked
+    assert all(s.verdict != "unsupported" for s in section.sentences)
+    assert any("1 phrase(s) du modèle retirée(s)" in n for n in result.notes)
     kept = box.cell("Accueil du public", box.scenarios[1])
     for c in result.citations:  # sub-spans of the kept cell's own quotes
         assert any(k.chunk_id == c.chunk_id and k.start <= c.start < c.end <= k.end
                    for k in kept.citations)  # fmt: skip
     assert_exact(wired.store, result.citations)
-    assert "Leviers retenus" in chat.history[0][1]["content"]
+    shown = chat.history[0][1]["content"]
+    assert "Leviers retenus" in shown and "guichet humain" not in shown  # decisions apart
+
+
+class _Slow:
+    name = "slow"
+
+    def stream(self, messages, *, max_tokens=512, temperature=0.0):  # type: ignore[no-untyped-def]
+        for word in ["Création ", "de ", "points ", "d'accueil [1]."]:
+            time.sleep(0.05)
+            yield word
+
+
+@pytest.mark.parametrize(
+    ("model", "why"),
+    [
+        (ScriptedChat([LLMError("connection refused")]), "n'a pas répondu ;"),
+        (_Slow(), "n'a pas répondu à temps"),
+        (ScriptedChat(["[1] [2]\n## Leviers :"]), "inutilisable"),
+        (
+            ScriptedChat(["Les licornes volent [1]. Les dragons crachent du feu [2]."]),
+            "n'appuyaient aucune phrase",
+        ),
+    ],
+    ids=["failed", "timeout", "off-format", "all-unsupported"],
+)
+def test_a_failing_model_leaves_the_quotes_and_says_so(
+    wired: Wired, built: Box, model: object, why: str
+) -> None:
+    rewriter = SectionRewriter(model, wired.checker, timeout=0.1)  # type: ignore[arg-type]
+    result = draft(
+        wired.retriever, wired.extractive, wired.checker, built, ["Leviers"], rewriter=rewriter
+    )
+    (section,) = result.sections
+    plain = draft(wired.retriever, wired.extractive, wired.checker, built, ["Leviers"])
+    assert section.writer == "extractive" and section.sentences == plain.sections[0].sentences
+    assert any(n.startswith("Leviers retenus : ") and why in n for n in result.notes), result.notes
+    assert_exact(wired.store, result.citations)
+
+
+def test_extractive_items_name_their_scenario_and_part(wired: Wired, built: Box) -> None:
+    result = draft(wired.retriever, wired.extractive, wired.checker, built)
+    by_n = {c.n: c for c in result.citations}
+    for section in result.sections:
+        for s in section.sentences:
+            c = by_n[s.citations[0]]
+            if c.scenario is None:
+                assert s.label == "Constat"
+            else:
+                assert s.label.startswith(f"Scénario {c.scenario.number} — ")
+    levers = next(s for s in result.sections if s.name == "Leviers retenus")
+    assert levers.sentences and all(s.label.endswith("— Leviers") for s in levers.sentences)
 
 
 def test_a_declining_model_leaves_the_quotes(wired: Wired, built: Box) -> None:
@@ -147,6 +203,7 @@ def test_a_declining_model_leaves_the_quotes(wired: Wired, built: Box) -> None:
         wired.retriever, wired.extractive, wired.checker, built, ["Vision"], rewriter=rewriter
     )
     assert result.sections[0].sentences and any("le modèle n'a rien" in n for n in result.notes)
+    assert result.sections[0].writer == "extractive"
 
 
 def test_a_quote_the_store_no_longer_holds_is_reported(wired: Wired, built: Box) -> None:
@@ -156,3 +213,24 @@ def test_a_quote_the_store_no_longer_holds_is_reported(wired: Wired, built: Box)
     box = replace(built, cells=tuple(changed if k is cell else k for k in built.cells))
     result = draft(wired.retriever, wired.extractive, wired.checker, box, ["Vision", "Leviers"])
     assert any("ne correspond plus au texte actuel" in note for note in result.notes)
+
+
+def _kept_without_levers(built: Box) -> Box:
+    """A group keeping health and mobility: none of these cells states a lever."""
+    box = set_mark(built, "Santé", "1", "keep")
+    box = set_mark(box, "Santé", "2", "adapt")
+    box = set_mark(box, "Mobilité", "3", "keep")
+    assert all(
+        c.section != "levers" for cell in box.cells if cell.mark in KEPT for c in cell.citations
+    )
+    return box
+
+
+def test_an_empty_section_says_why(wired: Wired, built: Box) -> None:
+    """Before: 'Leviers retenus' came out empty, with nothing to say why."""
+    result = draft(wired.retriever, wired.extractive, wired.checker, _kept_without_levers(built))
+    levers = next(s for s in result.sections if s.name == "Leviers retenus")
+    assert not levers.sentences
+    assert levers.reason.startswith("Aucune cellule retenue ou adaptée ne cite un levier")
+    assert "Santé — scénario 1" in levers.reason and "Mobilité — scénario 3" in levers.reason
+    assert all(s.reason == "" for s in result.sections if s.sentences)

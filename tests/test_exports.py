@@ -51,8 +51,8 @@ def test_markdown_has_sections_references_and_attributed_decisions(result: Draft
         line = next(ln for ln in refs.splitlines() if ln.startswith(f"- [{c.n}] "))
         assert c.label in line and c.doc_id in line and f"{c.start}–{c.end}" in line
         assert md_escape(c.quote) in line
-    decision = "Décision de l'atelier (Marie, 2024-05-02) : « Garder un \\<b\\>guichet"
-    assert decision + "\\</b\\> \\| humain. »" in md
+    decision = "Le groupe a retenu : « Garder un \\<b\\>guichet\\</b\\> \\| humain. »"
+    assert decision + " (décision de l'atelier, Marie, 2024-05-02)" in md
     assert "<b>" not in md  # the group's text and the documents' are data, not markup
     assert "à adapter" in md and "retenu" in md
 
@@ -110,3 +110,30 @@ def test_md_escape_defuses_markup() -> None:
     assert md_escape("a | b\n<img src=x onerror=alert(1)> [lien](http://x) *gras*") == (
         "a \\| b \\<img src=x onerror=alert(1)\\> \\[lien\\](http://x) \\*gras\\*"
     )
+
+
+def test_exports_show_labels_prose_removed_sentences_and_empty_reasons(
+    result: Draft, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    levers = next(s for s in result.sections if s.name == "Leviers retenus")
+    lever = levers.sentences[0]
+    md = draft_markdown(result)
+    assert f"- **{md_escape(lever.label)}" in md and lever.label.startswith("Scénario 2 — Leviers")
+    assert f"« {md_escape(lever.text)} »" in md
+    prose = replace(levers, writer="qwen", removed=2)
+    empty = replace(levers, name="Vision", sentences=(), reason="Aucune cellule retenue : x.")
+    changed = replace(result, sections=(empty, prose))
+    md = draft_markdown(changed)
+    para = md.split("## Leviers retenus\n\n", 1)[1].splitlines()[0]
+    assert para.startswith(md_escape(lever.text)) and "**" not in para  # one paragraph
+    assert "2 phrase(s) du modèle retirée(s)" in md and "_Aucune cellule retenue : x._" in md
+    out = tmp_path / "d.docx"
+    draft_docx(changed, out)
+    body = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "Aucune cellule retenue : x." in body and "2 phrase(s) du modèle retirée(s)" in body
+    sections = draft_json(changed)["sections"]
+    assert sections[0]["reason"] == "Aucune cellule retenue : x."
+    assert (sections[1]["writer"], sections[1]["removed"]) == ("qwen", 2)
+    assert sections[1]["sentences"][0]["label"] == lever.label

@@ -76,3 +76,27 @@ def test_every_string_has_both_languages() -> None:
     for key, (fr, en) in STRINGS.items():
         assert fr and en, key
         assert tr(key, "fr") == fr and tr(key, "en") == en and tr(key, "de") == fr
+
+
+def test_the_draft_shows_labels_verdicts_reasons_and_decisions_escaped() -> None:
+    sentence = {"text": EVIL, "citations": [1], "label": f"Scénario 1 — LBL {EVIL}"}
+    draft = {"notes": [], "citations": [citation()],
+             "sections": [
+                 {"name": "Vision", "writer": "qwen", "removed": 2, "decisions": [],
+                  "sentences": [{**sentence, "verdict": "supported"},
+                                {**sentence, "verdict": "unverified"}]},
+                 {"name": "Leviers retenus", "writer": "extractive", "reason": EVIL,
+                  "sentences": [], "decisions": [{"text": EVIL, "author": "Groupe A",
+                                                  "time": "2026-11-26"}]},
+                 {"name": "Points", "writer": "extractive", "decisions": [],
+                  "sentences": [{**sentence, "verdict": "weak"}]},
+             ]}  # fmt: skip
+    html = draft_html(draft, "fr")
+    assert_inert(html)
+    vision, levers, points = html.split("<h4>")[1:]
+    assert '<p class="paragraph">' in vision and "LBL" not in vision  # no labels
+    assert vision.count("⚠") == 1 and "⚠ non vérifiée" in vision  # supported: no badge
+    assert "2 phrase(s) du modèle retirée(s)" in vision
+    assert 'class="note reason">&lt;script' in levers
+    assert "Le groupe a retenu : « &lt;script" in levers and "Groupe A" in levers
+    assert "<b>Scénario 1 — LBL &lt;script" in points and "⚠ faible" in points

@@ -13,9 +13,15 @@ Sections and where their sentences come from (every sentence a verbatim quote, c
 Only kept or adapted cells and diagnostics are cited; a span a dropped cell states is
 never cited, even when a kept cell also carries it. Decisions are not sources: they are
 listed apart (`decisions`), never given a citation. With no marked cell, every non-empty
-cell counts as kept and the draft says so. With a chat model, each section's evidence is
-rewritten into prose, and every sentence is re-checked against its quotes and flagged when
-unsupported, never hidden.
+cell counts as kept and the draft says so. A section with nothing to quote says why
+(`reason`); each quoted item carries its scenario and part (`label`).
+
+With a chat model (`draft_llm.py`), each section's quotes become a short paragraph: every
+sentence tied to exact sub-spans of them and scored by the support checker; a sentence
+they do not support is removed and counted (`removed`), a weak one is flagged. A model
+that fails, times out, declines or answers off-format (or whose every sentence is
+unsupported) leaves the section's quotes, and a note says so. Sentences edited by the
+facilitator lose their verdict until checked again (`draft_edit.py`).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from ..structure import fold
 from ..types import Citation, Scenario
 from ..workshop import KEPT, Box, BoxCell, Decision
 from .box import build_box
-from .draft_llm import SectionRewriter
+from .draft_llm import SectionRewriter, failure_note
+from .draft_notes import label_of, reason, stale
 from .evidence import Evidence, topic_evidence
 from .extractive import ExtractiveWriter
 from .topics import topic_of
@@ -66,15 +73,22 @@ class DraftSentence:
     theme: str = ""
     scenario: Scenario | None = None
     mark: str = ""  # keep or adapt when the sentence states a cell of the box
+    label: str = ""  # where a quoted item comes from: "Scénario 2 — Leviers", "Constat"
+    edited: bool = False  # written or changed by the facilitator (`draft_edit.py`)
 
 
 @dataclass(frozen=True)
 class DraftSection:
-    """A section: cited sentences, and the group's decisions quoted apart."""
+    """A section: cited sentences, the group's decisions quoted apart, why it is empty,
+    who wrote it, and how many unsupported sentences of the model were removed."""
 
     name: str
     sentences: tuple[DraftSentence, ...]
     decisions: tuple[Decision, ...] = ()
+    reason: str = ""  # why the section has nothing to quote
+    writer: str = "extractive"  # or the chat model's name when it wrote the paragraph
+    removed: int = 0  # the model's sentences removed as unsupported by their citations
+    cited: tuple[int, ...] = ()  # the citations drafted from: what an edited sentence may cite
 
 
 @dataclass(frozen=True)
@@ -206,15 +220,14 @@ def draft(
     plans = _plans(retriever, extractive, box, kept)
     number = _Numbering()
 
-    def sentence(
-        text: str, cites: Sequence[Citation], theme: str, cell: BoxCell | None
-    ) -> DraftSentence:
+    def sentence(text: str, cites: Sequence[Citation], support: float, item: Item) -> DraftSentence:
         numbered = [number(c) for c in cites]
-        support = checker.score(text, [c.quote for c in numbered])
+        _, theme, cell = item
         scenario = cell.scenario if cell else numbered[0].scenario
         mark = cell.mark if cell is not None and cell.mark in KEPT else ""
         ns = tuple(dict.fromkeys(c.n for c in numbered))
-        return DraftSentence(text, ns, support, verdict_of(support), theme, scenario, mark)
+        label = label_of(numbered[0])
+        return DraftSentence(text, ns, support, verdict_of(support), theme, scenario, mark, label)
 
     out: list[DraftSection] = []
     for name in names:
@@ -224,43 +237,43 @@ def draft(
             if _key(c) not in dropped and _key(c) not in seen:
                 seen.add(_key(c))
                 items.append((c, theme, cell))
-        claims = rewriter.rewrite(name, [c for c, *_ in items]) if rewriter and items else []
-        if claims:
-            sentences = [sentence(text, cites, *_origin(cites[0], items)) for text, cites in claims]
-        else:
-            if rewriter and items:
-                notes.append(
-                    f"{name} : le modèle n'a rien rédigé ; les passages sont cités tels quels."
-                )
-            sentences = [sentence(" ".join(c.quote.split()), [c], t, cell) for c, t, cell in items]
         decisions = _decisions(box) if name == "Orientations" else ()
-        out.append(DraftSection(name, tuple(sentences), decisions))
+        why = "" if items else reason(name, kept, len(plans[name]))
+        written = rewriter.rewrite(name, [c for c, *_ in items]) if rewriter and items else None
+        sentences: list[DraftSentence] = []
+        removed = 0
+        if written is not None and not written.failure:
+            for text, cites in written.claims:
+                support = checker.score(text, [c.quote for c in cites])
+                if verdict_of(support) == "unsupported":
+                    removed += 1  # never shown, counted
+                    continue
+                sentences.append(sentence(text, cites, support, _origin(cites[0], items)))
+            if removed:
+                notes.append(
+                    f"{name} : {removed} phrase(s) du modèle retirée(s), les passages cités ne "
+                    "les appuyant pas."
+                )
+        prose = bool(sentences)
+        if written is not None and not prose:
+            notes.append(f"{name} : {failure_note(written.failure or 'unsupported')}")
+        if not prose:
+            for item in items:
+                c = item[0]
+                text = " ".join(c.quote.split())
+                sentences.append(sentence(text, [c], checker.score(text, [c.quote]), item))
+        by = rewriter.name if rewriter is not None and prose else "extractive"
+        cited = tuple(dict.fromkeys(n for x in sentences for n in x.citations))
+        out.append(DraftSection(name, tuple(sentences), decisions, why, by, removed, cited))
     writer = rewriter.name if rewriter is not None else "extractive"
     citations = tuple(number.by_key.values())
-    notes += _stale(retriever, citations)
+    notes += stale(retriever, citations)
     return Draft(tuple(out), citations, _decisions(box), assumed, tuple(notes), writer)
 
 
-def _stale(retriever: Retriever, citations: Sequence[Citation]) -> list[str]:
-    """Notes on quotes of the box that the stored documents no longer hold at their span
-    (a document changed or removed since the box was built): shown, never silently kept."""
-    texts: dict[str, str | None] = {}
-    notes = []
-    for c in citations:
-        if c.doc_id not in texts:
-            texts[c.doc_id] = retriever.store.get_text(c.doc_id)
-        text = texts[c.doc_id]
-        if text is None or text[c.start : c.end] != c.quote:
-            notes.append(
-                f"[{c.n}] ne correspond plus au texte actuel de {c.source} (modifié ou retiré "
-                "depuis la construction de la boîte) : reconstruisez la boîte."
-            )
-    return notes
-
-
-def _origin(c: Citation, items: Sequence[Item]) -> tuple[str, BoxCell | None]:
-    """The theme and cell of the planned quote a (sub-span) citation comes from."""
+def _origin(c: Citation, items: Sequence[Item]) -> Item:
+    """The planned quote (with its theme and cell) a (sub-span) citation comes from."""
     for planned, theme, cell in items:
         if planned.chunk_id == c.chunk_id and planned.start <= c.start and c.end <= planned.end:
-            return theme, cell
-    return "", None
+            return planned, theme, cell
+    return c, "", None

@@ -1,22 +1,44 @@
 """Rewrite a draft section's quotes into prose with a chat model; every claim re-tied.
 
-The model sees only the quotes planned for the section (kept cells, diagnostics), fenced
-as data and numbered. Its sentences go through the same parser as generated answers: each
-marker must name a quote it was shown (others are dropped), and each sentence is tied to
-the exact sub-span of the quote that best supports it. The draft then scores every
-sentence with the support checker; weak or unsupported ones are flagged, never hidden.
+The model sees only the quotes planned for the section (kept and adapted cells, the
+diagnostics' *constats*), fenced as data and numbered; never the group's decisions, which
+the draft quotes apart as decisions. Its sentences go through the same parser as generated
+answers: each marker must name a quote it was shown (others are dropped), and each
+sentence is tied to the exact sub-span of the quote that best supports it. The draft then
+scores every sentence with the support checker.
+
+`rewrite` never raises for the model's sake: a failure, a timeout (the whole reply within
+`timeout` seconds), a "not found" or an off-format reply comes back as a `Written` whose
+`failure` says why, so that the draft keeps the section's quotes and says so.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..citations import SupportChecker, citation_for
-from ..llm import ChatModel, complete
+from ..llm import ChatModel, LLMError, LLMTimeout
 from ..prompts import draft_messages
 from ..types import Citation, Passage
-from .generated import GeneratedWriter
+from .generated import GeneratedWriter, declines
+
+# Why the model's paragraph was not used, as the draft's note says it.
+FAILURES = {
+    "failed": "le modèle de langue n'a pas répondu ; les passages sont cités tels quels.",
+    "timeout": "le modèle de langue n'a pas répondu à temps ; les passages sont cités tels quels.",
+    "no_answer": "le modèle n'a rien rédigé ; les passages sont cités tels quels.",
+    "off_format": "la réponse du modèle était inutilisable ; les passages sont cités tels quels.",
+    "unsupported": (
+        "les passages n'appuyaient aucune phrase du modèle ; ils sont cités tels quels."
+    ),
+}
+
+
+def failure_note(reason: str) -> str:
+    """The note of a section whose quotes are given instead of the model's paragraph."""
+    return FAILURES.get(reason, FAILURES["failed"])
 
 
 def as_passage(rank: int, c: Citation) -> Passage:
@@ -27,6 +49,22 @@ def as_passage(rank: int, c: Citation) -> Passage:
     )  # fmt: skip
 
 
+def rewriter_for(generated: GeneratedWriter | None, timeout: float) -> SectionRewriter | None:
+    """The section rewriter over the answers' chat model; None for the extractive answerer."""
+    if generated is None:
+        return None
+    return SectionRewriter(generated.model, generated.checker, timeout=timeout)
+
+
+@dataclass
+class Written:
+    """The model's paragraph as sentences with exact (unnumbered) citations, or why not."""
+
+    claims: list[tuple[str, list[Citation]]] = field(default_factory=list)
+    failure: str = ""  # "", "failed", "timeout", "no_answer" or "off_format"
+    detail: str = ""
+
+
 @dataclass
 class SectionRewriter:
     """Writes one section as prose from its quotes, with a chat model."""
@@ -34,7 +72,9 @@ class SectionRewriter:
     model: ChatModel
     checker: SupportChecker
     lang: str = "fr"
-    max_tokens: int = 600
+    max_tokens: int = 250  # a short paragraph: a busy CPU writes 0.5-2 tokens a second
+    timeout: float = 240.0  # seconds for the whole reply (ASSISTANT_LLM_DRAFT_TIMEOUT)
+    most: int = 6  # quotes shown at most: a short prompt is a fast one on a CPU
     dropped: int = 0  # markers naming no quote shown, over all sections
 
     @property
@@ -42,17 +82,31 @@ class SectionRewriter:
         """The chat model's name, reported as the draft's writer."""
         return self.model.name
 
-    def rewrite(self, section: str, quotes: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
-        """Sentences of the section with their exact (unnumbered) citations; none when the
-        model declines."""
-        passages = [as_passage(i, c) for i, c in enumerate(quotes, start=1)]
-        reply = complete(
-            self.model, draft_messages(section, self.lang, passages), max_tokens=self.max_tokens
-        )
+    def rewrite(self, section: str, quotes: Sequence[Citation]) -> Written:
+        """The section's paragraph from (at most `most` of) its quotes."""
+        passages = [as_passage(i, c) for i, c in enumerate(quotes[: self.most], start=1)]
+        messages = draft_messages(section, self.lang, passages)
+        pieces: list[str] = []
+        deadline = time.monotonic() + self.timeout
+        try:
+            for delta in self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0):
+                pieces.append(delta)
+                if time.monotonic() > deadline:
+                    raise LLMTimeout(f"no whole paragraph within {self.timeout:g} s")
+        except LLMTimeout as exc:
+            return Written(failure="timeout", detail=str(exc))
+        except LLMError as exc:
+            return Written(failure="failed", detail=str(exc))
+        reply = "".join(pieces)
+        if declines(reply):
+            return Written(failure="no_answer")
         claims, dropped = GeneratedWriter(self.model, self.checker).parse(reply, passages)
         self.dropped += dropped
-        return [
+        written = [
             (text, [citation_for(0, passages[i], s, e) for i, s, e in spans])
             for text, spans in claims
             if spans
         ]
+        if not written:
+            return Written(failure="off_format", detail=reply[:300])
+        return Written(written)

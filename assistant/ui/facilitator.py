@@ -74,24 +74,44 @@ class Workshop:
         self.box(role)
         return update_box(self.path, change)
 
-    def draft(self, role: str, sections: list[str]) -> dict[str, Any]:
-        """Draft the chosen sections from the box; save it, write the export files."""
-        from ..exports import draft_audit_csv, draft_docx, draft_json, draft_markdown, write_text
+    def draft(self, role: str, sections: list[str]) -> Any:
+        """Draft the chosen sections from the box (in prose when a chat model is set); save it."""
+        from ..exports import draft_json
         from ..tasks.draft import draft
+        from ..tasks.draft_llm import rewriter_for
 
         box = self.box(role)
+        settings = self.services.settings
         made = draft(
             self.services.retriever, self.services.asker.extractive, self.services.checker,
             box, sections,
+            rewriter=rewriter_for(self.services.asker.generated, settings.llm_draft_timeout),
         )  # fmt: skip
-        data = draft_json(made)
-        self.services.journal.save_draft(data)
+        self.services.journal.save_draft(draft_json(made))
+        return made
+
+    def revise(self, role: str, made: Any, section: str, text: str | None = None) -> Any:
+        """The draft with one section edited (`text`: its sentences become unverified) or,
+        with no text, its unverified sentences checked against the section's citations."""
+        from ..tasks.draft_edit import check_section, edit_section
+
+        require_facilitator(role)
+        if made is None:
+            raise AssistantError("draft first (Rédiger / Draft), then edit a section")
+        if text is not None:
+            return edit_section(made, section, text)
+        return check_section(made, section, self.services.checker)
+
+    @staticmethod
+    def files(made: Any) -> list[str]:
+        """The export files of a draft, in a fresh private folder (see `export_folder`)."""
+        from ..exports import draft_audit_csv, draft_docx, draft_markdown, write_text
+
         folder = export_folder()
         write_text(draft_markdown(made), folder / "scenario-normatif.md")
         draft_docx(made, folder / "scenario-normatif.docx")
         write_text(draft_audit_csv(made), folder / "audit-citations.csv", bom=True)
-        data["files"] = [str(folder / n) for n in EXPORT_NAMES]
-        return data
+        return [str(folder / n) for n in EXPORT_NAMES]
 
     def workshop_file(self, role: str) -> Path:
         """The whole workshop (journal and box) as one JSON file."""
@@ -164,6 +184,19 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
             md = gr.DownloadButton("Markdown", visible=False, elem_id="download-md")
             docx = gr.DownloadButton("Word (.docx)", visible=False, elem_id="download-docx")
             audit = gr.DownloadButton("CSV audit", visible=False, elem_id="download-csv")
+        current = gr.State(None)  # the draft on screen (server side), as edited
+        edit_name = gr.Dropdown(
+            label="Section à modifier / Section to edit", choices=list(SECTIONS),
+            value=SECTIONS[0], elem_id="draft-edit-section",
+        )  # fmt: skip
+        edit_text = gr.Textbox(
+            label="Texte de la section : une phrase par ligne, avec ses numéros [n] / "
+            "Section text: one sentence a line, with its numbers [n]",
+            lines=6, elem_id="draft-edit-text",
+        )  # fmt: skip
+        with gr.Row():
+            apply_edit = gr.Button("Enregistrer / Save the edit", elem_id="draft-edit-apply")
+            verify = gr.Button("Vérifier / Check", elem_id="draft-verify")
     with gr.Accordion(i18n("exports"), open=False, elem_id="workshop-section"):
         export = gr.Button(i18n("workshop_file"), elem_id="workshop-export")
         export_file = gr.DownloadButton("atelier.json", visible=False, elem_id="workshop-download")
@@ -208,10 +241,34 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         box = shop.change(r, lambda b: add_decision(b, text or "", who or "", t or None))
         return (*shown(box, code, "✔"), "")
 
+    def view(made: Any, code: str) -> tuple[Any, ...]:
+        from ..exports import draft_json
+
+        files = (gr.update(value=f, visible=True) for f in shop.files(made))
+        return (draft_html(draft_json(made), code), *files, made)
+
+    def text_of(made: Any, name: str | None) -> str:
+        from ..tasks.draft_edit import section_text
+
+        found = [s for s in made.sections if s.name == name] if made is not None else []
+        return section_text(found[0]) if found else ""
+
     def on_draft(r: str, chosen: list[str], code: str) -> tuple[Any, ...]:
-        data = shop.draft(r, chosen or list(SECTIONS))
-        files = data.pop("files")
-        return (draft_html(data, code), *(gr.update(value=f, visible=True) for f in files))
+        made = shop.draft(r, chosen or list(SECTIONS))
+        names = [s.name for s in made.sections]
+        picked = gr.update(choices=names, value=names[0])
+        return (*view(made, code), picked, text_of(made, names[0]))
+
+    def on_pick(r: str, made: Any, name: str | None) -> tuple[Any, ...]:
+        require_facilitator(r)
+        return (text_of(made, name),)
+
+    def on_edit(r: str, made: Any, name: str, text: str, code: str) -> tuple[Any, ...]:
+        return view(shop.revise(r, made, name, text or ""), code)
+
+    def on_verify(r: str, made: Any, name: str, code: str) -> tuple[Any, ...]:
+        made = shop.revise(r, made, name)
+        return (*view(made, code), text_of(made, name))
 
     def on_export(r: str) -> tuple[Any, ...]:
         return ("", gr.update(value=str(shop.workshop_file(r)), visible=True))
@@ -237,8 +294,16 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         guarded(on_decide, 4), [role, decision, author, theme, lang], [*box_outputs, decision],
         **private,
     )  # fmt: skip
+    drafted = [draft_view, md, docx, audit, current]
     write.click(
-        guarded(on_draft, 4), [role, sections, lang], [draft_view, md, docx, audit], **private
+        guarded(on_draft, 7), [role, sections, lang], [*drafted, edit_name, edit_text], **private
+    )
+    edit_name.change(guarded(on_pick, 1), [role, current, edit_name], [edit_text], **private)
+    apply_edit.click(
+        guarded(on_edit, 5), [role, current, edit_name, edit_text, lang], drafted, **private
+    )
+    verify.click(
+        guarded(on_verify, 6), [role, current, edit_name, lang], [*drafted, edit_text], **private
     )
     export.click(guarded(on_export, 2), [role], [import_status, export_file], **private)
     upload.upload(guarded(on_import, 2), [role, upload, lang], [import_status, upload], **private)

@@ -45,6 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
     "supported": ("appuyée", "supported"),
     "weak": ("faible", "weak"),
     "unsupported": ("non appuyée", "unsupported"),
+    "unverified": ("non vérifiée", "unverified"),
     "constat": ("constat", "finding"),
     "hypothèse": ("hypothèse", "hypothesis"),
     "méthode": ("méthode", "method"),

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from .html import chip
+from .i18n import tr
 
 MARK_LABELS = {"keep": "✔ garder", "adapt": "✎ adapter", "drop": "✘ écarter", "unmarked": "·"}
 
@@ -93,20 +94,44 @@ def box_html(box: dict[str, Any], lang: str) -> str:
 
 
 def draft_html(draft: dict[str, Any], lang: str) -> str:
-    """The normative draft: sections, each sentence with its chips and verdict."""
+    """The normative draft: sections (a paragraph when the model wrote it, else labelled
+    quotes), each sentence with its chips and, unless supported, its verdict; why a section
+    is empty; the group's decisions quoted as decisions, never as sources."""
     by_n = {c["n"]: c for c in draft["citations"]}
     out = []
     for note in draft.get("notes", []):
         out.append(f'<p class="note"><i>{escape(str(note))}</i></p>')
     for section in draft["sections"]:
         out.append(f"<h4>{escape(section['name'])}</h4>")
+        prose = section.get("writer", "extractive") != "extractive"
+        body = []
         for s in section["sentences"]:
             chips = "".join(chip(by_n[n], lang) for n in s["citations"] if n in by_n)
-            verdict = escape(s["verdict"])
-            out.append(f'<div class="sentence verdict-{verdict}">{escape(s["text"])} {chips}</div>')
+            verdict = str(s["verdict"])
+            badge = (
+                ""
+                if verdict == "supported"
+                else f' <span class="verdict">⚠ {escape(tr(verdict, lang))}</span>'
+            )
+            label = "" if prose or not s.get("label") else f"<b>{escape(s['label'])}</b> : "
+            body.append(
+                f'<span class="sentence verdict-{escape(verdict)}">{label}'
+                f'<span class="text">{escape(s["text"])}</span> {chips}{badge}</span>'
+            )
+        if prose:
+            out.append(f'<p class="paragraph">{" ".join(body)}</p>')
+        else:
+            out += [f"<div>{b}</div>" for b in body]
+        if section.get("removed"):
+            out.append(
+                f'<p class="note">{escape(str(section["removed"]))} phrase(s) du modèle '
+                "retirée(s) : les passages cités ne les appuyaient pas.</p>"
+            )
+        if not section["sentences"] and section.get("reason"):
+            out.append(f'<p class="note reason">{escape(section["reason"])}</p>')
         for d in section.get("decisions", []):
             out.append(
-                f"<p class='decision'>Décision de l'atelier ({escape(d['author'])}, "
-                f"{escape(d['time'][:10])}) : « {escape(d['text'])} »</p>"
+                f"<p class='decision'>Le groupe a retenu : « {escape(d['text'])} » (décision de "
+                f"l'atelier, {escape(d['author'])}, {escape(d['time'][:10])})</p>"
             )
     return "".join(out)
