@@ -5,6 +5,7 @@ model behind llama.cpp's OpenAI-compatible server on loopback). Parse, check, st
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -51,6 +52,8 @@ def _cmd_llm(args: argparse.Namespace, settings: Settings) -> int:
     base = f"http://{args.host}:{args.port}/v1"
     print(f"Loading {settings.llm_gguf.name} ({args.threads} threads) …", flush=True)
     process = subprocess.Popen(command)
+    # A service manager stops us with SIGTERM: stop the model server too, as on Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         if wait_ready(base, process, READY_SECONDS):
             print(
@@ -68,6 +71,12 @@ def _cmd_llm(args: argparse.Namespace, settings: Settings) -> int:
             process.kill()
         print("assistant: model server stopped", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def wait_ready(base_url: str, process: subprocess.Popen[bytes] | None, seconds: float) -> bool:

@@ -96,3 +96,50 @@ def test_the_server_command_is_loopback_with_two_threads(
     assert command[1:3] == ["-m", "llama_cpp.server"]
     assert options["--host"] == "127.0.0.1" and options["--port"] == "8123"
     assert options["--n_threads"] == "2" and options["--model"] == str(gguf)
+
+
+_STOPPED_BY_SIGTERM = """
+import sys
+from assistant import cli_models, local_llm
+sleeper = [sys.executable, "-c", "import os, time; print(os.getpid(), flush=True); time.sleep(120)"]
+local_llm.server_command = lambda *args, **kwargs: sleeper
+cli_models.wait_ready = lambda *args, **kwargs: __import__("time").sleep(120)
+from assistant.cli import main
+sys.exit(main(["llm", "serve", "--port", "8998"]))
+"""
+
+
+def test_llm_serve_stopped_by_sigterm_stops_its_model_server(tmp_path: Path) -> None:
+    """A service manager stops `llm serve` with SIGTERM: the model server it started
+    (here a stand-in child process) must stop with it, not be left running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "ASSISTANT_HOME": str(tmp_path)}
+    serve = subprocess.Popen(
+        [sys.executable, "-c", _STOPPED_BY_SIGTERM],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert serve.stdout is not None
+    child = 0
+    for line in serve.stdout:
+        if line.strip().isdigit():  # the stand-in server's pid
+            child = int(line)
+            break
+    assert child
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(30) == 130  # stopped, as on Ctrl-C
+    assert "model server stopped" in serve.stderr.read()  # type: ignore[union-attr]
+    for _ in range(50):
+        stat = Path(f"/proc/{child}/stat")
+        if not stat.exists() or stat.read_text().split(") ")[1].startswith("Z"):
+            return  # gone, or a zombie waiting for init to reap it
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the model server outlived `llm serve`")
