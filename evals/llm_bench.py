@@ -44,14 +44,16 @@ def real_dev(home: Path) -> Any:
 
 
 def gold_quotes(subset: str | None, limit: int | None) -> dict[str, dict[str, Any]]:
-    """The suite's questions by id (CI subset and limit applied), with their gold quotes."""
+    """The suite's questions by id (subset - "ci" or the "rest" - and limit applied), with
+    their gold quotes."""
     manifest = json.loads((ROOT / "evals" / "sets.json").read_text(encoding="utf-8"))
     ci = next(s.get("ci", []) for s in manifest["sets"] if s["name"] == "real-dev")
     out: dict[str, dict[str, Any]] = {}
     for line in (REAL_DEV / "suite.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
-            if subset != "ci" or item.get("ci") or item["id"] in ci:
+            in_ci = bool(item.get("ci")) or item["id"] in ci
+            if subset is None or in_ci == (subset == "ci"):
                 out[item["id"]] = item
     return dict(list(out.items())[:limit]) if limit else out
 
@@ -73,7 +75,9 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:8091/v1")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
     parser.add_argument("--home", default="/tmp/assistant-llm-eval", help="store folder")
-    parser.add_argument("--subset", choices=["ci"], help="only real-dev's CI questions")
+    parser.add_argument(
+        "--subset", choices=["ci", "rest"], help="only real-dev's CI questions, or only the others"
+    )
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per answer")
     parser.add_argument("--dump", help="JSONL of every generated sentence and its quotes")
