@@ -6,8 +6,10 @@ OpenAI-compatible server (`assistant llm serve`). Prints, side by side: exact-qu
 gold passage cited, gold span quoted, facts contained (the answer holds the gold quote's
 numbers, or its three rarest content terms when it has none), refusal precision and
 recall, fallbacks, removed sentences, and p50/p95 seconds per answer; the load average
-before and after. `--dump FILE` writes every generated sentence (before any removal) with
-its cited quotes, for `evals/support_labels.py`.
+before and after; the table so far every `--every` questions, for a long run stopped
+early (the extractive column then cut to the same questions). `--dump FILE` writes every
+generated sentence (before any removal) with its cited quotes, for
+`evals/support_labels.py`.
 
     .venv/bin/assistant llm serve --port 8091 &
     .venv/bin/python evals/llm_bench.py --base-url http://127.0.0.1:8091/v1 --subset ci
@@ -82,12 +84,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per answer")
     parser.add_argument("--dump", help="JSONL of every generated sentence and its quotes")
     parser.add_argument("--skip-extractive", action="store_true")
+    parser.add_argument(
+        "--every", type=int, default=10, help="print the table so far every N questions"
+    )
     args = parser.parse_args()
 
     import torch
 
     torch.set_num_threads(1)  # the model server has the 2 cores' threads
-    from assistant.evaluation import evaluate, load_suite
+    from assistant.evaluation import Report, evaluate, load_suite, summarise
     from assistant.wiring import make_ask_task
 
     settings, retriever = real_dev(Path(args.home))
@@ -134,12 +139,37 @@ def main() -> None:
         return found
 
     task.generated.generate = recording  # type: ignore[union-attr, method-assign]
-    runs["llm"] = evaluate(retriever, task, suite)
+    done: list[dict[str, Any]] = []
+    for number, question in enumerate(suite, start=1):  # one by one: a partial table
+        done += evaluate(retriever, task, [question]).questions
+        if number % args.every == 0 and number < len(suite):
+            runs["llm"] = Report(summarise(done), done)
+            print(f"after {number} of {len(suite)} questions (llm; extractive on all):")
+            _print_table(runs, wanted, retriever.lexical.idf, len(done))
+            print(f"load average now {os.getloadavg()[0]:.2f} (1 min)", flush=True)
+    runs["llm"] = Report(summarise(done), done)
     load_after = os.getloadavg()
-    idf = retriever.lexical.idf
+    rows = _print_table(runs, wanted, retriever.lexical.idf, len(done))
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    print(json.dumps({"rows": rows, "load": [load_before[0], load_after[0]]}))
+
+
+def _print_table(
+    runs: dict[str, Any],
+    wanted: dict[str, dict[str, Any]],
+    idf: Callable[[str], float],
+    first: int,
+) -> dict[str, dict[str, str]]:
+    """Print the side-by-side table (the extractive run cut to the `first` questions the
+    model has answered, so that both columns are the same questions); return its rows."""
+    from assistant.evaluation import Report, summarise
+    from assistant.tasks.generated import FALLBACK_NOTES
+
     rows: dict[str, dict[str, str]] = {}
-    for name, report in runs.items():
-        m, qs = report.metrics, report.questions
+    for name, full in runs.items():
+        qs = full.questions[:first]
+        report = Report(summarise(qs), qs)
+        m = report.metrics
         answerable = [q for q in qs if q["expected_answerable"]]
         facts = sum(
             q["answerable"]
@@ -148,6 +178,12 @@ def main() -> None:
         )
         seconds = [q["ms"] / 1000 for q in qs]
         p95 = sorted(seconds)[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+        reasons = [
+            next((k for k, v in FALLBACK_NOTES.items() if n in v.values()), "other")
+            for n in _notes(qs)
+            if n
+        ]
+        by_reason = ", ".join(f"{k} {reasons.count(k)}" for k in sorted(set(reasons)))
         rows[name] = {
             "questions (answerable)": f"{m['questions']} ({m['answerable']})",
             "exact-quote rate": f"{m['exact_quote_rate']:.3f} ({m['citations']})",
@@ -158,7 +194,8 @@ def main() -> None:
             "refusal precision": f"{m['refusal_precision']:.3f}",
             "refusal recall": f"{m['refusal_recall']:.3f}",
             "sentences supported": f"{m['supported_share']:.3f} ({m['sentences']})",
-            "fallbacks (note)": str(sum(bool(n) for n in _notes(q for q in qs))),
+            "removed sentences": str(sum(q.get("removed_sentences", 0) for q in qs)),
+            "fallbacks (note)": f"{len(reasons)}" + (f" ({by_reason})" if reasons else ""),
             "seconds p50 / p95": f"{statistics.median(seconds):.1f} / {p95:.1f}",
         }
     names = list(rows)
@@ -166,8 +203,7 @@ def main() -> None:
     print("|---" * (len(names) + 1) + "|")
     for metric in rows[names[0]]:
         print(f"| {metric} | " + " | ".join(rows[n][metric] for n in names) + " |")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
-    print(json.dumps({"rows": rows, "load": [load_before[0], load_after[0]]}))
+    return rows
 
 
 def _notes(questions: Any) -> list[str]:

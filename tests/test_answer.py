@@ -622,3 +622,22 @@ def test_a_sentence_without_a_marker_is_tied_and_checked_all_the_same(
     check_answer(answer, store)
     assert answer.note == "" and answer.sentences[0].verdict == "supported"
     assert "58 minutes" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("reply", ["58 [1]", "58 minutes [1]"])
+def test_a_lone_figure_is_a_claim_tied_and_checked_not_off_format(
+    task: AskTask, store: ChromaStore, reply: str
+) -> None:
+    # "534 [1]", "90% [1]": the packaged model's favourite reply to "how many" on real-dev.
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
+        question, "fr", shown, []
+    )
+    assert found.failure == ""
+    [(text, [(index, start, end)])] = found.claims
+    assert text == reply.removesuffix(" [1]") and "58 minutes" in shown[index].text[start:end]
+    llm_task, _ = _llm_task(task, [reply.replace("58", "57")])  # a figure of its own...
+    answer = llm_task.ask(question)
+    check_answer(answer, store)
+    assert "n'appuyaient pas" in answer.note and "57" not in answer.answer  # ...is removed
