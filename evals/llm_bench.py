@@ -7,7 +7,8 @@ gold passage cited, gold span quoted, facts contained (the answer holds the gold
 numbers, or its three rarest content terms when it has none), refusal precision and
 recall, fallbacks, removed sentences, and p50/p95 seconds per answer; the load average
 before and after; the table so far every `--every` questions, for a long run stopped
-early (the extractive column then cut to the same questions). `--dump FILE` writes every
+early (the extractive column then cut to the same questions). The CI slice is asked
+first, so that a full run prints its table too. `--dump FILE` writes every
 generated sentence (before any removal) with its cited quotes, for
 `evals/support_labels.py`.
 
@@ -56,7 +57,7 @@ def gold_quotes(subset: str | None, limit: int | None) -> dict[str, dict[str, An
             item = json.loads(line)
             in_ci = bool(item.get("ci")) or item["id"] in ci
             if subset is None or in_ci == (subset == "ci"):
-                out[item["id"]] = item
+                out[item["id"]] = {**item, "in_ci": in_ci}
     return dict(list(out.items())[:limit]) if limit else out
 
 
@@ -98,6 +99,8 @@ def main() -> None:
     settings, retriever = real_dev(Path(args.home))
     wanted = gold_quotes(args.subset, args.limit)
     suite = [q for q in load_suite(REAL_DEV / "suite.jsonl", retriever.store) if q.id in wanted]
+    suite.sort(key=lambda q: not wanted[q.id]["in_ci"])  # the CI slice first: a table of its own
+    in_ci = sum(wanted[q.id]["in_ci"] for q in suite)
     load_before = os.getloadavg()
     runs: dict[str, Any] = {}
     if not args.skip_extractive:
@@ -142,9 +145,10 @@ def main() -> None:
     done: list[dict[str, Any]] = []
     for number, question in enumerate(suite, start=1):  # one by one: a partial table
         done += evaluate(retriever, task, [question]).questions
-        if number % args.every == 0 and number < len(suite):
+        if (number % args.every == 0 or number == in_ci) and number < len(suite):
             runs["llm"] = Report(summarise(done), done)
-            print(f"after {number} of {len(suite)} questions (llm; extractive on all):")
+            slice_ = " = the CI slice" if number == in_ci else ""
+            print(f"after the first {number} of {len(suite)} questions{slice_}:")
             _print_table(runs, wanted, retriever.lexical.idf, len(done))
             print(f"load average now {os.getloadavg()[0]:.2f} (1 min)", flush=True)
     runs["llm"] = Report(summarise(done), done)

@@ -590,11 +590,12 @@ def test_a_definition_quotes_the_method_text_first(real_task: AskTask, question:
     assert all(c.kind == "method" for c in answer.citations), answer.answer  # not scenario 4
 
 
-def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask) -> None:
+@pytest.mark.parametrize("after", ["", "."])  # "proximité. [1]." (real model): one stop
+def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask, after: str) -> None:
     question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
     shown = task.retriever.search(question, top_k=5)
     right = next(i for i, p in enumerate(shown) if "58 minutes" in p.text)
-    reply = f"Le temps médian d'accès aux urgences est de 58 minutes. [{right + 1}]"
+    reply = f"Le temps médian d'accès aux urgences est de 58 minutes. [{right + 1}]{after}"
     writer = GeneratedWriter(ScriptedChat([reply]), SupportChecker())
     found = writer.generate(question, "fr", shown, [])
     assert found.failure == "" and found.dropped == 0  # not "off-format"

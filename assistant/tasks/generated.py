@@ -151,6 +151,7 @@ class GeneratedWriter:
                         dropped += 1
             sentence = " ".join(_MARKER.sub("", raw).split()).replace(" .", ".")
             sentence = re.sub(r"\s+([,;:!?])", r"\1", sentence)
+            sentence = re.sub(r"([.!?…])\.$", r"\1", sentence)  # "proximité. [1]." once
             if not re.search(r"\w", sentence) or _is_heading(sentence):
                 continue
             if len(re.findall(r"\w+", sentence)) < _MIN_WORDS and not _FIGURE.search(sentence):
