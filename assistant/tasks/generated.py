@@ -10,8 +10,9 @@ passage. The support checker then scores every sentence like any other.
 `generate` never raises for the model's sake: a failure, a timeout (the whole reply must
 arrive within `timeout` seconds), a "not found" or an off-format reply (no sentence: only
 markers, headings or lone words) comes back. A lone figure ("534 [1]", a small model's
-favourite reply to "how many") is a claim, tied to a span and checked like a sentence. A sentence without a marker is tied to the
-best-matching span of any shown passage and checked like the others: markers are hints.
+favourite reply to "how many") is a claim, tied to a span and checked like a sentence.
+A sentence without a marker is tied to the best-matching span of any shown passage and
+checked like the others: markers are hints.
 Each of these comes back as a `Generation` whose `failure` says why, so that the caller
 can fall back to the extractive answer and say so.
 """
@@ -57,6 +58,10 @@ FALLBACK_NOTES = {
     "off_format": {
         "fr": "La réponse du modèle de langue était inutilisable : voici les extraits des sources.",
         "en": "The language model's answer was unusable: here are the source extracts.",
+    },
+    "off_evidence": {
+        "fr": "La réponse du modèle de langue ne citait pas les extraits retenus : les voici.",
+        "en": "The language model's answer cited none of the extracts found: here they are.",
     },
     "unsupported": {
         "fr": "Les sources n'appuyaient pas la réponse du modèle de langue : voici les extraits.",
@@ -226,6 +231,12 @@ def shown_parts(
         first, last = max(min(chosen) - 1, 0), min(max(chosen) + 1, len(spans) - 1)
         out.append((index, spans[first][0], spans[last][1]))
     return out
+
+
+def on_evidence(spans: Sequence[tuple[int, int, int]], picks: Sequence[Pick]) -> bool:
+    """Whether a generated sentence is tied to a span overlapping the evidence (the
+    sentences the refusal decision accepted), not only to what was shown around it."""
+    return any(i == p.passage and s < p.end and p.start < e for i, s, e in spans for p in picks)
 
 
 def excerpt(passage: Passage, start: int, end: int) -> Passage:
