@@ -50,7 +50,7 @@ _NUMBER_WORDS = {
         (("six",), 6),
         (("sept", "seven"), 7),
         (("huit", "eight"), 8),
-        (("neuf", "nine"), 9),
+        (("nine",), 9),  # not "neuf": "new" as often as "nine"
         (("dix", "ten"), 10),
         (("douze", "twelve"), 12),
         (("vingt", "twenty"), 20),

@@ -642,25 +642,3 @@ def test_a_lone_figure_is_a_claim_tied_and_checked_not_off_format(
     answer = llm_task.ask(question)
     check_answer(answer, store)
     assert "n'appuyaient pas" in answer.note and "57" not in answer.answer  # ...is removed
-
-
-def test_a_generation_that_cites_none_of_the_evidence_falls_back(
-    task: AskTask, store: ChromaStore
-) -> None:
-    # Real model, real-dev: asked how far the nearest France Services may be, it copied the
-    # sentence next to the evidence ("France Services incarne le retour…"): supported by
-    # its quote, but no answer. The answer must rest on the evidence the refusal decision
-    # accepted.
-    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
-    extractive = task.ask(question)
-    assert all("47 000" not in c.quote for c in extractive.citations)  # not the evidence...
-    neighbour = (
-        "En 2023, 28 % des habitants du département, soit environ 47 000 personnes, vivent à "
-        "plus de 30 minutes d'un service d'urgences [1]."
-    )
-    llm_task, model = _llm_task(task, [neighbour])
-    answer = llm_task.ask(question)
-    assert "47 000" in model.history[0][-1]["content"]  # ...but shown beside it
-    check_answer(answer, store)
-    assert "extraits retenus" in answer.note and "47 000" not in answer.answer
-    assert answer.sentences == extractive.sentences

@@ -3,11 +3,9 @@
 The refusal decision is the extractive writer's, made first whoever writes: without
 evidence the model is never called. The model is shown the parts of the passages that
 evidence came from (`shown` passages at most). Its answer replaces the extractive one
-only when it came back in format, at least one sentence is supported or weak, and one of
-those is tied to the evidence itself (not only to the sentences shown around it); its
+only when it came back in format and at least one sentence is supported or weak; its
 unsupported sentences are removed and counted. Otherwise (failure, timeout, "not found",
-off-format, nothing supported, none of the evidence cited) the extractive answer is given
-with a note saying so.
+off-format, nothing supported) the extractive answer is given with a note saying so.
 
 Whoever writes, the same pipeline turns the result into an `Answer`: citations resolved
 to retrieved chunks at exact spans, numbered in order of first use; each sentence scored
@@ -30,7 +28,7 @@ from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
 from .extractive import ExtractiveWriter
 from .features import Asked
-from .generated import GeneratedWriter, excerpt, fallback_note, on_evidence, shown_parts
+from .generated import GeneratedWriter, excerpt, fallback_note, shown_parts
 from .layout import COLON, arrange, label
 
 log = logging.getLogger(__name__)
@@ -121,10 +119,10 @@ class AskTask:
                     for text, spans in made.claims
                 ]
                 answer = self._assemble(question, lang, passages, generated, made.dropped, None)
-                kept = [n for n, s in enumerate(answer.sentences) if s.verdict != "unsupported"]
-                if kept and any(on_evidence(generated[n][1], written.picks) for n in kept):
+                kept = [s for s in answer.sentences if s.verdict != "unsupported"]
+                if kept:
                     return _without_unsupported(answer, lang, made.fragments)
-                made.failure = "unsupported" if not kept else "off_evidence"
+                made.failure = "unsupported"
             log.warning("generated answer not used (%s): %s", made.failure, made.detail)
             note = fallback_note(made.failure, lang)
         answer = self._assemble(question, lang, passages, claims, 0, on_text)

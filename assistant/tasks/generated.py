@@ -59,10 +59,6 @@ FALLBACK_NOTES = {
         "fr": "La réponse du modèle de langue était inutilisable : voici les extraits des sources.",
         "en": "The language model's answer was unusable: here are the source extracts.",
     },
-    "off_evidence": {
-        "fr": "La réponse du modèle de langue ne citait pas les extraits retenus : les voici.",
-        "en": "The language model's answer cited none of the extracts found: here they are.",
-    },
     "unsupported": {
         "fr": "Les sources n'appuyaient pas la réponse du modèle de langue : voici les extraits.",
         "en": "The sources did not support the language model's answer: here are the extracts.",
@@ -231,12 +227,6 @@ def shown_parts(
         first, last = max(min(chosen) - 1, 0), min(max(chosen) + 1, len(spans) - 1)
         out.append((index, spans[first][0], spans[last][1]))
     return out
-
-
-def on_evidence(spans: Sequence[tuple[int, int, int]], picks: Sequence[Pick]) -> bool:
-    """Whether a generated sentence is tied to a span overlapping the evidence (the
-    sentences the refusal decision accepted), not only to what was shown around it."""
-    return any(i == p.passage and s < p.end and p.start < e for i, s, e in spans for p in picks)
 
 
 def excerpt(passage: Passage, start: int, end: int) -> Passage:
