@@ -642,3 +642,27 @@ def test_a_lone_figure_is_a_claim_tied_and_checked_not_off_format(
     answer = llm_task.ask(question)
     check_answer(answer, store)
     assert "n'appuyaient pas" in answer.note and "57" not in answer.answer  # ...is removed
+
+
+def test_the_question_repeated_is_no_claim(task: AskTask) -> None:
+    # Real model, real-dev: "Il reste encore combien de logements où on ne peut pas avoir
+    # la fibre ? [2]" - the question back, shown weak because its words are in the quote.
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    reply = "Quel est le temps médian d'accès aux urgences dans la haute vallée ? [1]"
+    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
+        question, "fr", shown, []
+    )
+    assert found.claims == [] and found.fragments == 1 and found.failure == "off_format"
+
+
+def test_a_figure_in_brackets_is_a_figure_not_a_marker(task: AskTask) -> None:
+    # Real model: "… devrait-il cibler [400] territoires de commerces." lost its figure.
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    reply = "Le temps médian d'accès aux urgences est de [58] minutes [1]."
+    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
+        question, "fr", shown, []
+    )
+    [(text, _)] = found.claims
+    assert text == "Le temps médian d'accès aux urgences est de 58 minutes." and found.dropped == 0
