@@ -9,7 +9,9 @@ each is a plain rule of what "the quotes state it" means.
 - a figure the quotes do not give (digits, or a number word such as "trois"): unsupported;
 - a figure whose unit differs ("17 %" against "17 €") or that the sentence attaches to a
   word the quotes attach to another figure ("5,1 millions de logements" when the quotes
-  say "39,3 millions de logements … 5,1 millions de locaux"): unsupported;
+  say "39,3 millions de logements … 5,1 millions de locaux"), or two figures said
+  together that the quotes never give side by side ("24,1 % des plus de 75 ans" when
+  they say "24,1 % des 60-74 ans et 64,2 % de plus de 75 ans"): unsupported;
 - a computed figure: a word of calculation ("différence", "total", "fois plus"…) with a
   figure, when the quotes use no such word (the model subtracted two quoted amounts):
   unsupported;
@@ -116,7 +118,7 @@ def limit(sentence: str, quotes: Sequence[str]) -> tuple[float, str]:
         return UNSUPPORTED, "a figure the quotes do not give"
     if figures and _computed(sentence, joined):
         return UNSUPPORTED, "a figure computed from the quotes, not given by them"
-    misplaced = _misplaced_figure(sentence, quotes)
+    misplaced = _misplaced_figure(sentence, quotes) or _split_pair(sentence, quotes)
     if misplaced:
         return UNSUPPORTED, misplaced
     folded = " ".join(joined.split()).casefold()
@@ -173,6 +175,20 @@ def _misplaced_figure(sentence: str, quotes: Sequence[str]) -> str:
         anywhere = set().union(*(analyze(q) for q in quotes))
         if anchor in anywhere and anchor not in near:
             return f"the figure {token} said of something the quotes give another figure for"
+    return ""
+
+
+def _split_pair(sentence: str, quotes: Sequence[str]) -> str:
+    """Two figures the sentence says together ("24,1 % … de plus de 75 ans") that no quote
+    gives side by side, with no other figure between them ("24,1 % des 60-74 ans et
+    64,2 % de plus de 75 ans"): one of them belongs to another figure ("" if none)."""
+    said = [_normal(t) for t in _tokens(sentence) if _NUMBER.fullmatch(t)]
+    rows = [[_normal(t) for t in _tokens(q) if _NUMBER.fullmatch(t)] for q in quotes]
+    for a, b in zip(said, said[1:], strict=False):
+        if a == b:
+            continue
+        if not any({row[i], row[i + 1]} == {a, b} for row in rows for i in range(len(row) - 1)):
+            return f"the figures {a} and {b} are not given together"
     return ""
 
 

@@ -487,6 +487,14 @@ MSP = [
         ("Au total, les deux aides font 15 000 € [1].", ZIP_ZAC),  # a sum, and "deux"
         ("5,1 millions de logements", FIBRE),  # the quotes' 5,1 millions are "locaux"
         ("Il reste 5,1 % de locaux à raccorder.", FIBRE),  # another unit
+        (  # the quotes' 24,1 % are the 60-74 year-olds: their 75 and over are 64,2 %
+            "24,1 % des personnes de plus de 75 ans ne se sont pas connectées au cours de "
+            "l’année.",
+            [
+                "24,1 % des personnes de 60-74 ans et 64,2 % de plus de 75 ans ne se sont pas "
+                "connectées au cours de l’année (contre 15 % pour l’ensemble de la population)."
+            ],
+        ),
     ],
 )
 def test_a_figure_computed_or_said_of_another_thing_is_unsupported(
