@@ -15,6 +15,7 @@ each is a plain rule of what "the quotes state it" means.
 - a computed figure: a word of calculation ("différence", "total", "fois plus"…) with a
   figure, when the quotes use no such word (the model subtracted two quoted amounts):
   unsupported;
+- a question (the model's echo of the one asked) claims nothing: unsupported;
 - a negation the quotes lack: weak at best;
 - names (capitalised words inside the sentence) the quotes lack: one keeps the sentence
   weak at best, two make it unsupported.
@@ -112,6 +113,8 @@ def names_of(text: str) -> set[str]:
 def limit(sentence: str, quotes: Sequence[str]) -> tuple[float, str]:
     """The highest support the sentence may get from what differs from its quotes, and
     why ("" when nothing does)."""
+    if sentence.rstrip(" .").endswith("?"):
+        return UNSUPPORTED, "a question, not a claim"
     joined = " ".join(quotes)
     figures = figures_of(sentence)
     if not figures <= figures_of(joined):

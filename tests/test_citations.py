@@ -488,8 +488,7 @@ MSP = [
         ("5,1 millions de logements", FIBRE),  # the quotes' 5,1 millions are "locaux"
         ("Il reste 5,1 % de locaux à raccorder.", FIBRE),  # another unit
         (  # the quotes' 24,1 % are the 60-74 year-olds: their 75 and over are 64,2 %
-            "24,1 % des personnes de plus de 75 ans ne se sont pas connectées au cours de "
-            "l’année.",
+            "24,1 % des personnes de plus de 75 ans ne se sont pas connectées au cours de l’année.",
             [
                 "24,1 % des personnes de 60-74 ans et 64,2 % de plus de 75 ans ne se sont pas "
                 "connectées au cours de l’année (contre 15 % pour l’ensemble de la population)."
@@ -502,6 +501,19 @@ def test_a_figure_computed_or_said_of_another_thing_is_unsupported(
 ) -> None:
     checker = SupportChecker(embedder=embedder)
     assert verdict_of(checker.score(sentence, quotes)) == "unsupported"
+
+
+def test_a_question_is_no_supported_claim() -> None:
+    # The real model echoed the question, with the quote's own words: 0.92 before.
+    sentence = (
+        "L'Insee a-t-il adopté un outil, OSRM, qui lui permet de calculer rapidement des "
+        "distances de point à point sur tout le territoire?"
+    )
+    quote = (
+        "Il a récemment adopté un outil, OSRM, qui lui permet de calculer rapidement des "
+        "distances de point à point sur tout le territoire et plus seulement entre chefs lieux."
+    )
+    assert verdict_of(SupportChecker().score(sentence, [quote])) == "unsupported"
 
 
 def test_a_name_inside_a_compound_counts_as_a_name() -> None:
@@ -520,9 +532,10 @@ def test_number_words_are_figures() -> None:
         "quinze minutes d'un médecin généraliste."
     )
     assert limit("The three regions are Corse, Champagne-Ardenne and Auvergne.", [regions])[0] == 1
-    assert limit("Les quatre régions les plus touchées sont la Corse et l'Auvergne.", [regions])[
-        0
-    ] < WEAK
+    assert (
+        limit("Les quatre régions les plus touchées sont la Corse et l'Auvergne.", [regions])[0]
+        < WEAK
+    )
 
 
 @pytest.mark.parametrize(
