@@ -41,6 +41,7 @@ _NEGATION = re.compile(
 _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Ý][\w'’-]*")
 _WORDS = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*|[%€$]|\w+", re.UNICODE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_INVERTED = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\s*[.?]?\s*$")  # "identifie-t-elle."
 # Number words a sentence may write for a figure of its quotes (and the other way round).
 # "un", "one" are left out: they are articles far more often than figures.
 _NUMBER_WORDS = {
@@ -113,7 +114,7 @@ def names_of(text: str) -> set[str]:
 def limit(sentence: str, quotes: Sequence[str]) -> tuple[float, str]:
     """The highest support the sentence may get from what differs from its quotes, and
     why ("" when nothing does)."""
-    if sentence.rstrip(" .").endswith("?"):
+    if sentence.rstrip(" .").endswith("?") or _INVERTED.search(sentence):
         return UNSUPPORTED, "a question, not a claim"
     joined = " ".join(quotes)
     figures = figures_of(sentence)

@@ -514,6 +514,8 @@ def test_a_question_is_no_supported_claim() -> None:
         "distances de point à point sur tout le territoire et plus seulement entre chefs lieux."
     )
     assert verdict_of(SupportChecker().score(sentence, [quote])) == "unsupported"
+    inverted = "Les signes de rupture la démarche prospective PACA 2030 identifie-t-elle."
+    assert limit(inverted, ["PACA 2030 : les signes de rupture identifiés."])[0] < WEAK
 
 
 def test_a_name_inside_a_compound_counts_as_a_name() -> None:
