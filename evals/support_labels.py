@@ -6,7 +6,8 @@ to and a label given by hand (the labelling rule is in the file). This script sc
 sentence with the current checker (real-dev's BM25 weights, the e5 model) and prints the
 checker's precision and recall for "unsupported" (verdict `unsupported`), and for "not
 supported" (verdict `weak` or `unsupported`, i.e. not shown as `supported`), and how many
-sentences labelled unsupported the checker calls `supported`.
+sentences labelled unsupported the checker calls `supported`; then the same figures apart
+for the labels the checks were written from (`"seen": true`) and for the held-out ones.
 
     .venv/bin/python evals/support_labels.py                      # measure
     .venv/bin/python evals/support_labels.py --collect DUMP...    # add unlabelled items
