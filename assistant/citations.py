@@ -4,7 +4,8 @@ The checker does not trust whoever wrote the sentence. Its score in [0, 1] combi
 lexical evidence (the share of the sentence's content terms, weighted by rarity, found in
 the cited quotes) and embedding evidence (cosine between the sentence and its best quote).
 A sentence found verbatim in a cited quote scores 1. Then what a paraphrase must not
-change caps it, whatever the overlap: a number the quotes do not give makes it
+change caps it, whatever the overlap (`claim_checks`): a figure the quotes do not give,
+give with another unit or of another thing, or a figure computed from them makes it
 unsupported; a negation the quotes lack, or a name (a capitalised word inside the
 sentence) they do not contain, keeps it below supported (two such names: unsupported).
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .claim_checks import limit
 from .embeddings import Embedder
 from .lexical import analyze
 from .sentences import line_breaks
@@ -32,6 +34,8 @@ _BOUNDARY = re.compile(
     r"|\n(?=[ \t]*(?:[-*•–|#>]|\d+[.)]\s))"  # a line that starts an item, a row, a heading
 )
 _ITEM_NUMBER = re.compile(r"^\d+[.)]$")  # "1." left alone by a numbered heading's split
+_BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
+_NUMBER = re.compile(r"^\d+[.)]$")  # "1." left alone by a numbered heading's split
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
 _NEGATION = re.compile(
     r"\b(?:ne|n['’]|pas|aucune?s?|jamais|sans|ni|non|nul(?:le)?|not|no|never|none|nor|"
@@ -89,16 +93,6 @@ def without_numbers(text: str, numbers: set[str]) -> str:
         return "" if found in numbers else match.group(0)
 
     return _NUMBER.sub(drop, text)
-
-
-def names_of(text: str) -> set[str]:
-    """Capitalised words that do not start a sentence or a quotation: names, acronyms."""
-    found = set()
-    for match in _CAPITALISED.finditer(text):
-        before = text[: match.start()].rstrip(" \u00a0\u202f")
-        if before and before[-1] not in ".!?…:;«\"([—–-\n" and len(match.group(0)) > 1:
-            found.add(match.group(0).rstrip("'’"))
-    return found
 
 
 def citation_for(n: int, passage: Passage, start: int, end: int) -> Citation:
@@ -163,22 +157,5 @@ class SupportChecker:
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
             cosine = float((vectors[1:] @ vectors[0]).max())
             semantic = min(max((cosine - 0.80) / 0.15, 0.0), 1.0)  # e5 cosines live in 0.7-1
-        support = min(0.6 * lexical + 0.4 * semantic, _cap(sentence, quotes))
+        support = min(0.6 * lexical + 0.4 * semantic, limit(sentence, quotes)[0])
         return round(min(max(support, 0.0), 1.0), 3)
-
-
-def _cap(sentence: str, quotes: Sequence[str]) -> float:
-    """The highest support the sentence may get from what differs from its quotes."""
-    joined = " ".join(quotes)
-    if not numbers_of(sentence) <= numbers_of(joined):
-        return WEAK - 0.01  # a number the quotes do not give
-    cap = 1.0
-    if _NEGATION.search(sentence) and not _NEGATION.search(joined):
-        cap = SUPPORTED - 0.01  # "n'a pas", "aucun", "sans": a negation of its own
-    folded = _norm(joined)
-    missing = {n for n in names_of(sentence) if n.casefold() not in folded}
-    if len(missing) >= 2:
-        return WEAK - 0.01
-    if missing:
-        cap = min(cap, SUPPORTED - 0.01)
-    return cap

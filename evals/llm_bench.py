@@ -6,8 +6,11 @@ OpenAI-compatible server (`assistant llm serve`). Prints, side by side: exact-qu
 gold passage cited, gold span quoted, facts contained (the answer holds the gold quote's
 numbers, or its three rarest content terms when it has none), refusal precision and
 recall, fallbacks, removed sentences, and p50/p95 seconds per answer; the load average
-before and after. `--dump FILE` writes every generated sentence (before any removal) with
-its cited quotes, for `evals/support_labels.py`.
+before and after; the table so far every `--every` questions, for a long run stopped
+early (the extractive column then cut to the same questions). The CI slice is asked
+first, so that a full run prints its table too. `--dump FILE` writes every
+generated sentence (before any removal) with its cited quotes, for
+`evals/support_labels.py`.
 
     .venv/bin/assistant llm serve --port 8091 &
     .venv/bin/python evals/llm_bench.py --base-url http://127.0.0.1:8091/v1 --subset ci
@@ -44,15 +47,17 @@ def real_dev(home: Path) -> Any:
 
 
 def gold_quotes(subset: str | None, limit: int | None) -> dict[str, dict[str, Any]]:
-    """The suite's questions by id (CI subset and limit applied), with their gold quotes."""
+    """The suite's questions by id (subset - "ci" or the "rest" - and limit applied), with
+    their gold quotes."""
     manifest = json.loads((ROOT / "evals" / "sets.json").read_text(encoding="utf-8"))
     ci = next(s.get("ci", []) for s in manifest["sets"] if s["name"] == "real-dev")
     out: dict[str, dict[str, Any]] = {}
     for line in (REAL_DEV / "suite.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
-            if subset != "ci" or item.get("ci") or item["id"] in ci:
-                out[item["id"]] = item
+            in_ci = bool(item.get("ci")) or item["id"] in ci
+            if subset is None or in_ci == (subset == "ci"):
+                out[item["id"]] = {**item, "in_ci": in_ci}
     return dict(list(out.items())[:limit]) if limit else out
 
 
@@ -73,22 +78,29 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:8091/v1")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
     parser.add_argument("--home", default="/tmp/assistant-llm-eval", help="store folder")
-    parser.add_argument("--subset", choices=["ci"], help="only real-dev's CI questions")
+    parser.add_argument(
+        "--subset", choices=["ci", "rest"], help="only real-dev's CI questions, or only the others"
+    )
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per answer")
     parser.add_argument("--dump", help="JSONL of every generated sentence and its quotes")
     parser.add_argument("--skip-extractive", action="store_true")
+    parser.add_argument(
+        "--every", type=int, default=10, help="print the table so far every N questions"
+    )
     args = parser.parse_args()
 
     import torch
 
     torch.set_num_threads(1)  # the model server has the 2 cores' threads
-    from assistant.evaluation import evaluate, load_suite
+    from assistant.evaluation import Report, evaluate, load_suite, summarise
     from assistant.wiring import make_ask_task
 
     settings, retriever = real_dev(Path(args.home))
     wanted = gold_quotes(args.subset, args.limit)
     suite = [q for q in load_suite(REAL_DEV / "suite.jsonl", retriever.store) if q.id in wanted]
+    suite.sort(key=lambda q: not wanted[q.id]["in_ci"])  # the CI slice first: a table of its own
+    in_ci = sum(wanted[q.id]["in_ci"] for q in suite)
     load_before = os.getloadavg()
     runs: dict[str, Any] = {}
     if not args.skip_extractive:
@@ -130,12 +142,38 @@ def main() -> None:
         return found
 
     task.generated.generate = recording  # type: ignore[union-attr, method-assign]
-    runs["llm"] = evaluate(retriever, task, suite)
+    done: list[dict[str, Any]] = []
+    for number, question in enumerate(suite, start=1):  # one by one: a partial table
+        done += evaluate(retriever, task, [question]).questions
+        if (number % args.every == 0 or number == in_ci) and number < len(suite):
+            runs["llm"] = Report(summarise(done), done)
+            slice_ = " = the CI slice" if number == in_ci else ""
+            print(f"after the first {number} of {len(suite)} questions{slice_}:")
+            _print_table(runs, wanted, retriever.lexical.idf, len(done))
+            print(f"load average now {os.getloadavg()[0]:.2f} (1 min)", flush=True)
+    runs["llm"] = Report(summarise(done), done)
     load_after = os.getloadavg()
-    idf = retriever.lexical.idf
+    rows = _print_table(runs, wanted, retriever.lexical.idf, len(done))
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    print(json.dumps({"rows": rows, "load": [load_before[0], load_after[0]]}))
+
+
+def _print_table(
+    runs: dict[str, Any],
+    wanted: dict[str, dict[str, Any]],
+    idf: Callable[[str], float],
+    first: int,
+) -> dict[str, dict[str, str]]:
+    """Print the side-by-side table (the extractive run cut to the `first` questions the
+    model has answered, so that both columns are the same questions); return its rows."""
+    from assistant.evaluation import Report, summarise
+    from assistant.tasks.generated import FALLBACK_NOTES
+
     rows: dict[str, dict[str, str]] = {}
-    for name, report in runs.items():
-        m, qs = report.metrics, report.questions
+    for name, full in runs.items():
+        qs = full.questions[:first]
+        report = Report(summarise(qs), qs)
+        m = report.metrics
         answerable = [q for q in qs if q["expected_answerable"]]
         facts = sum(
             q["answerable"]
@@ -144,6 +182,12 @@ def main() -> None:
         )
         seconds = [q["ms"] / 1000 for q in qs]
         p95 = sorted(seconds)[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+        reasons = [
+            next((k for k, v in FALLBACK_NOTES.items() if n in v.values()), "other")
+            for n in _notes(qs)
+            if n
+        ]
+        by_reason = ", ".join(f"{k} {reasons.count(k)}" for k in sorted(set(reasons)))
         rows[name] = {
             "questions (answerable)": f"{m['questions']} ({m['answerable']})",
             "exact-quote rate": f"{m['exact_quote_rate']:.3f} ({m['citations']})",
@@ -154,7 +198,8 @@ def main() -> None:
             "refusal precision": f"{m['refusal_precision']:.3f}",
             "refusal recall": f"{m['refusal_recall']:.3f}",
             "sentences supported": f"{m['supported_share']:.3f} ({m['sentences']})",
-            "fallbacks (note)": str(sum(bool(n) for n in _notes(q for q in qs))),
+            "removed sentences": str(sum(q.get("removed_sentences", 0) for q in qs)),
+            "fallbacks (note)": f"{len(reasons)}" + (f" ({by_reason})" if reasons else ""),
             "seconds p50 / p95": f"{statistics.median(seconds):.1f} / {p95:.1f}",
         }
     names = list(rows)
@@ -162,8 +207,7 @@ def main() -> None:
     print("|---" * (len(names) + 1) + "|")
     for metric in rows[names[0]]:
         print(f"| {metric} | " + " | ".join(rows[n][metric] for n in names) + " |")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
-    print(json.dumps({"rows": rows, "load": [load_before[0], load_after[0]]}))
+    return rows
 
 
 def _notes(questions: Any) -> list[str]:

@@ -6,7 +6,8 @@ to and a label given by hand (the labelling rule is in the file). This script sc
 sentence with the current checker (real-dev's BM25 weights, the e5 model) and prints the
 checker's precision and recall for "unsupported" (verdict `unsupported`), and for "not
 supported" (verdict `weak` or `unsupported`, i.e. not shown as `supported`), and how many
-sentences labelled unsupported the checker calls `supported`.
+sentences labelled unsupported the checker calls `supported`; then the same figures apart
+for the labels the checks were written from (`"seen": true`) and for the held-out ones.
 
     .venv/bin/python evals/support_labels.py                      # measure
     .venv/bin/python evals/support_labels.py --collect DUMP...    # add unlabelled items
@@ -29,11 +30,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 LABELS = Path(__file__).resolve().parent / "support_labels.json"
-WANTED = 50
+WANTED = 80  # at most, in all
 
 
 def collect(dumps: list[str]) -> None:
-    """Add the dumps' sentences (unique, in order) as unlabelled items, up to 50 in all."""
+    """Add the dumps' sentences (unique, in order) as unlabelled items, up to 80 in all."""
     data = json.loads(LABELS.read_text(encoding="utf-8"))
     items: list[dict[str, Any]] = data["items"]
     seen = {item["sentence"] for item in items}
@@ -49,6 +50,7 @@ def collect(dumps: list[str]) -> None:
                     "sentence": row["sentence"],
                     "quotes": row["quotes"],
                     "sources": row["sources"],
+                    "dump": Path(dump).name,
                     "label": "",
                 }
             )
@@ -76,30 +78,41 @@ def measure(home: Path) -> None:
         from assistant.citations import verdict_of
 
         verdicts.append(verdict_of(checker.score(item["sentence"], item["quotes"])))
+    report("all labels", items, verdicts)
+    seen = [n for n, i in enumerate(items) if i.get("seen")]
+    if seen:  # the checks were written looking at these: the others are held out
+        rest = [n for n in range(len(items)) if n not in seen]
+        for name, part in (("seen while writing the checks", seen), ("held out", rest)):
+            report(name, [items[n] for n in part], [verdicts[n] for n in part], quiet=True)
+
+
+def report(
+    name: str, items: list[dict[str, Any]], verdicts: list[str], quiet: bool = False
+) -> None:
+    """Print the checker's figures on these labelled items."""
+    from assistant.claim_checks import limit
+
     truth = [i["label"] == "unsupported" for i in items]
-    print(f"{len(items)} labelled sentences, {sum(truth)} unsupported by hand")
-    for name, predicted in (
+    print(f"{name}: {len(items)} labelled sentences, {sum(truth)} unsupported by hand")
+    for what, predicted in (
         ("unsupported", [v == "unsupported" for v in verdicts]),
         ("not supported (weak or unsupported)", [v != "supported" for v in verdicts]),
     ):
         precision, recall, tp, pp = rates(truth, predicted)
-        print(f"  checker '{name}': precision {precision:.2f} ({tp}/{pp}), recall {recall:.2f}")
-    shown = [
-        i["sentence"]
-        for i, v, t in zip(items, verdicts, truth, strict=True)
-        if t and v == "supported"
-    ]
+        print(f"  checker '{what}': precision {precision:.2f} ({tp}/{pp}), recall {recall:.2f}")
+    shown = [i for i, v, t in zip(items, verdicts, truth, strict=True) if t and v == "supported"]
     print(f"  labelled unsupported but shown as supported: {len(shown)}")
-    for sentence in shown:
-        print(f"    - {sentence}")
-    missed = [
-        (i["sentence"], v)
-        for i, v, t in zip(items, verdicts, truth, strict=True)
-        if not t and v == "unsupported"
+    removed = [
+        i for i, v, t in zip(items, verdicts, truth, strict=True) if not t and v == "unsupported"
     ]
-    print(f"  labelled supported but called unsupported (removed): {len(missed)}")
-    for sentence, _ in missed:
-        print(f"    - {sentence}")
+    flagged = [i for i, v, t in zip(items, verdicts, truth, strict=True) if not t and v == "weak"]
+    print(f"  labelled supported but removed: {len(removed)}, flagged weak: {len(flagged)}")
+    if quiet:
+        return
+    for title, group in (("shown as supported", shown), ("removed", removed), ("weak", flagged)):
+        for item in group:
+            why = limit(item["sentence"], item["quotes"])[1] or "low overlap"
+            print(f"    {title}: {item['sentence'][:110]} ({why})")
 
 
 def main() -> None:

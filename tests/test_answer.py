@@ -590,11 +590,12 @@ def test_a_definition_quotes_the_method_text_first(real_task: AskTask, question:
     assert all(c.kind == "method" for c in answer.citations), answer.answer  # not scenario 4
 
 
-def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask) -> None:
+@pytest.mark.parametrize("after", ["", "."])  # "proximité. [1]." (real model): one stop
+def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask, after: str) -> None:
     question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
     shown = task.retriever.search(question, top_k=5)
     right = next(i for i, p in enumerate(shown) if "58 minutes" in p.text)
-    reply = f"Le temps médian d'accès aux urgences est de 58 minutes. [{right + 1}]"
+    reply = f"Le temps médian d'accès aux urgences est de 58 minutes. [{right + 1}]{after}"
     writer = GeneratedWriter(ScriptedChat([reply]), SupportChecker())
     found = writer.generate(question, "fr", shown, [])
     assert found.failure == "" and found.dropped == 0  # not "off-format"
@@ -622,3 +623,46 @@ def test_a_sentence_without_a_marker_is_tied_and_checked_all_the_same(
     check_answer(answer, store)
     assert answer.note == "" and answer.sentences[0].verdict == "supported"
     assert "58 minutes" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("reply", ["58 [1]", "58 minutes [1]"])
+def test_a_lone_figure_is_a_claim_tied_and_checked_not_off_format(
+    task: AskTask, store: ChromaStore, reply: str
+) -> None:
+    # "534 [1]", "90% [1]": the packaged model's favourite reply to "how many" on real-dev.
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
+        question, "fr", shown, []
+    )
+    assert found.failure == ""
+    [(text, [(index, start, end)])] = found.claims
+    assert text == reply.removesuffix(" [1]") and "58 minutes" in shown[index].text[start:end]
+    llm_task, _ = _llm_task(task, [reply.replace("58", "57")])  # a figure of its own...
+    answer = llm_task.ask(question)
+    check_answer(answer, store)
+    assert "n'appuyaient pas" in answer.note and "57" not in answer.answer  # ...is removed
+
+
+def test_the_question_repeated_is_no_claim(task: AskTask) -> None:
+    # Real model, real-dev: "Il reste encore combien de logements où on ne peut pas avoir
+    # la fibre ? [2]" - the question back, shown weak because its words are in the quote.
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    reply = "Quel est le temps médian d'accès aux urgences dans la haute vallée ? [1]"
+    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
+        question, "fr", shown, []
+    )
+    assert found.claims == [] and found.fragments == 1 and found.failure == "off_format"
+
+
+def test_a_figure_in_brackets_is_a_figure_not_a_marker(task: AskTask) -> None:
+    # Real model: "… devrait-il cibler [400] territoires de commerces." lost its figure.
+    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
+    reply = "Le temps médian d'accès aux urgences est de [58] minutes [1]."
+    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
+        question, "fr", shown, []
+    )
+    [(text, _)] = found.claims
+    assert text == "Le temps médian d'accès aux urgences est de 58 minutes." and found.dropped == 0

@@ -16,6 +16,7 @@ from assistant.citations import (
     sentence_spans,
     verdict_of,
 )
+from assistant.claim_checks import figures_of, limit, names_of
 from assistant.config import Settings
 from assistant.embeddings import HashEmbedder
 from assistant.ingest import Ingestor
@@ -451,3 +452,108 @@ def test_citation_markers_do_not_count_as_numbers() -> None:
 def test_verdict_thresholds(support: float, verdict: str) -> None:
     assert (SUPPORTED, WEAK) == (0.7, 0.4)
     assert verdict_of(support) == verdict
+
+
+# Sentences the packaged local model wrote for real-dev questions, with the quotes they
+# were tied to, that the hand labels call unsupported (evals/support_labels.json).
+ZIP_ZAC = [
+    "aide ponctuelle de 10 000 € à l’installation pour les médecins primo-installés en zone "
+    "d’intervention prioritaire (ZIP) ;\n• aide ponctuelle de 5 000 € à l'installation pour "
+    "les médecins primo-installés en zone d'action complémentaire (ZAC) ;"
+]
+FIBRE = [
+    "À la fin du deuxième trimestre 2024, 39,3 millions de logements sont raccordables aux "
+    "réseaux FttH en France, soit 89 % des locaux du territoire national, et 23 millions ont "
+    "souscrit un abonnement. Ainsi, encore 1 local sur 10 reste à rendre raccordable à la "
+    "fibre, soit 5,1 millions de locaux."
+]
+MSP = [
+    "NB : les sites en fonctionnement ou en projet d’appellation MSP sont reconnus par l'ARS "
+    "sur la base du projet de santé que les professionnels d’une MSP (subventionnée ou non "
+    "par des fonds publics) doivent avoir transmis à l’ARS, comme le prévoit l’article "
+    "L.6323-3 du code de la santé publique.\nTrois grandes catégories :"
+]
+
+
+@pytest.mark.parametrize("embedder", [None, HashEmbedder()], ids=["lexical", "fake-embedder"])
+@pytest.mark.parametrize(
+    ("sentence", "quotes"),
+    [
+        (  # 10 000 € - 5 000 €: the model's subtraction, which no quote states
+            "La différence d'aide ponctuelle à l'installation entre une ZIP et une ZAC pour un "
+            "médecin primo-installé est de 5 000 €.",
+            ZIP_ZAC,
+        ),
+        ("Au total, les deux aides font 15 000 € [1].", ZIP_ZAC),  # a sum, and "deux"
+        ("5,1 millions de logements", FIBRE),  # the quotes' 5,1 millions are "locaux"
+        ("Il reste 5,1 % de locaux à raccorder.", FIBRE),  # another unit
+        (  # the quotes' 24,1 % are the 60-74 year-olds: their 75 and over are 64,2 %
+            "24,1 % des personnes de plus de 75 ans ne se sont pas connectées au cours de l’année.",
+            [
+                "24,1 % des personnes de 60-74 ans et 64,2 % de plus de 75 ans ne se sont pas "
+                "connectées au cours de l’année (contre 15 % pour l’ensemble de la population)."
+            ],
+        ),
+    ],
+)
+def test_a_figure_computed_or_said_of_another_thing_is_unsupported(
+    embedder: HashEmbedder | None, sentence: str, quotes: list[str]
+) -> None:
+    checker = SupportChecker(embedder=embedder)
+    assert verdict_of(checker.score(sentence, quotes)) == "unsupported"
+
+
+def test_a_question_is_no_supported_claim() -> None:
+    # The real model echoed the question, with the quote's own words: 0.92 before.
+    sentence = (
+        "L'Insee a-t-il adopté un outil, OSRM, qui lui permet de calculer rapidement des "
+        "distances de point à point sur tout le territoire?"
+    )
+    quote = (
+        "Il a récemment adopté un outil, OSRM, qui lui permet de calculer rapidement des "
+        "distances de point à point sur tout le territoire et plus seulement entre chefs lieux."
+    )
+    assert verdict_of(SupportChecker().score(sentence, [quote])) == "unsupported"
+    inverted = "Les signes de rupture la démarche prospective PACA 2030 identifie-t-elle."
+    assert limit(inverted, ["PACA 2030 : les signes de rupture identifiés."])[0] < WEAK
+
+
+def test_a_name_inside_a_compound_counts_as_a_name() -> None:
+    sentence = "Trois grandes catégories de MSP reconnues par l'ARS auvergne-Rhône-Alpes sont:"
+    assert "Rhône-Alpes" in names_of(sentence)
+    assert names_of("- Rhône-Alpes, la région") == set()  # an item's first word
+    assert verdict_of(SupportChecker().score(sentence, MSP)) != "supported"
+
+
+def test_number_words_are_figures() -> None:
+    assert figures_of("Trois grandes catégories, 2 aides et 3,5 %") == {"3", "2", "3.5"}
+    assert figures_of("un médecin, one doctor") == set()  # articles, not figures
+    regions = (
+        "Trois régions sont plus affectées que les autres : la Corse, la Champagne-Ardenne et "
+        "l'Auvergne, avec respectivement 11 %, 2 % et 1,5 % de leur population à plus de "
+        "quinze minutes d'un médecin généraliste."
+    )
+    assert limit("The three regions are Corse, Champagne-Ardenne and Auvergne.", [regions])[0] == 1
+    assert (
+        limit("Les quatre régions les plus touchées sont la Corse et l'Auvergne.", [regions])[0]
+        < WEAK
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quotes"),
+    [  # sentences the hand labels call supported: no check may cap them
+        ("17 % de la population est concernée par l'illectronisme.",
+         ["Ainsi, l’illectronisme, ou illettrisme numérique, concerne 17 % de la population."]),
+        ("En général, plus de 90% des patients qui prennent contact avec un professionnel "
+         "obtiennent un rendez-vous.",
+         ["Globalement, plus de 90% des patients qui prennent contact avec un professionnel "
+          "obtiennent un rendez-vous."]),
+        ("42 and 31.", ["Pour le moment, 42 quartiers NPNRU et 31 QRR disposent de maisons "
+                        "France Services."]),
+        ("10 000 €", ZIP_ZAC),
+        ("Il reste 5,1 millions de locaux à rendre raccordables à la fibre.", FIBRE),
+    ],
+)  # fmt: skip
+def test_a_faithful_figure_is_not_capped(sentence: str, quotes: list[str]) -> None:
+    assert limit(sentence, quotes) == (1.0, "")

@@ -9,8 +9,11 @@ passage. The support checker then scores every sentence like any other.
 
 `generate` never raises for the model's sake: a failure, a timeout (the whole reply must
 arrive within `timeout` seconds), a "not found" or an off-format reply (no sentence: only
-markers, headings or lone words) comes back. A sentence without a marker is tied to the
-best-matching span of any shown passage and checked like the others: markers are hints.
+markers, headings or lone words) comes back. A lone figure ("534 [1]", a small model's
+favourite reply to "how many") is a claim, tied to a span and checked like a sentence; a
+question (the model's echo of the one asked) is not.
+A sentence without a marker is tied to the best-matching span of any shown passage and
+checked like the others: markers are hints.
 Each of these comes back as a `Generation` whose `failure` says why, so that the caller
 can fall back to the extractive answer and say so.
 """
@@ -33,7 +36,10 @@ _LOOSE_MARKER = re.compile(r"\[\s*(?:passage|source)?\s*(\d+)\s*\]", re.IGNORECA
 _LATE_MARKERS = re.compile(r"([.!?…])[ \t]*((?:\[\d+(?:\s*[,;]\s*\d+)*\][ \t]*)+)(?=\s|$)")
 Claim = tuple[str, list[tuple[int, int, int]]]
 _SPAN_FLOOR = 0.3  # below: the best sentence of a passage is no match, cite the passage
-_MIN_WORDS = 2  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable
+_MIN_WORDS = 2  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable...
+_FIGURE = re.compile(r"\d")  # ...unless it is a figure ("534 [1]", "90% [1]"): checked as any
+_BRACKETED_FIGURE = re.compile(r"(?<=[^\W\d_] )\[(\d+)\](?= [^\W\d_])")
+
 _PAIR_GAIN = 0.1  # two adjacent sentences are cited when they match this much better
 _MOVE_MARGIN = 0.25  # another passage must match this much better to take the citation
 
@@ -135,6 +141,11 @@ class GeneratedWriter:
         stripped = _LATE_MARKERS.sub(
             lambda m: f" {' '.join(m.group(2).split())}{m.group(1)}", stripped
         )
+        # "cibler [400] territoires": a figure in brackets, inside a sentence, naming no
+        # shown passage, is the figure.
+        stripped = _BRACKETED_FIGURE.sub(
+            lambda m: m.group(1) if int(m.group(1)) > len(passages) else m.group(0), stripped
+        )
         claims: list[Claim] = []
         dropped = marked = fragments = 0
         for start, end in sentence_spans(stripped):
@@ -148,9 +159,11 @@ class GeneratedWriter:
                         dropped += 1
             sentence = " ".join(_MARKER.sub("", raw).split()).replace(" .", ".")
             sentence = re.sub(r"\s+([,;:!?])", r"\1", sentence)
+            sentence = re.sub(r"([.!?…])\.$", r"\1", sentence)  # "proximité. [1]." once
             if not re.search(r"\w", sentence) or _is_heading(sentence):
                 continue
-            if len(re.findall(r"\w+", sentence)) < _MIN_WORDS:
+            short = len(re.findall(r"\w+", sentence)) < _MIN_WORDS
+            if (short and not _FIGURE.search(sentence)) or sentence.endswith("?"):
                 fragments += 1
                 continue
             cited = list(dict.fromkeys(cited))
