@@ -209,9 +209,7 @@ def prepare_e5(dest: Path, *, force: bool = False) -> Path:
     return dest
 
 
-def publish(
-    built: Path, dest: Path, work: Path, marker: dict[str, Any], marker_name: str
-) -> None:
+def publish(built: Path, dest: Path, work: Path, marker: dict[str, Any], marker_name: str) -> None:
     """Write the marker into a finished build and swap it in at dest (the old folder goes
     to `work`, which the caller removes); files are made shareable."""
     text = json.dumps(marker, indent=2) + "\n"

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from .ui.services import Services
 
 
-
 def offline_environment() -> None:
     """Nothing may reach a model hub or send analytics at run time."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
