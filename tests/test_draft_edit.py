@@ -89,7 +89,13 @@ def test_only_a_facilitator_edits_or_checks_the_draft(
     wired: Wired, made: Draft, tmp_path: Path
 ) -> None:
     """The server checks the session's role, as for the other box operations."""
-    services = SimpleNamespace(settings=SimpleNamespace(home=tmp_path), checker=wired.checker)
+    from assistant.journal import Journal
+
+    services = SimpleNamespace(
+        settings=SimpleNamespace(home=tmp_path),
+        checker=wired.checker,
+        journal=Journal(tmp_path / "journal.db"),
+    )
     shop = Workshop(services)  # type: ignore[arg-type]
     for role in ("", "participant", "evaluator"):
         with pytest.raises(Forbidden):
@@ -102,3 +108,27 @@ def test_only_a_facilitator_edits_or_checks_the_draft(
     assert checked.sections[0].sentences[0].verdict != UNVERIFIED
     with pytest.raises(AssistantError, match="draft first"):
         shop.revise(FACILITATOR, None, "Vision", "x")
+
+
+def test_an_edit_and_its_check_are_saved_in_the_journal(
+    wired: Wired, made: Draft, tmp_path: Path
+) -> None:
+    """The edited draft is the workshop's latest draft: evaluators and the workshop export
+    see the edit (unverified, then checked), not the draft as first written."""
+    from assistant.journal import Journal
+
+    journal = Journal(tmp_path / "journal.db")
+    services = SimpleNamespace(
+        settings=SimpleNamespace(home=tmp_path), checker=wired.checker, journal=journal
+    )
+    shop = Workshop(services)  # type: ignore[arg-type]
+    edited = shop.revise(FACILITATOR, made, "Vision", "Une phrase écrite par le groupe [1]")
+    latest = journal.latest_draft()
+    assert latest is not None
+    saved = latest[2]["sections"][0]["sentences"][0]
+    assert saved["text"].startswith("Une phrase écrite par le groupe")
+    assert saved["edited"] and saved["verdict"] == UNVERIFIED
+    shop.revise(FACILITATOR, edited, "Vision")
+    again = journal.latest_draft()
+    assert again is not None and again[0] > latest[0]
+    assert again[2]["sections"][0]["sentences"][0]["verdict"] != UNVERIFIED

@@ -92,15 +92,21 @@ class Workshop:
 
     def revise(self, role: str, made: Any, section: str, text: str | None = None) -> Any:
         """The draft with one section edited (`text`: its sentences become unverified) or,
-        with no text, its unverified sentences checked against the section's citations."""
+        with no text, its unverified sentences checked against the section's citations;
+        saved in the journal as the workshop's latest draft."""
         from ..tasks.draft_edit import check_section, edit_section
 
         require_facilitator(role)
         if made is None:
             raise AssistantError("draft first (Rédiger / Draft), then edit a section")
+        from ..exports import draft_json
+
         if text is not None:
-            return edit_section(made, section, text)
-        return check_section(made, section, self.services.checker)
+            revised = edit_section(made, section, text)
+        else:
+            revised = check_section(made, section, self.services.checker)
+        self.services.journal.save_draft(draft_json(revised))  # the workshop's latest draft
+        return revised
 
     @staticmethod
     def files(made: Any) -> list[str]:
