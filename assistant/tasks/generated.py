@@ -38,9 +38,6 @@ Claim = tuple[str, list[tuple[int, int, int]]]
 _SPAN_FLOOR = 0.3  # below: the best sentence of a passage is no match, cite the passage
 _MIN_WORDS = 2  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable...
 _FIGURE = re.compile(r"\d")  # ...unless it is a figure ("534 [1]", "90% [1]"): checked as any
-# A reply ends finished with a full stop, a closing mark or a citation marker; any other
-# last word was cut off by the token limit.
-_FINISHED = re.compile(r"[.!?…»\"”)\]]\s*$")
 _BRACKETED_FIGURE = re.compile(r"(?<=[^\W\d_] )\[(\d+)\](?= [^\W\d_])")
 
 _PAIR_GAIN = 0.1  # two adjacent sentences are cited when they match this much better
@@ -151,10 +148,7 @@ class GeneratedWriter:
         )
         claims: list[Claim] = []
         dropped = marked = fragments = 0
-        bounds = sentence_spans(stripped)
-        if bounds and not _FINISHED.search(stripped):
-            bounds, fragments = bounds[:-1], 1  # cut off (the token limit): not a claim
-        for start, end in bounds:
+        for start, end in sentence_spans(stripped):
             raw = stripped[start:end]
             cited: list[int] = []
             for group in _MARKER.findall(raw):
