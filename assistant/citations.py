@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .claim_checks import NUMBER as _NUMBER
 from .claim_checks import limit
 from .embeddings import Embedder
 from .lexical import analyze
@@ -35,15 +36,6 @@ _BOUNDARY = re.compile(
 )
 _ITEM_NUMBER = re.compile(r"^\d+[.)]$")  # "1." left alone by a numbered heading's split
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
-_NUMBER = re.compile(r"^\d+[.)]$")  # "1." left alone by a numbered heading's split
-_BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
-_NEGATION = re.compile(
-    r"\b(?:ne|n['’]|pas|aucune?s?|jamais|sans|ni|non|nul(?:le)?|not|no|never|none|nor|"
-    r"without|cannot|\w+n['’]t)\b",
-    re.IGNORECASE,
-)
-_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Ý][\w'’-]*")
-_NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*")  # "31 200", "3,6"
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -32,7 +32,7 @@ from .lexical import analyze
 NOT_SUPPORTED = 0.69
 UNSUPPORTED = 0.39
 
-_NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*")  # "31 200", "3,6"
+NUMBER = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*")  # a figure: "31 200", "3,6"
 _NEGATION = re.compile(
     r"\b(?:ne|n['’]|pas|aucune?s?|jamais|sans|ni|non|nul(?:le)?|not|no|never|none|nor|"
     r"without|cannot|\w+n['’]t)\b",
@@ -91,7 +91,7 @@ _ANCHOR_LOOKAHEAD = 3  # words after a sentence's figure that may name what it c
 def figures_of(text: str) -> set[str]:
     """The figures of a text, normalised: numbers written in digits (spaces and thousands
     separators removed, decimal comma as a dot) and number words ("trois" is "3")."""
-    found = {_normal(n) for n in _NUMBER.findall(text)}
+    found = {_normal(n) for n in NUMBER.findall(text)}
     words = re.findall(r"[^\W\d_]+", text.casefold())
     return found | {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
 
@@ -161,10 +161,10 @@ def _misplaced_figure(sentence: str, quotes: Sequence[str]) -> str:
         (q_tokens, i) for q in quotes for q_tokens in [_tokens(q)] for i in range(len(q_tokens))
     ]
     for index, token in enumerate(said):
-        if not _NUMBER.fullmatch(token) or _YEAR.fullmatch(token):
+        if not NUMBER.fullmatch(token) or _YEAR.fullmatch(token):
             continue
         figure = _normal(token)
-        where = [(t, i) for t, i in spots if _NUMBER.fullmatch(t[i]) and _normal(t[i]) == figure]
+        where = [(t, i) for t, i in spots if NUMBER.fullmatch(t[i]) and _normal(t[i]) == figure]
         if not where:
             continue  # a number word's figure, or one split differently: checked above
         unit = _unit_after(said, index)
@@ -186,8 +186,8 @@ def _split_pair(sentence: str, quotes: Sequence[str]) -> str:
     """Two figures the sentence says together ("24,1 % … de plus de 75 ans") that no quote
     gives side by side, with no other figure between them ("24,1 % des 60-74 ans et
     64,2 % de plus de 75 ans"): one of them belongs to another figure ("" if none)."""
-    said = [_normal(t) for t in _tokens(sentence) if _NUMBER.fullmatch(t)]
-    rows = [[_normal(t) for t in _tokens(q) if _NUMBER.fullmatch(t)] for q in quotes]
+    said = [_normal(t) for t in _tokens(sentence) if NUMBER.fullmatch(t)]
+    rows = [[_normal(t) for t in _tokens(q) if NUMBER.fullmatch(t)] for q in quotes]
     for a, b in zip(said, said[1:], strict=False):
         if a == b:
             continue
@@ -209,7 +209,7 @@ def _anchor_after(tokens: Sequence[str], index: int) -> str | None:
     """The first content term among the few words after a figure and its unit, if any
     (stopping at the next figure): what the figure counts."""
     for token in tokens[index + 1 : index + 2 + _ANCHOR_LOOKAHEAD]:
-        if _NUMBER.fullmatch(token):
+        if NUMBER.fullmatch(token):
             return None
         if token.casefold() in _UNITS:
             continue
