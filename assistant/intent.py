@@ -3,8 +3,9 @@
 Workshop questions name scenarios the way people do ("le scénario 3", "the first
 scenario", "le scénario du numérique"; in English, "the partnership scenario": the words
 describing it are compared with the French titles by the embedding model, and name a
-scenario only when one title is clearly the closest) and ask for a part
-("ses limites", "what's the catch", "les atouts"). Retrieval uses this to fuse in a ranking
+scenario only when one title is clearly the closest) and ask for a part under one of the
+names the corpus's scenarios give it ("ses limites", "les atouts", "quels points de
+vigilance ?": `part_cues.py`). Retrieval uses this to fuse in a ranking
 restricted to the named scenario and to prefer chunks of the named part.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .lexical import analyze
+from .part_cues import Part, asked_parts
 from .structure import fold
 from .types import Scenario
 
@@ -44,28 +46,6 @@ _NOT_DESCRIPTIONS = {
 }  # fmt: skip
 TITLE_SIMILARITY = 0.84  # the description must be this close to the closest title (e5 cosine)
 TITLE_MARGIN = 0.02  # and this much closer than to any other title
-
-# Words that ask for one part of a scenario (folded, matched as prefixes of words).
-SECTION_CUES: dict[str, tuple[str, ...]] = {
-    "levers": (
-        "levier", "lever", "action", "piste", "moyen", "mesure", "measure", "propos",
-        "suggest", "comment ", "how ",
-    ),
-    "interest": (
-        "interet", "atout", "avantage", "point fort", "points forts", "positif", "apport",
-        "benefi", "strength", "advantage", "benefit", "upside", "good for", "bon pour",
-        "pourquoi serait",
-    ),
-    "limits": (
-        "limit", "faibless", "point faible", "risque", "fragil", "inconvenient", "ecueil",
-        "laisse de cote", "laisses de cote", "drawback", "catch", "weak", "risk", "downside",
-        "left behind", "limite",
-    ),
-    "narrative": (
-        "recit", "raconte", "decri", "story", "narrative", "describe", "en quoi consiste",
-    ),
-}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Intent:
@@ -149,24 +129,16 @@ def described_scenario(
     return scenario if best >= TITLE_SIMILARITY and best - second >= TITLE_MARGIN else None
 
 
-def wanted_sections(question: str) -> list[str]:
-    """Parts of a scenario the question asks for (cues match at the start of a word)."""
-    text = f" {fold(question)} "
-    return [
-        name
-        for name, cues in SECTION_CUES.items()
-        if any(re.search(rf"(?<![a-z0-9]){re.escape(cue)}", text) for cue in cues)
-    ]
-
-
 def intent_of(
     question: str,
     scenarios: Sequence[Scenario],
     history: Sequence[str] = (),
     similarity: Callable[[str, Sequence[str]], Sequence[float]] | None = None,
+    parts: Sequence[Part] = (),
 ) -> Intent:
     """The question's intent; a follow-up without a scenario of its own inherits the last one.
-    With `similarity`, an English description can name a scenario too."""
+    With `similarity`, an English description can name a scenario too; the parts it asks
+    for are among `parts`, the corpus's own (`part_cues.py`)."""
     named = named_scenarios(question, scenarios, similarity)
     if not named:
         for earlier in reversed(history):
@@ -174,4 +146,5 @@ def intent_of(
             if named:
                 break
     missing = sorted(numbers_named(question) - {s.number for s in scenarios}) if scenarios else []
-    return Intent(tuple(s.id for s in named), tuple(wanted_sections(question)), tuple(missing))
+    asked = asked_parts(question, parts)
+    return Intent(tuple(s.id for s in named), tuple(asked), tuple(missing))

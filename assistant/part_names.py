@@ -43,3 +43,8 @@ _PARTS: dict[str, str] = {
 def part_key(name: str) -> str | None:
     """The canonical section key of a scenario part name (`Leviers` -> `levers`)."""
     return _PARTS.get(fold(name).strip(" :"))
+
+
+def names_of(key: str) -> tuple[str, ...]:
+    """The names (folded) the language gives a known part (`levers` -> `leviers`, …)."""
+    return tuple(name for name, part in _PARTS.items() if part == key)

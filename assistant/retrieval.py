@@ -17,6 +17,7 @@ from .embeddings import Embedder
 from .errors import NotFound
 from .intent import Intent, intent_of
 from .lexical import LexicalIndex
+from .part_cues import Part, corpus_parts
 from .store import ChromaStore, scenario_from_meta
 from .structure import fold
 from .types import KINDS, Passage, Scenario
@@ -140,6 +141,7 @@ class Retriever:
     def __post_init__(self) -> None:
         self._vectors: dict[str, np.ndarray] = {}
         self._titles: dict[str, np.ndarray] = {}  # the scenario titles' vectors
+        self._parts: tuple[str | None, list[Part]] = (None, [])  # (lexical version, parts)
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector (the last few are remembered: answering re-uses them)."""
@@ -181,7 +183,16 @@ class Retriever:
 
     def intent(self, question: str, history: Sequence[str] = ()) -> Intent:
         """Scenarios and parts the question points at (see `intent.py`)."""
-        return intent_of(question, self.lexical.scenarios(), history, self.title_similarity)
+        scenarios = self.lexical.scenarios()
+        return intent_of(question, scenarios, history, self.title_similarity, self.parts())
+
+    def parts(self) -> list[Part]:
+        """The parts of the corpus's scenarios, with the names they go by (`part_cues.py`)."""
+        self.lexical.refresh()
+        if self._parts[0] != self.lexical.version:
+            chunks = zip(self.lexical.texts(), self.lexical.metas(), strict=True)
+            self._parts = (self.lexical.version, corpus_parts(chunks, self.store.get_text))
+        return self._parts[1]
 
     def title_similarity(self, text: str, titles: Sequence[str]) -> list[float]:
         """Cosines between a text (as a query) and scenario titles (as passages)."""
