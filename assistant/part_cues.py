@@ -94,7 +94,10 @@ def corpus_parts(
         known = names_of(key)
         if not known and not own:
             own = [key]  # a part under its own name, opened by nothing recognisable
-        parts.append(Part(key, tuple(dict.fromkeys([*own, *known]))))
+        unique: dict[str, str] = {}
+        for name in [*own, *known]:
+            unique.setdefault(fold(name), name)  # the texts' own spelling first
+        parts.append(Part(key, tuple(unique.values())))
     return parts
 
 
