@@ -47,6 +47,7 @@ _NOT_DESCRIPTIONS = {
 TITLE_SIMILARITY = 0.84  # the description must be this close to the closest title (e5 cosine)
 TITLE_MARGIN = 0.02  # and this much closer than to any other title
 
+
 @dataclass(frozen=True)
 class Intent:
     """Scenario ids and sections a question points at (empty: none in particular), and
