@@ -97,7 +97,7 @@ class SentenceIndex:
         if todo or gone:
             self._save()
         rows = [self._by_chunk[cid] for cid in ids]
-        self._starts = np.cumsum([0, *(len(r) for r in rows[:-1])]).astype(np.int64)
+        self._starts = np.cumsum([0, *(len(r) for r in rows[:-1])]).astype(np.int64)[: len(rows)]
         dim = rows[0].shape[1] if rows else 0
         self._matrix = np.vstack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
         self._version = version
