@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -97,6 +98,7 @@ class LexicalIndex:
         self._scenarios: list[Scenario] = []
         self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()  # `snapshot` reads the chunks of one state
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -145,8 +147,9 @@ class LexicalIndex:
         metas: list[dict[str, Any]],
         corpus: list[list[str]] | None = None,
     ) -> None:
-        self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
-        self._fingerprint = current
+        with self._lock:
+            self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
+            self._fingerprint = current
         found = {
             str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
         }
@@ -266,10 +269,11 @@ class LexicalIndex:
             if scores[i] > 0
         ]
 
-    def ids(self) -> list[str]:
-        """The ids of every indexed chunk."""
+    def snapshot(self) -> tuple[str, list[str], list[str], list[dict[str, Any]]]:
+        """The index's version and the ids, texts and metadata of its chunks, of one state."""
         self.refresh()
-        return list(self._ids)
+        with self._lock:
+            return self._fingerprint, list(self._ids), list(self._texts), list(self._metas)
 
     def texts(self) -> list[str]:
         """The texts of every indexed chunk."""

@@ -20,6 +20,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,18 @@ from .store import scenario_from_meta
 FORMAT = "1"  # bump when what is embedded for a sentence changes
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The vectors of one state of the index: chunks in the lexical index's order."""
+
+    version: str = ""
+    ids: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    metas: tuple[dict[str, Any], ...] = ()
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+
+
 class SentenceIndex:
     """Sentence vectors of the lexical index's chunks (same chunks, same order)."""
 
@@ -41,66 +54,65 @@ class SentenceIndex:
         self.lexical = lexical
         self.embedder = embedder
         self.folder = folder
-        self._lock = threading.Lock()
-        self._by_chunk: dict[str, np.ndarray] = {}  # chunk id -> its sentences' unit vectors
-        self._loaded = False
-        self._version = ""
-        self._starts = np.zeros(0, dtype=np.int64)  # first row of each chunk
-        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._syncing = threading.Lock()  # one sync at a time; searches never wait for it
+        self._by_chunk: dict[str, np.ndarray] | None = None  # chunk id -> sentence vectors
+        self._now = _Snapshot()
 
     def sync(self, announce: Callable[[int, int], None] | None = None) -> int:
         """Embed the sentences of the indexed chunks that have none yet, forget those of
         chunks no longer indexed, save; returns how many chunks were embedded."""
-        with self._lock:
+        with self._syncing:
             return self._sync(announce)
 
     def best(
         self, vector: np.ndarray, accept: Callable[[dict[str, Any]], bool], k: int
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
         """The k chunks whose best sentence is closest to the query vector, among those whose
-        metadata `accept` admits: (chunk id, that cosine, chunk text, metadata), best first."""
-        with self._lock:
-            self._sync(None)
-            if not len(self._starts) or k <= 0:
-                return []
-            unit = vector / (np.linalg.norm(vector) + 1e-12)
-            best = np.maximum.reduceat(self._matrix @ unit.astype(np.float32), self._starts)
-            ids, texts, metas = self.lexical.ids(), self.lexical.texts(), self.lexical.metas()
+        metadata `accept` admits: (chunk id, that cosine, chunk text, metadata), best first.
+
+        While an ingest embeds new sentences (`sync` in its thread), searches use the
+        vectors of the state before it: the new chunks are found by the other rankings."""
+        self.lexical.refresh()
+        if self._now.version != self.lexical.version and self._syncing.acquire(blocking=False):
+            try:  # a store no ingest path synced (an older version's, another client's)
+                self._sync(None)
+            finally:
+                self._syncing.release()
+        now = self._now
+        if not len(now.starts) or k <= 0:
+            return []
+        unit = (vector / (np.linalg.norm(vector) + 1e-12)).astype(np.float32)
+        best = np.maximum.reduceat(now.matrix @ unit, now.starts)
         out: list[tuple[str, float, str, dict[str, Any]]] = []
         for i in np.argsort(-best, kind="stable"):
-            if accept(metas[i]):
-                out.append((ids[i], float(best[i]), texts[i], metas[i]))
+            if accept(now.metas[i]):
+                out.append((now.ids[i], float(best[i]), now.texts[i], now.metas[i]))
                 if len(out) == k:
                     break
         return out
 
     # -- keeping in step ---------------------------------------------------------
     def _sync(self, announce: Callable[[int, int], None] | None) -> int:
-        self.lexical.refresh()
-        version = self.lexical.version
-        if self._loaded and version == self._version:
+        version, ids, texts, metas = self.lexical.snapshot()
+        if version == self._now.version and self._by_chunk is not None:
             return 0
-        if not self._loaded:
-            self._by_chunk = self._load()
-            self._loaded = True
-        ids, texts, metas = self.lexical.ids(), self.lexical.texts(), self.lexical.metas()
-        todo = [i for i, cid in enumerate(ids) if cid not in self._by_chunk]
+        known = self._load() if self._by_chunk is None else self._by_chunk
+        todo = [i for i, cid in enumerate(ids) if cid not in known]
         titles: dict[str, str] = {}
+        fresh = dict(known)
         for n, i in enumerate(todo, start=1):
-            self._by_chunk[ids[i]] = self._embed(texts[i], metas[i], titles)
+            fresh[ids[i]] = self._embed(texts[i], metas[i], titles)
             if announce is not None:
                 announce(n, len(todo))
         active = set(ids)
-        gone = [cid for cid in self._by_chunk if cid not in active]
-        for cid in gone:
-            del self._by_chunk[cid]
-        if todo or gone:
-            self._save()
-        rows = [self._by_chunk[cid] for cid in ids]
-        self._starts = np.cumsum([0, *(len(r) for r in rows[:-1])]).astype(np.int64)[: len(rows)]
-        dim = rows[0].shape[1] if rows else 0
-        self._matrix = np.vstack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
-        self._version = version
+        fresh = {cid: v for cid, v in fresh.items() if cid in active}
+        rows = [fresh[cid] for cid in ids]
+        starts = np.cumsum([0, *(len(r) for r in rows[:-1])]).astype(np.int64)[: len(rows)]
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        self._by_chunk = fresh
+        self._now = _Snapshot(version, tuple(ids), tuple(texts), tuple(metas), starts, matrix)
+        if todo or len(fresh) != len(known):
+            self._save(fresh)
         return len(todo)
 
     def _embed(self, text: str, meta: dict[str, Any], titles: dict[str, str]) -> np.ndarray:
@@ -127,11 +139,11 @@ class SentenceIndex:
         except Exception:  # missing, half-written or damaged in any way: embed again
             return {}
 
-    def _save(self) -> None:
+    def _save(self, by_chunk: dict[str, np.ndarray]) -> None:
         """Write to a temporary file, then swap it in (readers never see half)."""
-        ids = list(self._by_chunk)
-        counts = np.asarray([len(self._by_chunk[c]) for c in ids], dtype=np.int64)
-        rows = [self._by_chunk[c] for c in ids]
+        ids = list(by_chunk)
+        counts = np.asarray([len(by_chunk[c]) for c in ids], dtype=np.int64)
+        rows = [by_chunk[c] for c in ids]
         matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         tmp = ""
         try:
@@ -149,4 +161,3 @@ class SentenceIndex:
         except OSError:  # a read-only store still answers from memory
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)
-

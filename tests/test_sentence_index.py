@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,43 @@ def test_the_hybrid_fuses_the_sentence_ranking_within_the_filters(
     retriever.sentence_ranking = True
     fused = [p.chunk_id for p in retriever.search(query, top_k=30)]
     assert fused != without  # the third ranking changes the fused order
+
+
+class _Held(CountingEmbedder):
+    """Passages wait for `go` (an ingest's sentences still being embedded); queries do not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = threading.Event()
+        self.holding = threading.Event()
+
+    def embed(self, texts, *, query):  # type: ignore[no-untyped-def]
+        if not query:
+            self.holding.set()
+            assert self.go.wait(30)
+        return super().embed(texts, query=query)
+
+
+def test_searches_do_not_wait_for_an_ingest_embedding_sentences(
+    settings: Settings, store: ChromaStore, ingestor: Ingestor, tmp_path: Path
+) -> None:
+    ingestor.run([CORPUS])
+    make_retriever(settings, store, ingestor.embedder).refresh()
+    held = _Held()
+    retriever = make_retriever(settings, store, held)
+    held.go.set()
+    retriever.search("accueil", mode="sentence")  # the file is read: nothing to embed
+    held.go.clear()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "saint-aubin.md").write_text(DOC, encoding="utf-8")
+    ingestor.run([docs])
+    syncing = threading.Thread(target=retriever.refresh)
+    syncing.start()
+    assert held.holding.wait(30)
+    found = retriever.search(NEEDLE, mode="sentence")  # answered from the state before
+    assert found and all(NEEDLE not in p.text for p in found)
+    held.go.set()
+    syncing.join(30)
+    assert not syncing.is_alive()
+    assert NEEDLE in retriever.search(NEEDLE, mode="sentence")[0].text
