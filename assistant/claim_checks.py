@@ -40,7 +40,7 @@ _NEGATION = re.compile(
 )
 _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Ý][\w'’-]*")
 _WORDS = re.compile(r"\d+(?:[ \u202f\u00a0]\d{3}(?!\d)|[.,]\d+)*|[%€$]|\w+", re.UNICODE)
-_YEAR = re.compile(r"(?:19|20)\d\d")
+YEAR = re.compile(r"(?:19|20)\d\d")  # a year, as `NUMBER` writes it
 _INVERTED = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on)\s*[.?]?\s*$")  # "identifie-t-elle."
 # Number words a sentence may write for a figure of its quotes (and the other way round).
 # "un", "one" are left out: they are articles far more often than figures.
@@ -161,7 +161,7 @@ def _misplaced_figure(sentence: str, quotes: Sequence[str]) -> str:
         (q_tokens, i) for q in quotes for q_tokens in [_tokens(q)] for i in range(len(q_tokens))
     ]
     for index, token in enumerate(said):
-        if not NUMBER.fullmatch(token) or _YEAR.fullmatch(token):
+        if not NUMBER.fullmatch(token) or YEAR.fullmatch(token):
             continue
         figure = _normal(token)
         where = [(t, i) for t, i in spots if NUMBER.fullmatch(t[i]) and _normal(t[i]) == figure]

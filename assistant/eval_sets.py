@@ -165,8 +165,13 @@ def _ingested(
     if ingest.failed:
         failed = "; ".join(f"{f.path}: {f.error}" for f in ingest.failed)
         raise AssistantError(f"cannot ingest {docs}: {failed}")
-    announce(f"{docs.name}: {len(ingest.ingested)} ingested, {len(ingest.skipped)} unchanged")
-    return wiring.make_retriever(local, store, embedder)
+    retriever = wiring.make_retriever(local, store, embedder)
+    embedded = retriever.refresh()
+    announce(
+        f"{docs.name}: {len(ingest.ingested)} ingested, {len(ingest.skipped)} unchanged, "
+        f"sentences of {embedded} chunk(s) embedded"
+    )
+    return retriever
 
 
 def _has_ci(item: EvalSet) -> bool:
@@ -195,7 +200,7 @@ def columns(sets: Sequence[EvalSet], reports: dict[str, Report]) -> dict[str, di
     return out
 
 
-_NAMES = {"hybrid": "hybrid", "dense": "dense", "lexical": "BM25"}
+_NAMES = {"hybrid": "hybrid", "dense": "dense", "lexical": "BM25", "sentence": "sentences"}
 
 
 def side_by_side(cols: dict[str, dict[str, Any]]) -> str:

@@ -23,7 +23,7 @@ from .tasks.answer import AskTask
 from .tasks.reading import QuestionReader
 from .types import Answer, Passage
 
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical", "sentence")
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ def _detail(q: Question, answer: Answer, ms: float) -> dict[str, Any]:
 
 def metrics_table(metrics: dict[str, Any]) -> str:
     """The metrics as a Markdown table (printed by `assistant eval`, pasted in the README)."""
-    rows = ["| metric | hybrid | dense | BM25 |", "|---|---|---|---|"]
+    rows = ["| metric | hybrid | dense | BM25 | sentences |", "|---|---|---|---|---|"]
     for name in ("recall@1", "recall@5", "mrr"):
         values = " | ".join(f"{metrics['retrieval'][m][name]:.3f}" for m in MODES)
         rows.append(f"| {name} | {values} |")

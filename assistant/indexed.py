@@ -30,6 +30,15 @@ def chunk_context(title: str, section: str, scenario: Scenario | None) -> str:
     return " — ".join(p for p in unique.values() if p)
 
 
+def embedding_head(title: str, section: str, scenario: Scenario | None) -> str:
+    """The short address embedded before a chunk's text (and before each of its sentences,
+    `sentence_index.py`): the scenario and its part, else the document title and heading."""
+    label = SECTION_LABELS.get(section, section)
+    if scenario is not None:
+        return f'Scénario {scenario.number} "{scenario.title}" — {label}'
+    return f"{title} — {label}" if label else title
+
+
 def embedding_text(record: DocumentRecord, chunk: Chunk) -> str:
     """What the model sees for a chunk: its address (scenario, section) then its text.
 
@@ -37,9 +46,4 @@ def embedding_text(record: DocumentRecord, chunk: Chunk) -> str:
     scenario chunk measured worse (dense recall@5 on the suite 0.942 -> 0.890). Only what
     is embedded and indexed carries an address: the stored chunk text, and so every quote
     and its span, stays the source's own text."""
-    section = SECTION_LABELS.get(chunk.section, chunk.section)
-    if chunk.scenario is not None:
-        head = f'Scénario {chunk.scenario.number} "{chunk.scenario.title}" — {section}'
-    else:
-        head = f"{record.title} — {section}" if section else record.title
-    return f"{head}\n{chunk.text}"
+    return f"{embedding_head(record.title, chunk.section, chunk.scenario)}\n{chunk.text}"

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -97,6 +98,7 @@ class LexicalIndex:
         self._scenarios: list[Scenario] = []
         self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()  # `snapshot` reads the chunks of one state
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -145,8 +147,9 @@ class LexicalIndex:
         metas: list[dict[str, Any]],
         corpus: list[list[str]] | None = None,
     ) -> None:
-        self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
-        self._fingerprint = current
+        with self._lock:
+            self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
+            self._fingerprint = current
         found = {
             str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
         }
@@ -224,6 +227,12 @@ class LexicalIndex:
         """Whether an analysed term occurs anywhere in the corpus."""
         return term in self._df
 
+    def coverage(self, query: str) -> float:
+        """The share of the query's distinct analysed terms that occur in the corpus (1 for
+        a query without terms): how much of the question BM25 can see at all."""
+        terms = set(analyze(query))
+        return sum(t in self._df for t in terms) / len(terms) if terms else 1.0
+
     def expand(self, terms: Sequence[str]) -> list[str]:
         """Analysed terms plus the other form of every acronym the corpus defines: "tad" adds
         "transport", "demand"; "transport", "demand" in a row add "tad"."""
@@ -259,6 +268,12 @@ class LexicalIndex:
             for i in order
             if scores[i] > 0
         ]
+
+    def snapshot(self) -> tuple[str, list[str], list[str], list[dict[str, Any]]]:
+        """The index's version and the ids, texts and metadata of its chunks, of one state."""
+        self.refresh()
+        with self._lock:
+            return self._fingerprint, list(self._ids), list(self._texts), list(self._metas)
 
     def texts(self) -> list[str]:
         """The texts of every indexed chunk."""

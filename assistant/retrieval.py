@@ -1,6 +1,7 @@
-"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, diversified by MMR.
+"""Hybrid retrieval: dense (Chroma) + BM25 + chunks by their best sentence
+(`sentence_index.py`), fused by reciprocal rank (equal weights, k = 60).
 
-Filters by scenario, kind and source apply to both retrievers. `balance=True` interleaves
+Filters by scenario, kind and source apply to every retriever. `balance=True` interleaves
 scenarios so that no scenario crowds the others out. Every passage's `score` is the cosine
 similarity of its stored vector to the query, whichever retriever found it.
 """
@@ -18,6 +19,7 @@ from .errors import NotFound
 from .intent import Intent, intent_of
 from .lexical import LexicalIndex
 from .part_cues import Part, corpus_parts
+from .sentence_index import SentenceIndex
 from .store import ChromaStore, scenario_from_meta
 from .structure import fold
 from .types import KINDS, Passage, Scenario
@@ -117,7 +119,7 @@ def to_passage(rank: int, hit: tuple[str, float, str, dict[str, Any]]) -> Passag
     )
 
 
-Mode = Literal["hybrid", "dense", "lexical"]
+Mode = Literal["hybrid", "dense", "lexical", "sentence"]
 
 
 @dataclass
@@ -137,11 +139,20 @@ class Retriever:
     mmr: bool = False  # diversify the fused ranking by MMR (off: it earned nothing, issue 14)
     acronyms: bool = True  # expand BM25 queries with the acronyms the corpus defines
     query_cache: int = 256  # query vectors remembered
+    sentences: SentenceIndex | None = None  # every chunk's sentences, embedded
+    sentence_ranking: bool = True  # fuse in a ranking of chunks by their best sentence
+    chunk_ranking: bool = True  # fuse in the chunks' own dense ranking
 
     def __post_init__(self) -> None:
         self._vectors: dict[str, np.ndarray] = {}
         self._titles: dict[str, np.ndarray] = {}  # the scenario titles' vectors
         self._parts: tuple[str | None, list[Part]] = (None, [])  # (lexical version, parts)
+
+    def refresh(self) -> int:
+        """Bring the BM25 index and the sentence vectors in step with the store now (after
+        an ingest or a removal); returns how many chunks had their sentences embedded."""
+        self.lexical.refresh(force=True)
+        return self.sentences.sync() if self.sentences is not None else 0
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector (the last few are remembered: answering re-uses them)."""
@@ -222,7 +233,7 @@ class Retriever:
             scored.append([score for _, score, *_ in found])
             weights.append(weight)
 
-        if mode in ("hybrid", "dense"):
+        if mode == "dense" or (mode == "hybrid" and self.chunk_ranking):
             dense(_where(filters), 1.0)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical.search(query, self.pool, filters.accept, expand=self.acronyms)
@@ -230,6 +241,13 @@ class Retriever:
             ranked.append([h.chunk_id for h in lexical])
             scored.append([h.score for h in lexical])
             weights.append(self.lexical_weight if mode == "hybrid" else 1.0)
+        use_sentences = mode == "sentence" or (mode == "hybrid" and self.sentence_ranking)
+        if use_sentences and self.sentences is not None:
+            found = self.sentences.best(vector, filters.accept, self.pool)
+            hits.update((cid, (text, meta)) for cid, _, text, meta in found)
+            ranked.append([cid for cid, *_ in found])
+            scored.append([score for _, score, *_ in found])
+            weights.append(1.0)
         boost: dict[str, float] = {}
         if mode == "hybrid":
             intent = intent or self.intent(query)

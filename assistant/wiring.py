@@ -127,12 +127,15 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
 
 
 def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -> Retriever:
-    """Hybrid retrieval over the store, its BM25 index kept in `<store>/lexical/`."""
+    """Hybrid retrieval over the store, its BM25 index kept in `<store>/lexical/`, its
+    sentence vectors in `<store>/sentences/`."""
     from .lexical import LexicalIndex
     from .retrieval import Retriever
+    from .sentence_index import SentenceIndex
 
     lexical = LexicalIndex(store, settings.home / "lexical" / store.name)
-    return Retriever(store, embedder, lexical)
+    sentences = SentenceIndex(lexical, embedder, settings.home / "sentences" / store.name)
+    return Retriever(store, embedder, lexical, sentences=sentences)
 
 
 def open_retriever(settings: Settings) -> Retriever:

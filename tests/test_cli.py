@@ -196,6 +196,7 @@ def test_eval_runs_the_ci_subset_and_writes_a_report(ingested: Path) -> None:
         "hybrid",
         "dense",
         "lexical",
+        "sentence",
     }
     assert metrics["exact_quote_rate"] == 1.0
     saved = json.loads(report.read_text(encoding="utf-8"))

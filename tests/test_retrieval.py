@@ -31,7 +31,7 @@ QUERIES = [
     "taux d'illectronisme",
     "How many digital advisers are left?",
 ]
-MODES = ("hybrid", "dense", "lexical")
+MODES = ("hybrid", "dense", "lexical", "sentence")
 
 
 @dataclass

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..citations import SupportChecker, numbers_of, verdict_of
+from ..claim_checks import YEAR
 from ..errors import AssistantError
 from ..retrieval import Retriever
 from ..structure import fold
@@ -122,12 +123,11 @@ Item = tuple[Citation, str, BoxCell | None]  # a cited sentence to be: quote, th
 
 # Headings of a diagnostic's conclusions: orientations prefer what they say.
 _ISSUES = re.compile(r"enjeu|synthese|conclusion|priorit|orientation|defi")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def figures(text: str) -> set[str]:
     """The figures a sentence gives: its numbers, years aside."""
-    return {n for n in numbers_of(text) if not _YEAR.fullmatch(n)}
+    return {n for n in numbers_of(text) if not YEAR.fullmatch(n)}
 
 
 def _issue(ev: Evidence) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..citations import numbers_of, sentence_spans
+from ..claim_checks import YEAR
 from ..embeddings import Embedder
 from ..facets import table_header
 from ..indexed import SECTION_LABELS, chunk_context
@@ -201,6 +202,7 @@ class ExtractiveWriter:
                 text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
             )
             given = numbers_of(text)
+            dated = given | scoping_years(p.text, s, given)
             value = {
                 "sim": cosine_feature(sim),
                 "lexical": sum(w for t, w in asked.weights.items() if t in found) / total,
@@ -214,8 +216,9 @@ class ExtractiveWriter:
                 "no_kind": not facets.gives(text),
                 "wrong_zone": facets.gives(text)
                 and not facets.honours(f"{header} {text}", holds[i]),
-                "no_fit": bool(facets.kind) and not facets.fits(text, header, numbers, holds[i]),
-                "numbers_missing": len(numbers - given) / len(numbers) if numbers else 0.0,
+                "no_fit": bool(facets.kind)
+                and not facets.fits(text, header, numbers - (dated - given), holds[i]),
+                "numbers_missing": len(numbers - dated) / len(numbers) if numbers else 0.0,
                 "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
                 / max(len(asked.names), 1),
             }
@@ -312,3 +315,14 @@ class ExtractiveWriter:
 def _starts_item(text: str, start: int) -> bool:
     """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
     return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
+
+
+def scoping_years(text: str, start: int, given: set[str]) -> set[str]:
+    """The years a sentence's paragraph gives before it, when the sentence gives none of
+    its own: "En 2019, 15 % … n'ont pas utilisé Internet. Ainsi, l'illectronisme concerne
+    17 % de la population." — the second sentence's 17 % is 2019's."""
+    if any(YEAR.fullmatch(n) for n in given):
+        return set()
+    before = text[:start]
+    paragraph = before[before.rfind("\n\n") + 1 :]
+    return {n for n in numbers_of(paragraph) if YEAR.fullmatch(n)}

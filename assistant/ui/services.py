@@ -158,7 +158,7 @@ class Services:
                 return ingestor
 
             def on_done() -> None:
-                self.retriever.lexical.refresh(force=True)
+                self.retriever.refresh()
 
             self.upload_job = uploads.start(report, accepted, new_ingestor, on_file, on_done)
             return self.upload_job
@@ -183,7 +183,7 @@ class Services:
             path = Path(record.path).resolve()
             if path.parent == self.upload_dir:
                 path.unlink(missing_ok=True)
-        self.retriever.lexical.refresh(force=True)
+        self.retriever.refresh()
         return record.source
 
     def export_workshop(self, role: str, box: dict[str, Any] | None = None) -> str:
@@ -218,7 +218,7 @@ class Services:
             ingestor = self.new_ingestor(IngestCallbacks())
             ingestor.write_lock = self.ingest_lock
             report = change(Editor(self.store, ingestor, self.corrections))
-        self.retriever.lexical.refresh(force=True)
+        self.retriever.refresh()
         return [w.warning for w in report.warnings]
 
     def reingest(self, role: str, paths: Sequence[str]) -> list[str]:
