@@ -522,8 +522,10 @@ def test_real_model_eval_on_the_ci_subset(real_task: AskTask) -> None:
     # subset of the suite the old constants were fitted on, dense alone does better (README).
     # Since parts are asked for by the corpus's part names (`part_cues.py`), hybrid 0.727:
     # "What's the catch with the networking scenario…" no longer asks for the limits
-    # ("catch" names no part), and its gold passage falls from rank 4 out of the top 5
-    assert recall["hybrid"] >= 0.72 and recall["hybrid"] > recall["lexical"]
+    # ("catch" names no part), and its gold passage falls from rank 4 out of the top 5; the
+    # ranking of chunks by their best sentence (`sentence_index.py`) brings it back: 0.818
+    # (the sentence ranking alone: 1.000)
+    assert recall["hybrid"] >= 0.75 and recall["hybrid"] > recall["lexical"]
     # With the fitted judge (issue 14, item 4) measured gold passage 0.727 (8 of 11: "How many
     # volunteer drivers…" is now refused; it was 0.818 with the hand rules) and refusal
     # 0.800 / 1.000; a margin of about a question for other CPUs' int8 arithmetic
