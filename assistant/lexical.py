@@ -97,6 +97,7 @@ class LexicalIndex:
         self._scenarios: list[Scenario] = []
         self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
+        self._rows: dict[str, tuple[str, dict[str, Any]]] = {}
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -146,6 +147,7 @@ class LexicalIndex:
         corpus: list[list[str]] | None = None,
     ) -> None:
         self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
+        self._rows = {i: (t, m) for i, t, m in zip(ids, texts, metas, strict=True)}
         self._fingerprint = current
         found = {
             str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
@@ -269,6 +271,13 @@ class LexicalIndex:
         """The store metadata of every indexed chunk."""
         self.refresh()
         return list(self._metas)
+
+    def row(self, chunk_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The text and store metadata of an indexed chunk (a copy), or None; the index is
+        not refreshed first (a chunk id names one version of a chunk: what is known of it
+        stays true)."""
+        found = self._rows.get(chunk_id)
+        return None if found is None else (found[0], dict(found[1]))
 
     def texts_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Texts of indexed chunks by id."""

@@ -117,6 +117,7 @@ def to_passage(rank: int, hit: tuple[str, float, str, dict[str, Any]]) -> Passag
 
 
 Mode = Literal["hybrid", "dense", "lexical"]
+Hit = tuple[str, float, str, dict[str, Any]]  # chunk id, score, text, metadata
 
 
 @dataclass
@@ -199,27 +200,21 @@ class Retriever:
         if top_k <= 0 or not query.strip():
             return []
         vector = self.embed_query(query)
-        hits: dict[str, tuple[str, dict[str, Any]]] = {}
-        ranked: list[list[str]] = []
-        scored: list[list[float]] = []
-        weights: list[float] = []
+        found: list[tuple[list[Hit], float, bool]] = []  # each ranking, its weight, dense?
 
-        def dense(where: dict[str, Any] | None, weight: float) -> None:
-            found = self.store.query(vector.tolist(), self.pool, where)
-            hits.update((cid, (text, meta)) for cid, _, text, meta in found)
-            ranked.append([cid for cid, *_ in found])
-            scored.append([score for _, score, *_ in found])
-            weights.append(weight)
+        def dense(where: dict[str, Any] | None) -> None:
+            want = self.pool * 2 + 8  # headroom for chunks of inactive versions
+            found.append(
+                (self.store.nearest(vector.tolist(), want, where, self.lexical.row), 1.0, True)
+            )
 
         if mode in ("hybrid", "dense"):
-            dense(_where(filters), 1.0)
+            dense(_where(filters))
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical.search(query, self.pool, filters.accept, expand=self.acronyms)
-            hits.update((h.chunk_id, (h.text, h.meta)) for h in lexical)
-            ranked.append([h.chunk_id for h in lexical])
-            scored.append([h.score for h in lexical])
-            weights.append(self.lexical_weight if mode == "hybrid" else 1.0)
-        boost: dict[str, float] = {}
+            weight = self.lexical_weight if mode == "hybrid" else 1.0
+            found.append(([(h.chunk_id, h.score, h.text, h.meta) for h in lexical], weight, False))
+        named: list[str] = []
         if mode == "hybrid":
             intent = intent or self.intent(query)
             named = [
@@ -228,7 +223,25 @@ class Retriever:
                 if not filters.scenario_ids or i in filters.scenario_ids
             ]
             if named and self.scenario_ranking:  # a ranking restricted to the named scenarios
-                dense(_where(replace(filters, scenario_ids=tuple(named))), 1.0)
+                dense(_where(replace(filters, scenario_ids=tuple(named))))
+        # One check of the active versions for every ranking: a chunk of a version replaced
+        # or removed since (by another process) is never returned.
+        active = self.store.only_active([h for ranking, *_ in found for h in ranking])
+        alive = {h[0] for h in active}
+        hits: dict[str, tuple[str, dict[str, Any]]] = {}
+        ranked: list[list[str]] = []
+        scored: list[list[float]] = []
+        weights: list[float] = []
+        for ranking, weight, is_dense in found:
+            kept = [h for h in ranking if h[0] in alive]
+            kept = kept[: self.pool] if is_dense else kept
+            hits.update((cid, (text, meta)) for cid, _, text, meta in kept)
+            ranked.append([cid for cid, *_ in kept])
+            scored.append([score for _, score, *_ in kept])
+            weights.append(weight)
+        boost: dict[str, float] = {}
+        if mode == "hybrid":
+            assert intent is not None
             for cid, (_, meta) in hits.items():
                 in_named = meta.get("scenario_id") in named
                 in_part = bool(meta.get("scenario_id")) and meta.get("section") in intent.sections
