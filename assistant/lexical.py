@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -98,6 +98,8 @@ class LexicalIndex:
         self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
         self._rows: dict[str, tuple[str, dict[str, Any]]] = {}
+        # which chunks a filter admits, for the metadata list they were computed from
+        self._masks: tuple[list[dict[str, Any]], dict[Hashable, np.ndarray]] = ([], {})
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -244,8 +246,12 @@ class LexicalIndex:
         accept: Callable[[dict[str, Any]], bool] | None = None,
         *,
         expand: bool = True,
+        key: Hashable | None = None,
     ) -> list[LexicalHit]:
-        """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded)."""
+        """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded).
+
+        With `key` naming what `accept` admits, which chunks it admits is remembered for
+        the index as loaded (a filter applied again does not read every chunk again)."""
         self.refresh()
         terms = analyze(query)
         terms = [t for t in (self.expand(terms) if expand else terms) if t in self._df]
@@ -253,7 +259,17 @@ class LexicalIndex:
             return []
         mask = None
         if accept is not None:
-            mask = np.fromiter((accept(m) for m in self._metas), dtype=np.float32)
+            metas, (owner, masks) = self._metas, self._masks
+            if owner is not metas:  # the index was reloaded: its own masks
+                masks = {}
+                self._masks = (metas, masks)
+            mask = masks.get(key) if key is not None else None
+            if mask is None or len(mask) != len(metas):
+                mask = np.fromiter((accept(m) for m in metas), dtype=np.float32)
+                if key is not None:
+                    if len(masks) >= 64:
+                        masks.clear()
+                    masks[key] = mask
         scores = self._bm25.get_scores(terms, weight_mask=mask)
         order = np.argsort(-scores, kind="stable")[:k]
         return [

@@ -211,7 +211,10 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             dense(_where(filters))
         if mode in ("hybrid", "lexical"):
-            lexical = self.lexical.search(query, self.pool, filters.accept, expand=self.acronyms)
+            accept = filters.accept if filters != Filters() else None  # None: every chunk
+            lexical = self.lexical.search(
+                query, self.pool, accept, expand=self.acronyms, key=filters
+            )
             weight = self.lexical_weight if mode == "hybrid" else 1.0
             found.append(([(h.chunk_id, h.score, h.text, h.meta) for h in lexical], weight, False))
         named: list[str] = []
