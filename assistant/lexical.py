@@ -97,6 +97,9 @@ class LexicalIndex:
         self._scenarios: list[Scenario] = []
         self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
+        # terms -> expanded, for the glossary they were expanded with (see `expand`)
+        self._expanded: tuple[dict[str, tuple[str, ...]], dict[tuple[str, ...], tuple[str, ...]]]
+        self._expanded = ({}, {})
         self._rows: dict[str, tuple[str, dict[str, Any]]] = {}
         # which chunks a filter admits, for the metadata list they were computed from
         self._masks: tuple[list[dict[str, Any]], dict[Hashable, np.ndarray]] = ([], {})
@@ -231,13 +234,24 @@ class LexicalIndex:
     def expand(self, terms: Sequence[str]) -> list[str]:
         """Analysed terms plus the other form of every acronym the corpus defines: "tad" adds
         "transport", "demand"; "transport", "demand" in a row add "tad"."""
-        extra: list[str] = []
-        for short, full in self._glossary.items():
-            if short in terms:
-                extra += full
-            elif in_a_row(terms, full):
-                extra.append(short)
-        return [*terms, *(t for t in dict.fromkeys(extra) if t not in terms)]
+        glossary, (owner, known) = self._glossary, self._expanded
+        if owner is not glossary:  # the index was reloaded: its own expansions
+            known = {}
+            self._expanded = (glossary, known)
+        key = tuple(terms)
+        found = known.get(key)
+        if found is None:
+            extra: list[str] = []
+            for short, full in glossary.items():
+                if short in terms:
+                    extra += full
+                elif in_a_row(terms, full):
+                    extra.append(short)
+            found = (*terms, *(t for t in dict.fromkeys(extra) if t not in terms))
+            if len(known) >= 8192:
+                known.clear()
+            known[key] = found
+        return list(found)
 
     def search(
         self,

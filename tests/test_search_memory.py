@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant import text_norm
 from assistant.config import Settings
 from assistant.ingest import Ingestor, doc_id_for
+from assistant.lexical import analyze
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.wiring import make_retriever
@@ -114,3 +116,41 @@ def test_results_are_those_of_a_search_that_reads_everything_afresh(
                         patch.setattr(kept.lexical, "_masks", ([], {}))
                         fresh = kept.search(question, top_k=8, mode=mode, **filters)  # type: ignore[arg-type]
                     assert got == fresh, (question, mode, filters)
+
+
+def test_fold_remembers_short_texts_and_gives_the_same_folding() -> None:
+    short = "Évaluer l'accès aux SERVICES à Saint-Étienne-de-Cœur"
+    long = short * 100  # a whole document: folded, not remembered
+    before = text_norm._fold_remembered.cache_info().currsize
+    assert (
+        text_norm.fold(short)
+        == text_norm._fold(short)
+        == "evaluer l'acces aux services a saint-etienne-de-cœur"
+    )
+    assert text_norm.fold(short) is text_norm.fold(short)
+    assert text_norm.fold(long) == text_norm._fold(long)
+    assert text_norm._fold_remembered.cache_info().currsize <= before + 1
+
+
+def test_an_acronym_the_corpus_comes_to_define_expands_queries(
+    tmp_path: Path, settings: Settings, store: ChromaStore, ingestor: Ingestor, corpus_copy: Path,
+    embedder: Any,
+) -> None:  # fmt: skip
+    ingestor.run([corpus_copy / "method"])
+    lexical = make_retriever(settings, store, embedder).lexical
+    lexical.check_every = 0.0
+    lexical.refresh()
+    terms = analyze("les ZQX du plateau")
+    assert lexical.expand(terms) == terms  # remembered: nothing to add
+    note = tmp_path / "zqx.md"
+    note.write_text(
+        "# Zones\n\nLes zones de quiétude extrême (ZQX) protègent la faune du plateau.\n",
+        encoding="utf-8",
+    )
+    ingestor.run([note])
+    assert lexical.refresh()
+    expanded = lexical.expand(terms)
+    assert expanded[: len(terms)] == terms and set(analyze("quiétude extrême")) <= set(expanded)
+    assert lexical.expand(terms) == expanded
+    expanded.append("changed by a caller")
+    assert "changed by a caller" not in lexical.expand(terms)
