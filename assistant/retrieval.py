@@ -15,6 +15,10 @@ import numpy as np
 
 from .embeddings import Embedder
 from .errors import NotFound
+from .fusion import balance as _balance
+from .fusion import convex as _convex
+from .fusion import mmr as _mmr
+from .fusion import rrf as _rrf
 from .intent import Intent, intent_of
 from .lexical import LexicalIndex
 from .store import ChromaStore, scenario_from_meta
@@ -29,6 +33,8 @@ def known_scenarios(store: ChromaStore) -> list[Scenario]:
 
 def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenario]:
     """Scenarios matching a number, an id, or a case- and accent-insensitive part of a title."""
+    if not wanted:  # nothing asked: no need to list the records
+        return []
     scenarios = known_scenarios(store)
     found: dict[str, Scenario] = {}
     for query in wanted:
@@ -49,6 +55,8 @@ def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenari
 
 def resolve_sources(store: ChromaStore, wanted: Sequence[str]) -> list[str]:
     """Doc ids of documents matching a doc id or a case- and accent-insensitive part of a source."""
+    if not wanted:
+        return []
     records = store.records()
     found: list[str] = []
     for query in wanted:
@@ -279,69 +287,3 @@ class Retriever:
 def _where(filters: Filters) -> dict[str, Any] | None:
     scenarios = [Scenario(0, sid, "") for sid in filters.scenario_ids]
     return build_where(scenarios, filters.kind, filters.doc_ids)
-
-
-def _rrf(
-    rankings: list[list[str]],
-    weights: Sequence[float],
-    boost: dict[str, float] | None = None,
-    k: int = 60,
-) -> dict[str, float]:
-    """Weighted reciprocal rank fusion plus boosts: id -> fused score, best first."""
-    scores: dict[str, float] = dict(boost or {})
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, cid in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
-    return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
-
-
-def _convex(
-    rankings: list[list[str]],
-    scores: list[list[float]],
-    weights: Sequence[float],
-    boost: dict[str, float] | None = None,
-) -> dict[str, float]:
-    """Convex combination: each ranking's scores min-max normalised to [0, 1] (absent: 0),
-    weighted and summed, plus boosts: id -> fused score, best first."""
-    fused: dict[str, float] = dict(boost or {})
-    for ranking, values, weight in zip(rankings, scores, weights, strict=True):
-        if not values:
-            continue
-        low, high = min(values), max(values)
-        for cid, value in zip(ranking, values, strict=True):
-            norm = (value - low) / (high - low) if high > low else 1.0
-            fused[cid] = fused.get(cid, 0.0) + weight * norm
-    return dict(sorted(fused.items(), key=lambda kv: -kv[1]))
-
-
-def _mmr(relevance: np.ndarray, matrix: np.ndarray, lam: float, k: int) -> list[int]:
-    """Maximal marginal relevance: indices, each relevant and unlike those before it.
-
-    Each row's penalty (its highest similarity to a chosen row) is updated as rows are
-    chosen, instead of recomputed from the chosen set at every step: the same choices."""
-    rel = relevance / relevance.max()
-    n = len(rel)
-    pairwise = matrix @ matrix.T
-    penalty = np.full(n, -np.inf, dtype=pairwise.dtype)
-    free = np.ones(n, dtype=bool)
-    chosen: list[int] = []
-    while len(chosen) < min(k, n):
-        scores = rel if not chosen else lam * rel - (1 - lam) * penalty
-        best = int(np.argmax(np.where(free, scores, -np.inf)))
-        chosen.append(best)
-        free[best] = False
-        np.maximum(penalty, pairwise[:, best], out=penalty)
-    return chosen + [i for i in range(n) if free[i]]
-
-
-def _balance(order: list[int], groups: list[str]) -> list[int]:
-    """Round-robin over groups (scenarios), each group keeping its own order."""
-    queues: dict[str, list[int]] = {}
-    for i, g in zip(order, groups, strict=True):
-        queues.setdefault(g, []).append(i)
-    out: list[int] = []
-    while any(queues.values()):
-        for queue in queues.values():
-            if queue:
-                out.append(queue.pop(0))
-    return out
