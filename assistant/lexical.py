@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -99,6 +99,12 @@ class LexicalIndex:
         self._sources: list[str] = []
         self._glossary: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()  # `snapshot` reads the chunks of one state
+        # terms -> expanded, for the glossary they were expanded with (see `expand`)
+        self._expanded: tuple[dict[str, tuple[str, ...]], dict[tuple[str, ...], tuple[str, ...]]]
+        self._expanded = ({}, {})
+        self._rows: dict[str, tuple[str, dict[str, Any]]] = {}
+        # which chunks a filter admits, for the metadata list they were computed from
+        self._masks: tuple[list[dict[str, Any]], dict[Hashable, np.ndarray]] = ([], {})
 
     # -- keeping in step ---------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
@@ -149,6 +155,7 @@ class LexicalIndex:
     ) -> None:
         with self._lock:
             self._bm25, self._ids, self._texts, self._metas = bm25, ids, texts, metas
+            self._rows = {i: (t, m) for i, t, m in zip(ids, texts, metas, strict=True)}
             self._fingerprint = current
         found = {
             str(m["scenario_id"]): scenario_from_meta(m) for m in metas if m.get("scenario_id")
@@ -236,13 +243,24 @@ class LexicalIndex:
     def expand(self, terms: Sequence[str]) -> list[str]:
         """Analysed terms plus the other form of every acronym the corpus defines: "tad" adds
         "transport", "demand"; "transport", "demand" in a row add "tad"."""
-        extra: list[str] = []
-        for short, full in self._glossary.items():
-            if short in terms:
-                extra += full
-            elif in_a_row(terms, full):
-                extra.append(short)
-        return [*terms, *(t for t in dict.fromkeys(extra) if t not in terms)]
+        glossary, (owner, known) = self._glossary, self._expanded
+        if owner is not glossary:  # the index was reloaded: its own expansions
+            known = {}
+            self._expanded = (glossary, known)
+        key = tuple(terms)
+        found = known.get(key)
+        if found is None:
+            extra: list[str] = []
+            for short, full in glossary.items():
+                if short in terms:
+                    extra += full
+                elif in_a_row(terms, full):
+                    extra.append(short)
+            found = (*terms, *(t for t in dict.fromkeys(extra) if t not in terms))
+            if len(known) >= 8192:
+                known.clear()
+            known[key] = found
+        return list(found)
 
     def search(
         self,
@@ -251,8 +269,12 @@ class LexicalIndex:
         accept: Callable[[dict[str, Any]], bool] | None = None,
         *,
         expand: bool = True,
+        key: Hashable | None = None,
     ) -> list[LexicalHit]:
-        """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded)."""
+        """The k best chunks by BM25 whose metadata `accept` admits (acronyms expanded).
+
+        With `key` naming what `accept` admits, which chunks it admits is remembered for
+        the index as loaded (a filter applied again does not read every chunk again)."""
         self.refresh()
         terms = analyze(query)
         terms = [t for t in (self.expand(terms) if expand else terms) if t in self._df]
@@ -260,7 +282,17 @@ class LexicalIndex:
             return []
         mask = None
         if accept is not None:
-            mask = np.fromiter((accept(m) for m in self._metas), dtype=np.float32)
+            metas, (owner, masks) = self._metas, self._masks
+            if owner is not metas:  # the index was reloaded: its own masks
+                masks = {}
+                self._masks = (metas, masks)
+            mask = masks.get(key) if key is not None else None
+            if mask is None or len(mask) != len(metas):
+                mask = np.fromiter((accept(m) for m in metas), dtype=np.float32)
+                if key is not None:
+                    if len(masks) >= 64:
+                        masks.clear()
+                    masks[key] = mask
         scores = self._bm25.get_scores(terms, weight_mask=mask)
         order = np.argsort(-scores, kind="stable")[:k]
         return [
@@ -284,6 +316,13 @@ class LexicalIndex:
         """The store metadata of every indexed chunk."""
         self.refresh()
         return list(self._metas)
+
+    def row(self, chunk_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The text and store metadata of an indexed chunk (a copy), or None; the index is
+        not refreshed first (a chunk id names one version of a chunk: what is known of it
+        stays true)."""
+        found = self._rows.get(chunk_id)
+        return None if found is None else (found[0], dict(found[1]))
 
     def texts_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Texts of indexed chunks by id."""

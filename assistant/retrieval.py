@@ -16,6 +16,10 @@ import numpy as np
 
 from .embeddings import Embedder
 from .errors import NotFound
+from .fusion import balance as _balance
+from .fusion import convex as _convex
+from .fusion import mmr as _mmr
+from .fusion import rrf as _rrf
 from .intent import Intent, intent_of
 from .lexical import LexicalIndex
 from .part_cues import Part, corpus_parts
@@ -32,6 +36,8 @@ def known_scenarios(store: ChromaStore) -> list[Scenario]:
 
 def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenario]:
     """Scenarios matching a number, an id, or a case- and accent-insensitive part of a title."""
+    if not wanted:  # nothing asked: no need to list the records
+        return []
     scenarios = known_scenarios(store)
     found: dict[str, Scenario] = {}
     for query in wanted:
@@ -52,6 +58,8 @@ def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenari
 
 def resolve_sources(store: ChromaStore, wanted: Sequence[str]) -> list[str]:
     """Doc ids of documents matching a doc id or a case- and accent-insensitive part of a source."""
+    if not wanted:
+        return []
     records = store.records()
     found: list[str] = []
     for query in wanted:
@@ -120,6 +128,7 @@ def to_passage(rank: int, hit: tuple[str, float, str, dict[str, Any]]) -> Passag
 
 
 Mode = Literal["hybrid", "dense", "lexical", "sentence"]
+Hit = tuple[str, float, str, dict[str, Any]]  # chunk id, score, text, metadata
 
 
 @dataclass
@@ -221,34 +230,27 @@ class Retriever:
         if top_k <= 0 or not query.strip():
             return []
         vector = self.embed_query(query)
-        hits: dict[str, tuple[str, dict[str, Any]]] = {}
-        ranked: list[list[str]] = []
-        scored: list[list[float]] = []
-        weights: list[float] = []
+        found: list[tuple[list[Hit], float, bool]] = []  # each ranking, its weight, dense?
 
-        def dense(where: dict[str, Any] | None, weight: float) -> None:
-            found = self.store.query(vector.tolist(), self.pool, where)
-            hits.update((cid, (text, meta)) for cid, _, text, meta in found)
-            ranked.append([cid for cid, *_ in found])
-            scored.append([score for _, score, *_ in found])
-            weights.append(weight)
+        def dense(where: dict[str, Any] | None) -> None:
+            want = self.pool * 2 + 8  # headroom for chunks of inactive versions
+            found.append(
+                (self.store.nearest(vector.tolist(), want, where, self.lexical.row), 1.0, True)
+            )
 
         if mode == "dense" or (mode == "hybrid" and self.chunk_ranking):
-            dense(_where(filters), 1.0)
+            dense(_where(filters))
         if mode in ("hybrid", "lexical"):
-            lexical = self.lexical.search(query, self.pool, filters.accept, expand=self.acronyms)
-            hits.update((h.chunk_id, (h.text, h.meta)) for h in lexical)
-            ranked.append([h.chunk_id for h in lexical])
-            scored.append([h.score for h in lexical])
-            weights.append(self.lexical_weight if mode == "hybrid" else 1.0)
+            accept = filters.accept if filters != Filters() else None  # None: every chunk
+            lexical = self.lexical.search(
+                query, self.pool, accept, expand=self.acronyms, key=filters
+            )
+            weight = self.lexical_weight if mode == "hybrid" else 1.0
+            found.append(([(h.chunk_id, h.score, h.text, h.meta) for h in lexical], weight, False))
         use_sentences = mode == "sentence" or (mode == "hybrid" and self.sentence_ranking)
         if use_sentences and self.sentences is not None:
-            found = self.sentences.best(vector, filters.accept, self.pool)
-            hits.update((cid, (text, meta)) for cid, _, text, meta in found)
-            ranked.append([cid for cid, *_ in found])
-            scored.append([score for _, score, *_ in found])
-            weights.append(1.0)
-        boost: dict[str, float] = {}
+            found.append((self.sentences.best(vector, filters.accept, self.pool), 1.0, False))
+        named: list[str] = []
         if mode == "hybrid":
             intent = intent or self.intent(query)
             named = [
@@ -257,7 +259,25 @@ class Retriever:
                 if not filters.scenario_ids or i in filters.scenario_ids
             ]
             if named and self.scenario_ranking:  # a ranking restricted to the named scenarios
-                dense(_where(replace(filters, scenario_ids=tuple(named))), 1.0)
+                dense(_where(replace(filters, scenario_ids=tuple(named))))
+        # One check of the active versions for every ranking: a chunk of a version replaced
+        # or removed since (by another process) is never returned.
+        active = self.store.only_active([h for ranking, *_ in found for h in ranking])
+        alive = {h[0] for h in active}
+        hits: dict[str, tuple[str, dict[str, Any]]] = {}
+        ranked: list[list[str]] = []
+        scored: list[list[float]] = []
+        weights: list[float] = []
+        for ranking, weight, is_dense in found:
+            kept = [h for h in ranking if h[0] in alive]
+            kept = kept[: self.pool] if is_dense else kept
+            hits.update((cid, (text, meta)) for cid, _, text, meta in kept)
+            ranked.append([cid for cid, *_ in kept])
+            scored.append([score for _, score, *_ in kept])
+            weights.append(weight)
+        boost: dict[str, float] = {}
+        if mode == "hybrid":
+            assert intent is not None
             for cid, (_, meta) in hits.items():
                 in_named = meta.get("scenario_id") in named
                 in_part = bool(meta.get("scenario_id")) and meta.get("section") in intent.sections
@@ -292,69 +312,3 @@ class Retriever:
 def _where(filters: Filters) -> dict[str, Any] | None:
     scenarios = [Scenario(0, sid, "") for sid in filters.scenario_ids]
     return build_where(scenarios, filters.kind, filters.doc_ids)
-
-
-def _rrf(
-    rankings: list[list[str]],
-    weights: Sequence[float],
-    boost: dict[str, float] | None = None,
-    k: int = 60,
-) -> dict[str, float]:
-    """Weighted reciprocal rank fusion plus boosts: id -> fused score, best first."""
-    scores: dict[str, float] = dict(boost or {})
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, cid in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
-    return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
-
-
-def _convex(
-    rankings: list[list[str]],
-    scores: list[list[float]],
-    weights: Sequence[float],
-    boost: dict[str, float] | None = None,
-) -> dict[str, float]:
-    """Convex combination: each ranking's scores min-max normalised to [0, 1] (absent: 0),
-    weighted and summed, plus boosts: id -> fused score, best first."""
-    fused: dict[str, float] = dict(boost or {})
-    for ranking, values, weight in zip(rankings, scores, weights, strict=True):
-        if not values:
-            continue
-        low, high = min(values), max(values)
-        for cid, value in zip(ranking, values, strict=True):
-            norm = (value - low) / (high - low) if high > low else 1.0
-            fused[cid] = fused.get(cid, 0.0) + weight * norm
-    return dict(sorted(fused.items(), key=lambda kv: -kv[1]))
-
-
-def _mmr(relevance: np.ndarray, matrix: np.ndarray, lam: float, k: int) -> list[int]:
-    """Maximal marginal relevance: indices, each relevant and unlike those before it.
-
-    Each row's penalty (its highest similarity to a chosen row) is updated as rows are
-    chosen, instead of recomputed from the chosen set at every step: the same choices."""
-    rel = relevance / relevance.max()
-    n = len(rel)
-    pairwise = matrix @ matrix.T
-    penalty = np.full(n, -np.inf, dtype=pairwise.dtype)
-    free = np.ones(n, dtype=bool)
-    chosen: list[int] = []
-    while len(chosen) < min(k, n):
-        scores = rel if not chosen else lam * rel - (1 - lam) * penalty
-        best = int(np.argmax(np.where(free, scores, -np.inf)))
-        chosen.append(best)
-        free[best] = False
-        np.maximum(penalty, pairwise[:, best], out=penalty)
-    return chosen + [i for i in range(n) if free[i]]
-
-
-def _balance(order: list[int], groups: list[str]) -> list[int]:
-    """Round-robin over groups (scenarios), each group keeping its own order."""
-    queues: dict[str, list[int]] = {}
-    for i, g in zip(order, groups, strict=True):
-        queues.setdefault(g, []).append(i)
-    out: list[int] = []
-    while any(queues.values()):
-        for queue in queues.values():
-            if queue:
-                out.append(queue.pop(0))
-    return out

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -84,6 +84,8 @@ class ChromaStore:
         self.name = name
         self.check_every = check_every
         self._lock = threading.Lock()
+        self._kept: dict[str, np.ndarray] = {}  # vectors read, by chunk id (see `vectors`)
+        self._rows: dict[str, tuple[str, dict[str, Any]]] = {}  # texts, metadata read
         self._attach(client)
         self._seen = self.versions_key()
         self._checked_at = time.monotonic()
@@ -91,10 +93,15 @@ class ChromaStore:
 
     def _attach(self, client: Any) -> None:
         self._client = client
+        self._forget()
         self.chunks = client.get_or_create_collection(
             self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
         self.docs = client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
+
+    def _forget(self) -> None:
+        """Drop the vectors, texts and metadata kept (on a write, or another writer's)."""
+        self._kept, self._rows = {}, {}
 
     # -- keeping in step with other writers ------------------------------------------
     def versions_key(self) -> str:
@@ -118,6 +125,7 @@ class ChromaStore:
                 return False
             client = reopened(self._client)
             self._seen = key
+            self._forget()
             if client is None:  # a Chroma server: always up to date
                 return False
             self._attach(client)
@@ -158,6 +166,7 @@ class ChromaStore:
         if len(rows) != len(vectors):
             raise ValueError("one vector per chunk is needed")
         self.sync()  # write on top of what other processes wrote, not on a stale index
+        self._forget()
         for lo in range(0, len(rows), MAX_BATCH):
             batch = rows[lo : lo + MAX_BATCH]
             self.chunks.upsert(
@@ -197,6 +206,7 @@ class ChromaStore:
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_version is not None:
             where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        self._forget()
         self.chunks.delete(where=where)
 
     def remove(self, doc_id: str) -> None:
@@ -234,12 +244,24 @@ class ChromaStore:
         rows = [r for r in rows if active.get(str(r[2]["doc_id"])) == r[2]["version"]]
         return sorted(rows, key=lambda r: (str(r[2]["doc_id"]), int(r[2]["index"])))
 
-    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors of these chunks, by id (missing or unreadable ids are left out)."""
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these chunks, by id (missing or unreadable ids are left out).
+
+        Vectors once read are kept in memory until this process writes or sees another
+        writer's changes (a chunk id names one version of one chunk, so its vector never
+        changes); until then a chunk another process deleted may still be returned:
+        callers check the active versions (`active_versions`) when that matters."""
         if not chunk_ids:
             return {}
         ids = list(dict.fromkeys(chunk_ids))
         self.sync()
+        kept = self._kept
+        missing = [cid for cid in ids if cid not in kept]
+        if missing:
+            kept.update(self._read_vectors(missing))
+        return {cid: kept[cid] for cid in ids if cid in kept}
+
+    def _read_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         try:
             return self._vectors(ids)
         except ChromaError:  # a vector another process wrote, or one lost: look afresh
@@ -247,7 +269,7 @@ class ChromaStore:
         try:
             return self._vectors(ids)
         except ChromaError:
-            found: dict[str, list[float]] = {}
+            found: dict[str, np.ndarray] = {}
             for cid in ids:  # one at a time, so that one lost vector costs only itself
                 try:
                     found.update(self._vectors([cid]))
@@ -255,25 +277,44 @@ class ChromaStore:
                     log.warning("chunk %s has no readable vector: skipped", cid)
             return found
 
-    def _vectors(self, ids: list[str]) -> dict[str, list[float]]:
+    def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         got = self.chunks.get(ids=ids, include=["embeddings"])
         if not got["ids"]:
             return {}
-        vectors = np.asarray(got["embeddings"], dtype=np.float32).tolist()
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        vectors.setflags(write=False)  # kept and shared: nobody may change them in place
         return dict(zip(got["ids"], vectors, strict=True))
 
     def query(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
-        """Nearest chunks of active versions: (chunk_id, similarity, text, metadata).
-
-        The nearest ids come first, then the texts and metadata of those ids in one `get`:
-        a Chroma query that includes documents and metadata costs about twice as much."""
-        self.sync()
+        """Nearest chunks of active versions: (chunk_id, similarity, text, metadata)."""
         if k <= 0:
+            self.sync()
             return []
-        want = k * 2 + 8  # headroom for stale chunks of a half-done replacement
-        found: Any = None
+        found = self.nearest(vector, k * 2 + 8, where)  # headroom for stale chunks
+        return self.only_active(found)[:k]
+
+    def nearest(
+        self,
+        vector: Sequence[float],
+        want: int,
+        where: dict[str, Any] | None = None,
+        rows: Callable[[str], tuple[str, dict[str, Any]] | None] | None = None,
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """The `want` nearest chunks, any version (see `only_active`), nearest first:
+        (chunk_id, similarity, text, metadata).
+
+        The nearest ids come first, then the texts and metadata of those ids in one `get`
+        (a Chroma query that includes documents and metadata costs about twice as much),
+        except the ids whose text and metadata are known: kept from an earlier read (like
+        vectors, see `vectors`), or given by `rows` (the BM25 index holds every active
+        chunk's). A chunk id names one version of one chunk, so what is known of it stays
+        true; whether that version is still the active one is `only_active`'s to say."""
+        self.sync()
+        if want <= 0:
+            return []
+        known: dict[str, tuple[str, dict[str, Any]]] = {}
         for attempt in range(2):
             try:
                 found = self.chunks.query(
@@ -283,26 +324,45 @@ class ChromaStore:
                     include=["distances"],
                 )
                 ids, dists = found["ids"][0], found["distances"][0]
-                got = self.chunks.get(ids=ids, include=["documents", "metadatas"]) if ids else None
+                kept = self._rows
+                known = {
+                    cid: row
+                    for cid in ids
+                    if (row := kept.get(cid) or (rows(cid) if rows else None)) is not None
+                }
+                unknown = [cid for cid in ids if cid not in known]
+                got = (
+                    self.chunks.get(ids=unknown, include=["documents", "metadatas"])
+                    if unknown
+                    else None
+                )
                 break
             except ChromaError as exc:
                 if attempt:  # still unreadable after re-opening: no dense hits this time
                     log.warning("vector query failed: %s", exc)
                     return []
                 self.sync(force=True)
-        if not ids or got is None:
-            return []
         # After a killed writer, the vector index may still hold ids whose rows are gone
         # (no metadata): those are not readable chunks and are skipped.
-        rows = {
-            cid: (text, meta)
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if meta
-        }
-        active = self.active_versions([str(meta["doc_id"]) for _, meta in rows.values()])
-        hits = [
-            (cid, 1.0 - float(dist), str(rows[cid][0]), dict(rows[cid][1]))
+        if got is not None:
+            read = {
+                cid: (str(text), dict(meta))
+                for cid, text, meta in zip(
+                    got["ids"], got["documents"], got["metadatas"], strict=True
+                )
+                if meta
+            }
+            kept.update(read)
+            known.update(read)
+        return [
+            (cid, 1.0 - float(dist), known[cid][0], dict(known[cid][1]))
             for cid, dist in zip(ids, dists, strict=True)
-            if cid in rows and active.get(str(rows[cid][1]["doc_id"])) == rows[cid][1]["version"]
+            if cid in known
         ]
-        return hits[:k]
+
+    def only_active(
+        self, hits: Sequence[tuple[str, float, str, dict[str, Any]]]
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """The hits that belong to the active version of their document, in order."""
+        active = self.active_versions([str(meta["doc_id"]) for *_, meta in hits])
+        return [h for h in hits if active.get(str(h[3]["doc_id"])) == h[3]["version"]]

@@ -451,7 +451,10 @@ class TimedEmbedder:
 
 # Store methods called by `Ingestor.run` (add_chunks is the chunk upsert) and by `search`.
 INGEST_STORE_METHODS = ("add_chunks", "get_record", "count_chunks", "drop_stale_chunks", "activate")
-SEARCH_STORE_METHODS = ("records", "query")
+# (`nearest` and `only_active` are what `Retriever` calls since the search pass of issue 12;
+# older trees call `query`: the Chroma column sums whichever exist.)
+SEARCH_STORE_METHODS = ("records", "query", "nearest", "only_active")
+CHROMA_BUCKETS = ("store.query", "store.nearest", "store.only_active")
 
 
 def time_store_methods(store: ChromaStore, watch: Stopwatch, names: Sequence[str]) -> None:
@@ -467,7 +470,8 @@ def time_store_methods(store: ChromaStore, watch: Stopwatch, names: Sequence[str
         setattr(store, name, timed)
 
     for name in names:
-        wrap(name)
+        if hasattr(store, name):
+            wrap(name)
 
 
 def percentile(values: Sequence[float], pct: int) -> float:
@@ -495,6 +499,7 @@ class SearchStats:
     records_mean_ms: float  # store.records(): scenario names resolved for each search
     chroma_query_mean_ms: float  # store.query(): Chroma query + active-version check
     mean_hits: float
+    cpu_p50_ms: float = 0.0  # process CPU (every thread) of one search, median
 
 
 # What the dense query asks Chroma for: today's `store.query` (documents + metadata), and less.
@@ -577,22 +582,27 @@ def bench_search(
     queries: Sequence[str],
     variant: str,
     filters: dict[str, Any],
+    mode: str = "dense",
 ) -> SearchStats:
-    """Time dense retrieval (`Retriever.search`, mode dense) over every query and filter."""
+    """Time retrieval (`Retriever.search`, dense unless said) over every query and filter."""
     watch = embedder.watch
-    retriever.search(queries[0], top_k=TOP_K, mode="dense", **filters)  # warm caches
-    for bucket in ("embed_query", "store.records", "store.query"):
+    retriever.search(queries[0], top_k=TOP_K, mode=mode, **filters)  # type: ignore[arg-type]
+    for bucket in ("embed_query", "store.records", *CHROMA_BUCKETS):
         watch.take(bucket)
     latencies: list[float] = []
+    cpu: list[float] = []
     hits = 0
     for query in queries:
-        started = time.perf_counter()
-        hits += len(retriever.search(query, top_k=TOP_K, mode="dense", **filters))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        hits += len(retriever.search(query, top_k=TOP_K, mode=mode, **filters))  # type: ignore[arg-type]
         latencies.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     per_query_ms = {
         bucket: round(watch.take(bucket) * 1000 / len(queries), 2)
-        for bucket in ("embed_query", "store.records", "store.query")
+        for bucket in ("embed_query", "store.records")
     }
+    chroma_s = sum(watch.take(bucket) for bucket in CHROMA_BUCKETS)
+    per_query_ms["store.query"] = round(chroma_s * 1000 / len(queries), 2)
     return SearchStats(
         variant=variant,
         queries=len(queries),
@@ -603,6 +613,7 @@ def bench_search(
         records_mean_ms=per_query_ms["store.records"],
         chroma_query_mean_ms=per_query_ms["store.query"],
         mean_hits=round(hits / len(queries), 2),
+        cpu_p50_ms=round(percentile(cpu, 50), 2),
     )
 
 
@@ -695,6 +706,45 @@ def run_size(
         cpu_ms_per_chunk=round(1000 * cpu_s / max(1, report.chunks), 1),
         sentences_s=round(ingest_s - chunks_s, 2),
     )
+
+
+def search_only(
+    target: int, model: str, embedder: TimedEmbedder, queries: Sequence[str], base: Path
+) -> tuple[int, list[SearchStats]]:
+    """Time the search variants, and hybrid search, on a store an earlier `--store-dir`
+    run left in `base` (nothing generated, nothing ingested): its chunks, the timings."""
+    from assistant.wiring import make_retriever, make_store
+
+    settings = settings_for(base / "store", model)
+    store = make_store(settings, embedder.inner)
+    if not store.count_chunks():
+        raise SystemExit(f"no chunks in {base / 'store'}: build it with --store-dir first")
+    time_store_methods(store, embedder.watch, SEARCH_STORE_METHODS)
+    retriever = make_retriever(settings, store, embedder)
+    titles = [s.title for s in retriever.lexical.scenarios()]
+    variants = [(n, f, "dense") for n, f in search_variants(titles)]
+    variants += [("hybrid", {}, "hybrid"), ("hybrid,kind=scenario", {"kind": "scenario"}, "hybrid")]
+    stats = []
+    for name, filters, mode in variants:
+        stats.append(bench_search(retriever, embedder, queries, name, filters, mode))
+        retriever._vectors.clear()  # each variant embeds its queries afresh
+    return store.count_chunks(), stats
+
+
+def format_search_only(target: int, chunks: int, stats: Sequence[SearchStats]) -> str:
+    """The search table of `--search-only`."""
+    lines = [
+        f"search on the stored {target} ({chunks} chunks), load average "
+        f"{os.getloadavg()[0]:.2f} after:",
+        f"{'variant':<32} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50 ms':>11} "
+        f"{'embed ms':>9} {'chroma ms':>10}",
+    ]
+    for s in stats:
+        lines.append(
+            f"{s.variant:<32} {s.queries:>4} {s.p50_ms:>8.2f} {s.p95_ms:>8.2f} "
+            f"{s.cpu_p50_ms:>11.2f} {s.embed_mean_ms:>9.2f} {s.chroma_query_mean_ms:>10.2f}"
+        )
+    return "\n".join(lines)
 
 
 @contextmanager
@@ -846,7 +896,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--store-dir", type=Path, default=None, help="keep corpora and stores in DIR/size-<N>/"
     )
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="with --store-dir: time search (dense variants and hybrid) on the stores an "
+        "earlier run kept there, nothing ingested",
+    )
     args = parser.parse_args(argv)
+    if args.search_only and args.store_dir is None:
+        parser.error("--search-only needs --store-dir")
     if args.queries < 1:
         parser.error("--queries must be at least 1")
     if args.torch_threads is not None and args.torch_threads < 1:
@@ -873,6 +931,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"model_load={model_load_s:.2f}s rss_after_model_load={rss_model} MB",
         flush=True,
     )
+    if args.search_only:
+        for target in args.sizes:
+            base = args.store_dir / f"size-{target}"
+            chunks, stats = search_only(target, args.model, embedder, queries, base)
+            print(format_search_only(target, chunks, stats), flush=True)
+        return 0
     results: list[SizeResult] = []
     for target in args.sizes:
         with size_folder(target, args.store_dir) as base:
