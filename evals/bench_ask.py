@@ -83,8 +83,11 @@ def main() -> None:
         store = make_store(settings, embedder)
         started = time.perf_counter()
         make_ingestor(settings, store, embedder).run([ROOT / "corpus"])
+        retriever = make_retriever(settings, store, embedder)
+        if hasattr(retriever, "refresh"):  # the sentence index, as `assistant ingest` builds it
+            retriever.refresh()
         ingest_s = time.perf_counter() - started
-        task = make_ask_task(settings, make_retriever(settings, store, embedder))
+        task = make_ask_task(settings, retriever)
         task.ask("Combien de France Services ?")  # load the model, build the BM25 index
         figures: dict[str, object] = {
             "questions": len(questions),
