@@ -125,6 +125,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
     "failed": ("refusé", "refused"),
     "to_check": ("à vérifier", "to check"),
     "removed": ("Retiré :", "Removed:"),
+    "draft_reopened": (
+        "Le dernier brouillon enregistré, rouvert : modifiez-le ci-dessous.",
+        "The latest saved draft, reopened: edit it below.",
+    ),
     "cut_off": (
         "La réponse du modèle a été coupée par sa limite de longueur : sa dernière phrase, "
         "inachevée, est retirée.",
