@@ -269,7 +269,7 @@ def draft(
                 sentences.append(sentence(text, [c], checker.score(text, [c.quote]), item))
         by = rewriter.name if rewriter is not None and prose else "extractive"
         cited = tuple(dict.fromkeys(n for x in sentences for n in x.citations))
-        cut = written.unfinished if written is not None and prose else 0
+        cut = written.unfinished if written is not None and not written.failure else 0
         out.append(
             DraftSection(name, tuple(sentences), decisions, why, by, removed, cited, cut=cut)
         )
