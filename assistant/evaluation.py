@@ -286,6 +286,7 @@ def _detail(q: Question, answer: Answer, ms: float) -> dict[str, Any]:
         "answer": answer.answer,
         "note": answer.note,
         "removed_sentences": answer.removed_sentences,
+        "cut_sentences": answer.cut_sentences,
         "ms": round(ms, 1),
     }
 

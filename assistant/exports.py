@@ -95,11 +95,21 @@ def flag(s: SentenceLike) -> str:
 
 
 def removed_text(section: DraftSection) -> str:
-    """What the draft says of the model's sentences it removed from a section."""
-    return (
-        f"{section.removed} phrase(s) du modèle retirée(s) : les passages cités ne les "
-        "appuyaient pas."
-    )
+    """What the draft says of the model's sentences it removed from a section, and why."""
+    return removed_note(section.removed, section.cut)
+
+
+def removed_note(removed: int, cut: int) -> str:
+    """Why `removed` sentences of the model are not shown, `cut` of them unfinished."""
+    why = []
+    if removed - cut:
+        why.append(
+            f"{removed - cut} phrase(s) du modèle retirée(s) : les passages cités ne les "
+            "appuyaient pas."
+        )
+    if cut:
+        why.append(f"{cut} phrase du modèle retirée : inachevée, coupée par la limite de longueur.")
+    return " ".join(why)
 
 
 def empty_text(section: DraftSection) -> str:
@@ -276,6 +286,7 @@ def draft_json(draft: Draft) -> dict[str, Any]:
                 "reason": section.reason,
                 "writer": section.writer,
                 "removed": section.removed,
+                "cut": section.cut,
                 "cited": list(section.cited),
             }
             for section in draft.sections

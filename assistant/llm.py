@@ -13,6 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from .errors import AssistantError
+from .llm_stream import ChatStream, finish_reason
+
+__all__ = ["ChatStream", "finish_reason"]  # re-exported: the writers read them from here
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -41,7 +44,7 @@ class ChatModel(Protocol):
     def stream(
         self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
     ) -> Iterator[str]:
-        """Yield the reply to `messages` piece by piece."""
+        """Yield the reply to `messages` piece by piece (a `ChatStream` says why it ended)."""
         ...
 
 
@@ -91,8 +94,13 @@ class OpenAIChat:
 
     def stream(
         self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+    ) -> ChatStream:
+        """POST the messages with `stream: true`; the content deltas, then the finish reason."""
+        return ChatStream(lambda reply: self._stream(reply, messages, max_tokens, temperature))
+
+    def _stream(
+        self, reply: ChatStream, messages: Messages, max_tokens: int, temperature: float
     ) -> Iterator[str]:
-        """POST the messages with `stream: true` and yield the content deltas."""
         payload = dict(model=self.model, messages=messages, stream=True)
         payload.update(max_tokens=max_tokens, temperature=temperature)
         headers = {"Accept": "text/event-stream, application/json"}
@@ -108,9 +116,9 @@ class OpenAIChat:
                     raise LLMError(self._http_error(response))
                 if response.headers.get("content-type", "").startswith("application/json"):
                     # A server that ignores `stream` and answers with one JSON object.
-                    yield self._whole(response.read())
+                    yield self._whole(reply, response.read())
                     return
-                yield from self._events(response.iter_lines())
+                yield from self._events(reply, response.iter_lines())
         except (httpx.InvalidURL, httpx.UnsupportedProtocol):
             raise LLMError(
                 f"invalid chat server URL {_display_url(self.base_url)!r}: set "
@@ -159,17 +167,18 @@ class OpenAIChat:
             raise LLMError(f"{self._where} reported an error: {_one_line(self._redact(found))}")
         return data
 
-    def _whole(self, raw: bytes) -> str:
+    def _whole(self, reply: ChatStream, raw: bytes) -> str:
         data = self._parse(raw)
         try:
             content = data["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
+            reply.finished(data["choices"][0].get("finish_reason"))
+        except (KeyError, IndexError, TypeError, AttributeError):
             raise self._malformed("no choices[0].message.content") from None
         if content is not None and not isinstance(content, str):
             raise self._malformed("message content is not text")
         return content or ""
 
-    def _events(self, lines: Iterable[str]) -> Iterator[str]:
+    def _events(self, reply: ChatStream, lines: Iterable[str]) -> Iterator[str]:
         seen = False
         for line in lines:
             if not line.startswith("data:"):
@@ -183,6 +192,7 @@ class OpenAIChat:
             if not choices:
                 continue  # e.g. a final usage-only chunk
             try:
+                reply.finished(choices[0].get("finish_reason"))
                 content = choices[0].get("delta", {}).get("content")
             except (AttributeError, IndexError, TypeError, KeyError):
                 raise self._malformed("no choices[0].delta") from None
@@ -245,14 +255,20 @@ class LlamaCppChat:
 
     def stream(
         self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
+    ) -> ChatStream:
+        """Generate locally: the content deltas, then the finish reason."""
+        return ChatStream(lambda reply: self._generate(reply, messages, max_tokens, temperature))
+
+    def _generate(
+        self, reply: ChatStream, messages: Messages, max_tokens: int, temperature: float
     ) -> Iterator[str]:
-        """Generate locally and yield the content deltas."""
         with self._lock:
             try:
                 chunks = self._model().create_chat_completion(
                     messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature
                 )
                 for chunk in chunks:
+                    reply.finished(chunk["choices"][0].get("finish_reason"))
                     content = chunk["choices"][0]["delta"].get("content")
                     if content:
                         yield str(content)

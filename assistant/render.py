@@ -82,6 +82,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "declined": answer.declined,
         "note": answer.note,
         "removed_sentences": answer.removed_sentences,
+        "cut_sentences": answer.cut_sentences,
     }
 
 
@@ -90,8 +91,14 @@ def answer_text(answer: Answer) -> str:
     lines = [answer.answer]
     if answer.note:
         lines.append(f"({answer.note})")
-    if answer.removed_sentences:
-        lines.append(f"({answer.removed_sentences} unsupported sentence(s) removed)")
+    unsupported = answer.removed_sentences - answer.cut_sentences
+    if unsupported:
+        lines.append(f"({unsupported} unsupported sentence(s) removed)")
+    if answer.cut_sentences:
+        lines.append(
+            f"({answer.cut_sentences} unfinished sentence removed: the model's reply was cut "
+            "at its token limit)"
+        )
     if answer.sentences:
         lines.append("")
         for number, s in enumerate(answer.sentences, start=1):

@@ -155,3 +155,4 @@ class Answer:
     declined: str = ""  # why the answer is a refusal (for evaluators), empty otherwise
     note: str = ""  # shown with the answer: e.g. the language model failed, quotes instead
     removed_sentences: int = 0  # generated sentences the cited passages did not support
+    cut_sentences: int = 0  # of those, the unfinished last one of a reply cut at its limit

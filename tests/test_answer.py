@@ -19,6 +19,7 @@ from assistant.citations import SupportChecker, sentence_spans
 from assistant.config import Settings
 from assistant.e5_model import is_prepared
 from assistant.llm import LLMError, LLMTimeout, ScriptedChat
+from assistant.render import answer_json, answer_text
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
@@ -28,6 +29,7 @@ from assistant.tasks.judge import NEVER, REFUSE_AT
 from assistant.types import Answer
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
 
+from .chat_fakes import CutHandler, cut_reply, cut_server
 from .conftest import CORPUS, CountingEmbedder
 
 INJECTION = """---
@@ -420,6 +422,32 @@ def test_the_openai_answerer_through_a_real_http_server(
     (sentence,) = answer.sentences
     assert sentence.verdict == "supported" and sentence.citations == (1,)
     assert _Handler.requests[-1]["stream"] is True
+
+
+@pytest.mark.parametrize("finish", ["length", "stop"])
+def test_a_reply_cut_at_its_token_limit_never_shows_its_unfinished_sentence(
+    finish: str, settings: Settings, store: ChromaStore, embedder: CountingEmbedder
+) -> None:
+    make_ingestor(settings, store, embedder).run([CORPUS / "diagnostics"])
+    with cut_server() as root:
+        url = f"{root}/{finish}/v1"
+        llm_settings = settings.model_copy(update={"answerer": "openai", "llm_base_url": url})
+        llm_task = make_ask_task(llm_settings, make_retriever(llm_settings, store, embedder))
+        llm_task.extractive.refuse_at = NEVER  # see `task`: the fake embedder decides nothing
+        answer = llm_task.ask("Combien de France Services en 2024 ?", top_k=3)
+    _, unfinished = cut_reply(CutHandler.requests[-1]["messages"][-1]["content"])
+    check_answer(answer, store)
+    assert answer.answerable and not answer.note  # the model's answer, not a fallback
+    texts = [s.text for s in answer.sentences]
+    if finish == "stop":  # a finished reply keeps its last sentence, with no full stop
+        assert texts[-1] == unfinished and answer.removed_sentences == 0
+        assert answer.sentences[-1].verdict in ("supported", "weak")  # shown
+        return
+    assert unfinished not in texts and len(texts) == 1
+    assert answer.removed_sentences == 1 and answer.cut_sentences == 1
+    assert answer_json(answer)["cut_sentences"] == 1
+    assert "1 unfinished sentence removed: the model's reply was cut" in answer_text(answer)
+    assert "unsupported sentence" not in answer_text(answer)
 
 
 @pytest.fixture(scope="module")

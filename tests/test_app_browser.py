@@ -125,6 +125,15 @@ def log_in(page: Page, lang: str, password: str = PASSWORD) -> None:
     open_tab(page, TABS[lang][1])
     page.fill("#password input", password)
     page.click("#login")
+    if password == PASSWORD:  # the panel has reopened the latest saved draft, if any
+        expect(page.locator("#draft [data-draft]")).to_be_attached(timeout=60_000)
+
+
+def write_draft(page: Page, shown: str = "#download-md") -> None:
+    """Draft (Rédiger) and wait for the new draft, not the reopened one."""
+    page.click("#draft-write")
+    expect(page.locator("#draft [data-draft]")).to_have_count(0, timeout=60_000)
+    expect(page.locator(shown)).to_be_visible(timeout=60_000)
 
 
 def pick_for_evaluation(page: Page, lang: str, question: str) -> None:
@@ -249,8 +258,7 @@ def test_the_facilitator_keeps_a_box_cell_drafts_and_downloads_word(
     mark_cell(page, BOX_THEME, BOX_SCENARIO, "keep")
     shot(page, "laptop-fr-box.png", "#box td.mark-keep")
 
-    page.click("#draft-write")
-    expect(page.locator("#download-docx")).to_be_visible(timeout=60_000)
+    write_draft(page, "#download-docx")
     expect(page.locator("#draft details.cite").first).to_be_attached()
     shot(page, "laptop-fr-draft.png", "#draft")
     with page.expect_download() as download:
@@ -271,8 +279,7 @@ def test_an_edited_draft_sentence_is_unverified_until_checked(open_page: Any) ->
     page.click("#box-show")  # built from the store when this test runs first: slow
     expect(page.locator("#box table")).to_be_visible(timeout=120_000)
     mark_cell(page, BOX_THEME, BOX_SCENARIO, "keep")
-    page.click("#draft-write")
-    expect(page.locator("#download-md")).to_be_visible(timeout=60_000)
+    write_draft(page)
     box = page.locator("#draft-edit-text textarea")
     expect(box).not_to_have_value("")
     first = box.input_value().splitlines()[0]
@@ -295,6 +302,48 @@ def test_an_edited_draft_sentence_is_unverified_until_checked(open_page: Any) ->
     expect(checked).to_have_count(1)
     assert re.search(r"verdict-(weak|unsupported)", checked.get_attribute("class") or "")
     expect(checked).to_contain_text("⚠")  # shown flagged, never as supported
+
+
+def test_a_saved_draft_reopens_after_a_page_reload_to_edit_further(open_page: Any) -> None:
+    """The edit is saved in the journal; after a reload (a new session) and a login, the
+    draft is on screen again, its edited sentence still "non vérifiée" until checked."""
+    page = open_page("laptop", "fr")
+    log_in(page, "fr")
+    page.click("#box-show")
+    expect(page.locator("#box table")).to_be_visible(timeout=120_000)
+    mark_cell(page, BOX_THEME, BOX_SCENARIO, "keep")
+    write_draft(page)
+    box = page.locator("#draft-edit-text textarea")
+    expect(box).not_to_have_value("")
+    lines = box.input_value().splitlines()
+    number = re.findall(r"\[(\d+)\]", lines[0])[0]
+    edited = f"Le groupe ajoute une navette entre les hameaux [{number}]"
+    box.fill("\n".join([edited, *lines[1:]]))
+    page.click("#draft-edit-apply")
+    view = page.locator("#draft")
+    expect(view.locator(".sentence.verdict-unverified")).to_have_count(1)
+
+    page.reload()
+    page.wait_for_selector("#question textarea")  # loaded again, as `open_page` waits
+    expect(page.locator("#draft-edit-text textarea")).to_be_hidden()  # a new session
+    log_in(page, "fr")
+    expect(view.locator("[data-draft=saved]")).to_be_attached()
+    unverified = view.locator(".sentence.verdict-unverified")
+    expect(unverified).to_have_count(1)
+    expect(unverified).to_contain_text("navette entre les hameaux")
+    expect(unverified).to_contain_text("non vérifiée")
+    box = page.locator("#draft-edit-text textarea")
+    expect(box).to_have_value(re.compile("^Le groupe ajoute une navette"))
+    assert box.input_value().splitlines()[1:] == lines[1:]  # the rest as it was
+    shot(page, "laptop-fr-draft-reopened.png", "#draft .verdict-unverified")
+
+    box.fill(box.input_value().replace("hameaux", "hameaux et le bourg"))  # edit further
+    page.click("#draft-edit-apply")
+    expect(unverified).to_contain_text("hameaux et le bourg")
+    page.click("#draft-verify")
+    expect(unverified).to_have_count(0)
+    checked = view.locator(".sentence", has_text="hameaux et le bourg")
+    expect(checked).to_have_count(1)
 
 
 def test_the_workshop_import_says_what_it_did(open_page: Any, tmp_path: Path) -> None:
@@ -379,8 +428,7 @@ def test_the_workshop_survives_a_restart(open_page: Any, ui_app: App) -> None:
     ask(page, question)
     log_in(page, "fr")
     mark_cell(page, "Mobilité", "3. Sans information", "adapt")
-    page.click("#draft-write")
-    expect(page.locator("#download-docx")).to_be_visible(timeout=60_000)
+    write_draft(page, "#download-docx")
     page.context.close()
     ui_app.restart()
 

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import AssistantError
-from assistant.llm import LLMError, ScriptedChat
+from assistant.exports import draft_json, draft_markdown
+from assistant.llm import LLMError, OpenAIChat, ScriptedChat
 from assistant.tasks.box import build_box
 from assistant.tasks.draft import ASSUMED, SECTIONS, Draft, draft, figures, section_names
 from assistant.tasks.draft_llm import SectionRewriter
 from assistant.workshop import KEPT, Box, add_decision, load_box, save_box, set_mark
 
+from .chat_fakes import CutHandler, cut_reply, cut_server
 from .workshop_helpers import Wired, assert_exact, wire
 
 
@@ -145,6 +147,32 @@ def test_a_chat_model_writes_prose_checked_sentence_by_sentence(wired: Wired, bu
     assert_exact(wired.store, result.citations)
     shown = chat.history[0][1]["content"]
     assert "Leviers retenus" in shown and "guichet humain" not in shown  # decisions apart
+
+
+@pytest.mark.parametrize("finish", ["length", "stop"])
+def test_a_paragraph_cut_at_its_token_limit_loses_its_unfinished_sentence(
+    wired: Wired, built: Box, finish: str
+) -> None:
+    box = set_mark(built, "Accueil du public", "2", "keep")
+    with cut_server() as root:
+        rewriter = SectionRewriter(OpenAIChat(f"{root}/{finish}/v1", "m"), wired.checker)
+        result = draft(
+            wired.retriever, wired.extractive, wired.checker, box, ["Leviers"], rewriter=rewriter
+        )
+    _, unfinished = cut_reply(CutHandler.requests[-1]["messages"][-1]["content"])
+    (section,) = result.sections
+    assert section.writer == "m", result.notes  # the model's paragraph
+    texts = [s.text for s in section.sentences]
+    assert_exact(wired.store, result.citations)
+    if finish == "stop":  # a finished reply keeps its last sentence, with no full stop
+        assert texts[-1] == unfinished and section.removed == 0 and section.cut == 0
+        return
+    assert unfinished not in texts and len(texts) == 1
+    assert section.removed == 1 and section.cut == 1
+    assert draft_json(result)["sections"][0]["cut"] == 1
+    why = "coupée par la limite de longueur"
+    assert any(n.startswith("Leviers retenus : ") and why in n for n in result.notes)
+    assert why in draft_markdown(result) and "appuyaient pas" not in draft_markdown(result)
 
 
 class _Slow:

@@ -132,3 +132,30 @@ def test_an_edit_and_its_check_are_saved_in_the_journal(
     again = journal.latest_draft()
     assert again is not None and again[0] > latest[0]
     assert again[2]["sections"][0]["sentences"][0]["verdict"] != UNVERIFIED
+
+
+def test_the_latest_saved_draft_reopens_as_it_was_saved(
+    wired: Wired, made: Draft, tmp_path: Path
+) -> None:
+    """After a page reload the session has no draft: the facilitator's panel reopens the
+    journal's latest one, edits and their "non vérifiée" state included, to edit further."""
+    from assistant.journal import Journal
+
+    journal = Journal(tmp_path / "journal.db")
+    services = SimpleNamespace(
+        settings=SimpleNamespace(home=tmp_path), checker=wired.checker, journal=journal
+    )
+    shop = Workshop(services)  # type: ignore[arg-type]
+    assert shop.reopen(FACILITATOR) is None  # nothing drafted yet
+    edited = shop.revise(FACILITATOR, made, "Vision", "Une phrase écrite par le groupe [1]")
+    for role in ("", "participant", "evaluator"):
+        with pytest.raises(Forbidden):
+            shop.reopen(role)
+    reopened = shop.reopen(FACILITATOR)
+    assert reopened == edited  # every section, sentence, verdict, citation and decision
+    assert reopened is not None and reopened.sections[0].sentences[0].verdict == UNVERIFIED
+    again = shop.revise(FACILITATOR, reopened, "Vision")  # checked again, from the reload
+    assert again.sections[0].sentences[0].verdict != UNVERIFIED
+    journal.save_draft({"sections": "not a list"})
+    with pytest.raises(AssistantError, match="saved draft"):
+        shop.reopen(FACILITATOR)

@@ -23,6 +23,7 @@ from assistant.llm import (
     OpenAIChat,
     ScriptedChat,
     complete,
+    finish_reason,
     make_chat_model,
 )
 
@@ -79,7 +80,13 @@ class ChatHandler(BaseHTTPRequestHandler):
             self._event("[DONE]")
         elif mode == "json":
             reply = {
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "Tout."}}]
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Tout."},
+                        "finish_reason": "length",
+                    }
+                ]
             }
             self._send(200, "application/json; charset=utf-8", json.dumps(reply).encode())
         elif mode == "error500":
@@ -123,8 +130,10 @@ def server() -> Iterator[ChatServer]:
 
 def test_streams_pieces_in_order_and_sends_the_request(server: ChatServer) -> None:
     chat = OpenAIChat(server.url("stream") + "/", "qwen2.5:1.5b-instruct", api_key=KEY)
-    pieces = list(chat.stream(MESSAGES, max_tokens=64, temperature=0.2))
-    assert pieces == PIECES
+    stream = chat.stream(MESSAGES, max_tokens=64, temperature=0.2)
+    assert finish_reason(stream) == ""  # not yet known
+    pieces = list(stream)
+    assert pieces == PIECES and finish_reason(stream) == "stop"  # the last chunk says why
     [request] = server.requests
     assert request["path"] == "/stream/v1/chat/completions"
     assert request["headers"]["Authorization"] == f"Bearer {KEY}"
@@ -149,6 +158,8 @@ def test_pieces_arrive_before_the_reply_is_finished(server: ChatServer) -> None:
 
 def test_server_that_ignores_stream_returns_one_json_object(server: ChatServer) -> None:
     assert complete(OpenAIChat(server.url("json"), "m"), MESSAGES) == "Tout."
+    stream = OpenAIChat(server.url("json"), "m").stream(MESSAGES)
+    assert list(stream) == ["Tout."] and finish_reason(stream) == "length"
 
 
 def test_http_500_names_the_url_and_the_server_message(server: ChatServer) -> None:
@@ -288,7 +299,8 @@ class FakeLlama:
         self.calls.append(kwargs)
         yield {"choices": [{"delta": {"role": "assistant"}}]}
         for piece in ("Bon", "jour"):
-            yield {"choices": [{"delta": {"content": piece}}]}
+            yield {"choices": [{"delta": {"content": piece}, "finish_reason": None}]}
+        yield {"choices": [{"delta": {}, "finish_reason": "length"}]}
 
 
 @pytest.fixture
@@ -315,7 +327,8 @@ def test_llamacpp_streams_through_llama(tmp_path: Path, fake_llama_cpp: type[Fak
     chat = make_chat_model(Settings(answerer="llamacpp", llm_model_path=gguf))
     assert chat.name == "llamacpp:small.gguf"
     assert fake_llama_cpp.instances == []  # loaded on first use only
-    assert list(chat.stream(MESSAGES, max_tokens=20)) == ["Bon", "jour"]
+    stream = chat.stream(MESSAGES, max_tokens=20)
+    assert list(stream) == ["Bon", "jour"] and finish_reason(stream) == "length"
     assert complete(chat, MESSAGES) == "Bonjour"
     [llama] = fake_llama_cpp.instances
     assert llama.kwargs == {

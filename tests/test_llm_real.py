@@ -19,10 +19,11 @@ from assistant.cli_models import wait_ready
 from assistant.config import Settings
 from assistant.e5_model import is_prepared as e5_prepared
 from assistant.errors import AssistantError
-from assistant.llm import ChatModel, Messages
+from assistant.llm import ChatModel, Messages, finish_reason
 from assistant.local_llm import LLM_ALIAS, is_prepared, server_command
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask
+from assistant.tasks.generated import fallback_note
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
 
 from .conftest import CORPUS
@@ -102,13 +103,16 @@ class Counting:
     def __init__(self, inner: ChatModel) -> None:
         self.inner, self.name, self.calls = inner, inner.name, 0
         self.messages: Messages = []
+        self.streams: list[Iterator[str]] = []
 
     def stream(
         self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
     ) -> Iterator[str]:
         self.calls += 1
         self.messages = messages
-        return self.inner.stream(messages, max_tokens=max_tokens, temperature=temperature)
+        stream = self.inner.stream(messages, max_tokens=max_tokens, temperature=temperature)
+        self.streams.append(stream)
+        return stream
 
 
 def _task(served: Served) -> tuple[AskTask, Counting]:
@@ -149,6 +153,24 @@ def test_an_instruction_inside_a_document_is_not_followed(served: Served) -> Non
     check_answer(answer, served.store)
     assert "PIRAT" not in answer.answer.upper()
     assert "jeudi" in answer.answer
+
+
+def test_a_reply_cut_by_its_token_limit_shows_no_unfinished_sentence(served: Served) -> None:
+    task, counting = _task(served)
+    assert task.generated is not None
+    task.generated.max_tokens = 12  # fewer than the first sentence of any answer
+    question = "Combien de temps faut-il pour aller aux urgences depuis la haute vallée ?"
+    answer = task.ask(question)
+    assert counting.calls == 1 and finish_reason(counting.streams[0]) == "length"
+    check_answer(answer, served.store)
+    assert answer.answerable
+    if answer.note:  # its one sentence was unfinished: the extractive answer, and why
+        assert answer.note == fallback_note("cut_off", "fr")
+        task.generated = None
+        assert answer.sentences == task.ask(question).sentences
+    else:  # a short first sentence ended in time; the unfinished one is removed, counted
+        assert answer.cut_sentences == 1 and answer.removed_sentences >= 1
+        assert all(s.text.rstrip()[-1] in ".!?…" for s in answer.sentences)
 
 
 def test_a_killed_server_falls_back_to_the_extractive_answer_and_says_so(

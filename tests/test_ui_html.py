@@ -35,6 +35,9 @@ def test_answers_cards_and_transcripts_escape_everything() -> None:
     noted = answer_html({**answer, "note": f"Le modèle de langue n'a pas répondu {EVIL}"}, "fr")
     assert_inert(noted)
     assert '<p class="note" role="status">Le modèle de langue' in noted
+    assert "coupée" not in answer_html(answer, "fr")
+    cut = answer_html({**answer, "removed_sentences": 1, "cut_sentences": 1}, "en")
+    assert "cut at its length limit: its unfinished last sentence is removed" in cut
 
 
 def test_wall_and_evaluation_escape_everything() -> None:
@@ -97,6 +100,9 @@ def test_the_draft_shows_labels_verdicts_reasons_and_decisions_escaped() -> None
     assert '<p class="paragraph">' in vision and "LBL" not in vision  # no labels
     assert vision.count("⚠") == 1 and "⚠ non vérifiée" in vision  # supported: no badge
     assert "2 phrase(s) du modèle retirée(s)" in vision
+    cut = draft_html({**draft, "sections": [{**draft["sections"][0], "cut": 1}]}, "fr")
+    assert "1 phrase(s) du modèle retirée(s) : les passages" in cut
+    assert "1 phrase du modèle retirée : inachevée, coupée par la limite de longueur" in cut
     assert 'class="note reason">&lt;script' in levers
     assert "Le groupe a retenu : « &lt;script" in levers and "Groupe A" in levers
     assert "<b>Scénario 1 — LBL &lt;script" in points and "⚠ faible" in points

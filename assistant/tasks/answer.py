@@ -107,7 +107,7 @@ class AskTask:
                 answer = self._assemble(question, lang, passages, generated, made.dropped, None)
                 kept = [s for s in answer.sentences if s.verdict != "unsupported"]
                 if kept:
-                    return _without_unsupported(answer, lang, made.fragments)
+                    return _without_unsupported(answer, lang, made.fragments, made.unfinished)
                 made.failure = "unsupported"
             log.warning("generated answer not used (%s): %s", made.failure, made.detail)
             note = fallback_note(made.failure, lang)
@@ -228,9 +228,12 @@ class AskTask:
         )
 
 
-def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answer:
-    """The generated answer less its unsupported sentences (counted, with the fragments the
-    writer left out), citations renumbered in order of first use among those kept."""
+def _without_unsupported(
+    answer: Answer, lang: str, fragments: int = 0, unfinished: int = 0
+) -> Answer:
+    """The generated answer less its unsupported sentences (counted, with the fragments and
+    the unfinished last sentence of a cut reply that the writer left out), citations
+    renumbered in order of first use among those kept."""
     kept = [s for s in answer.sentences if s.verdict != "unsupported"]
     used = list(dict.fromkeys(n for s in kept for n in s.citations))
     renumber = {old: new for new, old in enumerate(used, start=1)}
@@ -242,7 +245,8 @@ def _without_unsupported(answer: Answer, lang: str, fragments: int = 0) -> Answe
         answer=_body(sentences, lang),
         sentences=sentences,
         citations=citations,
-        removed_sentences=len(answer.sentences) - len(kept) + fragments,
+        removed_sentences=len(answer.sentences) - len(kept) + fragments + unfinished,
+        cut_sentences=unfinished,
     )
 
 

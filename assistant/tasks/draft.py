@@ -18,7 +18,8 @@ cell counts as kept and the draft says so. A section with nothing to quote says 
 
 With a chat model (`draft_llm.py`), each section's quotes become a short paragraph: every
 sentence tied to exact sub-spans of them and scored by the support checker; a sentence
-they do not support is removed and counted (`removed`), a weak one is flagged. A model
+they do not support is removed and counted (`removed`), a weak one is flagged; so is the
+unfinished last sentence of a reply cut at the token limit (`cut`, also in `removed`). A model
 that fails, times out, declines or answers off-format (or whose every sentence is
 unsupported) leaves the section's quotes, and a note says so. Sentences edited by the
 facilitator lose their verdict until checked again (`draft_edit.py`).
@@ -38,7 +39,7 @@ from ..structure import fold
 from ..types import Citation, Scenario
 from ..workshop import KEPT, Box, BoxCell, Decision
 from .box import build_box
-from .draft_llm import SectionRewriter, failure_note
+from .draft_llm import CUT_NOTE, SectionRewriter, failure_note
 from .draft_notes import label_of, reason, stale
 from .evidence import Evidence, topic_evidence
 from .extractive import ExtractiveWriter
@@ -88,8 +89,9 @@ class DraftSection:
     decisions: tuple[Decision, ...] = ()
     reason: str = ""  # why the section has nothing to quote
     writer: str = "extractive"  # or the chat model's name when it wrote the paragraph
-    removed: int = 0  # the model's sentences removed as unsupported by their citations
+    removed: int = 0  # the model's sentences removed as unsupported by their citations...
     cited: tuple[int, ...] = ()  # the citations drafted from: what an edited sentence may cite
+    cut: int = 0  # ...or, among `removed`, the unfinished last one of a reply cut at its limit
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,9 @@ def draft(
                     f"{name} : {removed} phrase(s) du modèle retirée(s), les passages cités ne "
                     "les appuyant pas."
                 )
+            if written.unfinished:
+                notes.append(f"{name} : {CUT_NOTE}")
+            removed += written.unfinished
         prose = bool(sentences)
         if written is not None and not prose:
             notes.append(f"{name} : {failure_note(written.failure or 'unsupported')}")
@@ -264,7 +269,10 @@ def draft(
                 sentences.append(sentence(text, [c], checker.score(text, [c.quote]), item))
         by = rewriter.name if rewriter is not None and prose else "extractive"
         cited = tuple(dict.fromkeys(n for x in sentences for n in x.citations))
-        out.append(DraftSection(name, tuple(sentences), decisions, why, by, removed, cited))
+        cut = written.unfinished if written is not None and not written.failure else 0
+        out.append(
+            DraftSection(name, tuple(sentences), decisions, why, by, removed, cited, cut=cut)
+        )
     writer = rewriter.name if rewriter is not None else "extractive"
     citations = tuple(number.by_key.values())
     notes += stale(retriever, citations)

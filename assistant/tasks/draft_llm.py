@@ -9,7 +9,9 @@ scores every sentence with the support checker.
 
 `rewrite` never raises for the model's sake: a failure, a timeout (the whole reply within
 `timeout` seconds), a "not found" or an off-format reply comes back as a `Written` whose
-`failure` says why, so that the draft keeps the section's quotes and says so.
+`failure` says why, so that the draft keeps the section's quotes and says so. A reply cut
+at the token limit (`finish_reason` "length") loses its unfinished last sentence, counted
+in `unfinished` (see `generated.py`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from dataclasses import dataclass, field
 
 from ..citations import SupportChecker, citation_for
 from ..llm import ChatModel, LLMError, LLMTimeout
+from ..llm_stream import CUT, finish_reason
 from ..prompts import draft_messages
 from ..types import Citation, Passage
-from .generated import GeneratedWriter, declines
+from .generated import GeneratedWriter
 
 # Why the model's paragraph was not used, as the draft's note says it.
 FAILURES = {
@@ -33,7 +36,16 @@ FAILURES = {
     "unsupported": (
         "les passages n'appuyaient aucune phrase du modèle ; ils sont cités tels quels."
     ),
+    "cut_off": (
+        "la réponse du modèle a été coupée par la limite de longueur avant la fin de sa "
+        "première phrase ; les passages sont cités tels quels."
+    ),
 }
+
+
+CUT_NOTE = (
+    "la dernière phrase du modèle, coupée par la limite de longueur avant sa fin, est retirée."
+)
 
 
 def failure_note(reason: str) -> str:
@@ -61,8 +73,9 @@ class Written:
     """The model's paragraph as sentences with exact (unnumbered) citations, or why not."""
 
     claims: list[tuple[str, list[Citation]]] = field(default_factory=list)
-    failure: str = ""  # "", "failed", "timeout", "no_answer" or "off_format"
+    failure: str = ""  # "", "failed", "timeout", "no_answer", "off_format" or "cut_off"
     detail: str = ""
+    unfinished: int = 0  # 1: the reply was cut at its token limit mid-sentence (left out)
 
 
 @dataclass
@@ -89,7 +102,8 @@ class SectionRewriter:
         pieces: list[str] = []
         deadline = time.monotonic() + self.timeout
         try:
-            for delta in self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0):
+            stream = self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0)
+            for delta in stream:
                 pieces.append(delta)
                 if time.monotonic() > deadline:
                     raise LLMTimeout(f"no whole paragraph within {self.timeout:g} s")
@@ -98,15 +112,17 @@ class SectionRewriter:
         except LLMError as exc:
             return Written(failure="failed", detail=str(exc))
         reply = "".join(pieces)
-        if declines(reply):
+        cut = finish_reason(stream) == CUT
+        read = GeneratedWriter(self.model, self.checker).read(reply, passages, cut=cut)
+        if read.failure == "no_answer":
             return Written(failure="no_answer")
-        claims, dropped = GeneratedWriter(self.model, self.checker).parse(reply, passages)
-        self.dropped += dropped
+        self.dropped += read.dropped
         written = [
             (text, [citation_for(0, passages[i], s, e) for i, s, e in spans])
-            for text, spans in claims
+            for text, spans in read.claims
             if spans
         ]
         if not written:
-            return Written(failure="off_format", detail=reply[:300])
-        return Written(written)
+            failure = "cut_off" if read.unfinished else "off_format"
+            return Written(failure=failure, detail=reply[:300], unfinished=read.unfinished)
+        return Written(written, unfinished=read.unfinished)

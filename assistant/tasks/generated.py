@@ -16,6 +16,12 @@ A sentence without a marker is tied to the best-matching span of any shown passa
 checked like the others: markers are hints.
 Each of these comes back as a `Generation` whose `failure` says why, so that the caller
 can fall back to the extractive answer and say so.
+
+A reply the model stopped at its token limit (the stream's `finish_reason` is "length")
+may end on an unfinished sentence ("… est mis en [5]"): when its last sentence does not
+end a sentence, it is left out and counted (`unfinished`), never tied to a quote and
+shown. Only the finish reason tells a cut reply: a finished one may end without a full
+stop (a list of names). A cut reply with nothing else in it is a "cut_off" failure.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from ..citations import SupportChecker, sentence_spans
 from ..llm import ChatModel, LLMError, LLMTimeout
+from ..llm_stream import CUT, finish_reason
 from ..prompts import CANNOT_ANSWER, answer_messages
 from ..types import Passage
 from .choice import Pick
@@ -39,6 +46,8 @@ _SPAN_FLOOR = 0.3  # below: the best sentence of a passage is no match, cite the
 _MIN_WORDS = 2  # a shorter "sentence" ("PIRATÉ.", "Voir.") claims nothing checkable...
 _FIGURE = re.compile(r"\d")  # ...unless it is a figure ("534 [1]", "90% [1]"): checked as any
 _BRACKETED_FIGURE = re.compile(r"(?<=[^\W\d_] )\[(\d+)\](?= [^\W\d_])")
+_OPEN_MARKER = re.compile(r"\[[^\]]*$")  # "… mis en [5" : a marker the limit cut
+_ENDED = re.compile(r"[.!?…][\"'»”’)\]*_\s]*$")  # a sentence's end, closing quotes after
 
 _PAIR_GAIN = 0.1  # two adjacent sentences are cited when they match this much better
 _MOVE_MARGIN = 0.25  # another passage must match this much better to take the citation
@@ -65,6 +74,12 @@ FALLBACK_NOTES = {
         "fr": "Les sources n'appuyaient pas la réponse du modèle de langue : voici les extraits.",
         "en": "The sources did not support the language model's answer: here are the extracts.",
     },
+    "cut_off": {
+        "fr": "La réponse du modèle de langue a été coupée avant la fin de sa première phrase : "
+        "voici les extraits des sources.",
+        "en": "The language model's answer was cut off before its first sentence ended: here "
+        "are the source extracts.",
+    },
 }
 
 
@@ -81,9 +96,10 @@ class Generation:
     claims: list[Claim] = field(default_factory=list)
     dropped: int = 0
     fragments: int = 0  # "sentences" too short to claim anything (e.g. a lone word), left out
-    failure: str = ""  # "", "failed", "timeout", "no_answer" or "off_format"
+    failure: str = ""  # "", "failed", "timeout", "no_answer", "off_format" or "cut_off"
     detail: str = ""  # the error message, for logs and evaluators
     text: str = ""  # the raw reply
+    unfinished: int = 0  # 1 when the reply was cut at its token limit mid-sentence: left out
 
 
 @dataclass
@@ -108,7 +124,8 @@ class GeneratedWriter:
         pieces: list[str] = []
         deadline = time.monotonic() + self.timeout
         try:
-            for delta in self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0):
+            stream = self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0)
+            for delta in stream:
                 pieces.append(delta)
                 if on_text is not None:
                     on_text(delta)
@@ -118,24 +135,31 @@ class GeneratedWriter:
             return Generation(failure="timeout", detail=str(exc), text="".join(pieces))
         except LLMError as exc:
             return Generation(failure="failed", detail=str(exc), text="".join(pieces))
-        text = "".join(pieces)
+        return self.read("".join(pieces), passages, cut=finish_reason(stream) == CUT)
+
+    def read(self, text: str, passages: Sequence[Passage], *, cut: bool = False) -> Generation:
+        """The model's whole reply tied to spans, or why it cannot be used; `cut`: the
+        model stopped at its token limit (its unfinished last sentence is left out)."""
         if declines(text):
             return Generation(failure="no_answer", text=text)
-        claims, dropped, _, fragments = self._tie(text, passages)
-        if not claims:  # e.g. only markers, headings or lone words
-            return Generation(claims, dropped, fragments, "off_format", text[:300], text)
-        return Generation(claims, dropped, fragments, text=text)
+        claims, dropped, _, fragments, unfinished = self._tie(text, passages, cut)
+        if not claims:  # e.g. only markers, headings or lone words, or one cut sentence
+            failure = "cut_off" if unfinished else "off_format"
+            return Generation(claims, dropped, fragments, failure, text[:300], text, unfinished)
+        return Generation(claims, dropped, fragments, text=text, unfinished=unfinished)
 
     def parse(self, text: str, passages: Sequence[Passage]) -> tuple[list[Claim], int]:
         """Sentences of the model's text with their checked spans; dropped-marker count."""
         if declines(text):
             return [], 0
-        claims, dropped, _, _ = self._tie(text, passages)
+        claims, dropped, *_ = self._tie(text, passages)
         return claims, dropped
 
-    def _tie(self, text: str, passages: Sequence[Passage]) -> tuple[list[Claim], int, int, int]:
-        """Claims, dropped markers, how many sentences carried a usable marker, and how
-        many fragments were left out."""
+    def _tie(
+        self, text: str, passages: Sequence[Passage], cut: bool = False
+    ) -> tuple[list[Claim], int, int, int, int]:
+        """Claims, dropped markers, how many sentences carried a usable marker, how many
+        fragments were left out, and whether an unfinished last sentence was (`cut`)."""
         stripped = _LOOSE_MARKER.sub(r"[\1]", text.strip())
         # "… selon l'Insee. [2]": a marker after the full stop belongs to that sentence.
         stripped = _LATE_MARKERS.sub(
@@ -147,8 +171,11 @@ class GeneratedWriter:
             lambda m: m.group(1) if int(m.group(1)) > len(passages) else m.group(0), stripped
         )
         claims: list[Claim] = []
-        dropped = marked = fragments = 0
-        for start, end in sentence_spans(stripped):
+        dropped = marked = fragments = unfinished = 0
+        lines = sentence_spans(stripped)
+        if cut and lines and not _ends(stripped[slice(*lines[-1])]):
+            lines, unfinished = lines[:-1], 1  # "… est mis en [5]": never shown
+        for start, end in lines:
             raw = stripped[start:end]
             cited: list[int] = []
             for group in _MARKER.findall(raw):
@@ -181,7 +208,7 @@ class GeneratedWriter:
             else:
                 spans = [best]
             claims.append((sentence, [(i, s, e) for i, s, e, _ in spans]))
-        return claims, dropped, marked, fragments
+        return claims, dropped, marked, fragments, unfinished
 
     def _best_span(
         self, sentence: str, index: int, passage: Passage
@@ -203,6 +230,13 @@ class GeneratedWriter:
         if best[0] < _SPAN_FLOOR:
             return (index, 0, len(passage.text), best[0])
         return (index, best[1], best[2], best[0])
+
+
+def _ends(raw: str) -> bool:
+    """Whether a sentence of the reply ends as a sentence does (its markers aside), or says
+    nothing at all."""
+    tail = _OPEN_MARKER.sub("", _MARKER.sub("", raw)).rstrip()
+    return not re.search(r"\w", tail) or bool(_ENDED.search(tail))
 
 
 def declines(text: str) -> bool:

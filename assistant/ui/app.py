@@ -67,7 +67,7 @@ def build(services: Services) -> gr.Blocks:
                     wall = gr.HTML(elem_id="wall")
                     refresh_wall = gr.Button(i18n("refresh"), size="sm", elem_id="wall-refresh")
                     wall_timer = gr.Timer(3.0, active=False)
-                    build_facilitator(services, role, lang, i18n)
+                    reopen = build_facilitator(services, role, lang, i18n)
             with gr.Tab(i18n("tab_evaluate"), id="evaluate", elem_id="tab-evaluate"):
                 evaluation = build_evaluation(services, role, session, lang, i18n)
             with gr.Tab(i18n("tab_corpus"), id="corpus", elem_id="tab-corpus"):
@@ -126,6 +126,8 @@ def build(services: Services) -> gr.Blocks:
                 [role, lang],
                 [corpus.structure.html, corpus.structure.doc],
                 api_visibility="private",
+            ).then(  # the latest saved draft, to go on editing after a page reload
+                reopen.fn, reopen.inputs, reopen.outputs, api_visibility="private"
             )
         refresh_wall.click(on_wall, [role, lang], [wall], api_visibility="private")
         wall_timer.tick(on_wall, [role, lang], [wall], api_visibility="private")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import gradio as gr
 
 from ..errors import AssistantError
 from ..limits import check_aspects
+from .access import FACILITATOR
 from .i18n import tr
 from .services import Services, require_facilitator
 from .workshop_html import MARK_LABELS, box_html, draft_html, matrix_html
@@ -108,6 +110,15 @@ class Workshop:
         self.services.journal.save_draft(draft_json(revised))  # the workshop's latest draft
         return revised
 
+    def reopen(self, role: str) -> Any:
+        """The workshop's latest draft from the journal, edits included (None: not drafted
+        yet): what the panel shows again after a page reload, to go on editing."""
+        from ..tasks.draft_saved import draft_from_json
+
+        require_facilitator(role)
+        latest = self.services.journal.latest_draft()
+        return draft_from_json(latest[2]) if latest is not None else None
+
     @staticmethod
     def files(made: Any) -> list[str]:
         """The export files of a draft, in a fresh private folder (see `export_folder`)."""
@@ -148,7 +159,17 @@ class Workshop:
         return tr("imported", code).format(what=", ".join(what))
 
 
-def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: gr.I18n) -> None:
+@dataclass
+class Reopen:
+    """Shows the journal's latest draft again, ready to edit: run it after a login (the
+    page's session, and the draft on screen with it, are lost on a reload)."""
+
+    fn: Callable[..., Any]
+    inputs: list[Any]
+    outputs: list[Any]
+
+
+def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: gr.I18n) -> Reopen:
     """The facilitator panel's sections (inside the panel shown after login)."""
     from ..tasks.draft import SECTIONS
     from ..workshop import MARKS, add_decision, box_json, set_mark
@@ -265,6 +286,20 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
         picked = gr.update(choices=names, value=names[0])
         return (*view(made, code), picked, text_of(made, names[0]))
 
+    def on_reopen(r: str, code: str) -> tuple[Any, ...]:
+        """After a login: the latest saved draft on screen and in the editor (nothing for
+        another role, or before any draft)."""
+        if r != FACILITATOR:
+            return tuple(gr.skip() for _ in range(7))
+        made = shop.reopen(r)
+        if made is None:  # the marker says the panel is settled (browser tests wait on it)
+            return ('<p data-draft="none"></p>', *(gr.skip() for _ in range(6)))
+        names = [s.name for s in made.sections]
+        picked = gr.update(choices=names, value=names[0] if names else None)
+        html, *rest = view(made, code)
+        note = f'<p class="note" data-draft="saved">{escape(tr("draft_reopened", code))}</p>'
+        return (note + html, *rest, picked, text_of(made, names[0] if names else None))
+
     def on_pick(r: str, made: Any, name: str | None) -> tuple[Any, ...]:
         require_facilitator(r)
         return (text_of(made, name),)
@@ -313,3 +348,4 @@ def build_facilitator(services: Services, role: gr.State, lang: gr.State, i18n: 
     )
     export.click(guarded(on_export, 2), [role], [import_status, export_file], **private)
     upload.upload(guarded(on_import, 2), [role, upload, lang], [import_status, upload], **private)
+    return Reopen(guarded(on_reopen, 7), [role, lang], [*drafted, edit_name, edit_text])

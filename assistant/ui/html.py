@@ -68,6 +68,8 @@ def answer_html(answer: dict[str, Any], lang: str) -> str:
     parts = [f'<p class="framing">{_e(framing)}</p>'] if framing else []
     if answer.get("note"):  # e.g. the language model failed: the extractive answer instead
         parts.insert(0, f'<p class="note" role="status">{_e(answer["note"])}</p>')
+    if answer.get("cut_sentences"):  # the model hit its token limit mid-sentence
+        parts.insert(0, f'<p class="note cut" role="status">{_e(tr("cut_off", lang))}</p>')
     previous = None
     for s in answer["sentences"]:
         chips = "".join(chip(by_n[n], lang) for n in s["citations"] if n in by_n)

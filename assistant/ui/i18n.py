@@ -125,6 +125,15 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (français, English)
     "failed": ("refusé", "refused"),
     "to_check": ("à vérifier", "to check"),
     "removed": ("Retiré :", "Removed:"),
+    "draft_reopened": (
+        "Le dernier brouillon enregistré, rouvert : modifiez-le ci-dessous.",
+        "The latest saved draft, reopened: edit it below.",
+    ),
+    "cut_off": (
+        "La réponse du modèle a été coupée par sa limite de longueur : sa dernière phrase, "
+        "inachevée, est retirée.",
+        "The model's reply was cut at its length limit: its unfinished last sentence is removed.",
+    ),
     "no_file": ("Choisissez d'abord des fichiers.", "Choose files first."),
     "language": ("Langue", "Language"),
     "compare": ("Comparer les scénarios", "Compare the scenarios"),

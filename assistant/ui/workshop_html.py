@@ -7,6 +7,7 @@ import json
 from html import escape
 from typing import Any
 
+from ..exports import removed_note
 from .html import chip
 from .i18n import tr
 
@@ -123,10 +124,8 @@ def draft_html(draft: dict[str, Any], lang: str) -> str:
         else:
             out += [f"<div>{b}</div>" for b in body]
         if section.get("removed"):
-            out.append(
-                f'<p class="note">{escape(str(section["removed"]))} phrase(s) du modèle '
-                "retirée(s) : les passages cités ne les appuyaient pas.</p>"
-            )
+            why = removed_note(int(section["removed"]), int(section.get("cut") or 0))
+            out.append(f'<p class="note">{escape(why)}</p>')
         if not section["sentences"] and section.get("reason"):
             out.append(f'<p class="note reason">{escape(section["reason"])}</p>')
         for d in section.get("decisions", []):

@@ -1,0 +1,72 @@
+"""A loopback OpenAI-compatible chat server whose reply ends on an unfinished sentence.
+
+The reply quotes the first sentence of passage 1 whole, then the start of the first
+sentence of the last passage shown, cut mid-way, like a model stopped by its token limit
+("… est mis en [2]"). The first path segment is the stream's `finish_reason`:
+`/length/v1` for a reply cut at `max_tokens`, `/stop/v1` for the same text finished."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_PASSAGE = re.compile(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", " ".join(text.split()))[0]
+
+
+def cut_reply(user: str) -> tuple[str, str]:
+    """(the reply, its unfinished last sentence as the writer reads it: no marker, no
+    space before a colon) for a prompt."""
+    passages = _PASSAGE.findall(user)
+    first = _first_sentence(passages[0][1]).rstrip(".") + "."
+    number, text = passages[-1]
+    words = _first_sentence(text).rstrip(".!?").split()
+    unfinished = " ".join(words[: max(5, len(words) * 2 // 3)])
+    return f"{first} [1]. {unfinished} [{number}]", re.sub(r"\s+([,;:!?])", r"\1", unfinished)
+
+
+class CutHandler(BaseHTTPRequestHandler):
+    """Streams `cut_reply` word by word, then the finish reason named by the path."""
+
+    requests: list[dict[str, Any]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.requests.append(body)
+        finish = self.path.strip("/").split("/")[0]
+        reply, _ = cut_reply(body["messages"][-1]["content"])
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for piece in re.findall(r"\s*\S+", reply):
+            self._event({"choices": [{"index": 0, "delta": {"content": piece}}]})
+        self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def _event(self, data: dict[str, Any]) -> None:
+        self.wfile.write(f"data: {json.dumps(data)}\n\n".encode())
+
+
+@contextmanager
+def cut_server() -> Iterator[str]:
+    """The server's root URL (add `/length/v1` or `/stop/v1`)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CutHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
