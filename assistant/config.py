@@ -74,6 +74,15 @@ class Settings(BaseSettings):
             "burn the CPU the other threads need)."
         ),
     )
+    sentence_index: bool = Field(
+        default=True,
+        description=(
+            "Embed every sentence of every chunk, after its chunk's address, when documents "
+            "are ingested, and fuse a ranking of chunks by their best sentence into retrieval "
+            "(real-dev recall@5 0.943 -> 0.971). It more than doubles the embedding work of "
+            "an ingest: false keeps ingest at the chunks alone, with two rankings."
+        ),
+    )
     query_batch_ms: float = Field(
         default=3.0,
         ge=0,

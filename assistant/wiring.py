@@ -134,7 +134,9 @@ def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -
     from .sentence_index import SentenceIndex
 
     lexical = LexicalIndex(store, settings.home / "lexical" / store.name)
-    sentences = SentenceIndex(lexical, embedder, settings.home / "sentences" / store.name)
+    sentences = None
+    if settings.sentence_index:
+        sentences = SentenceIndex(lexical, embedder, settings.home / "sentences" / store.name)
     return Retriever(store, embedder, lexical, sentences=sentences)
 
 

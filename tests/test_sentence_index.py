@@ -149,3 +149,14 @@ def test_searches_do_not_wait_for_an_ingest_embedding_sentences(
     syncing.join(30)
     assert not syncing.is_alive()
     assert NEEDLE in retriever.search(NEEDLE, mode="sentence")[0].text
+
+
+def test_the_sentence_index_can_be_turned_off_for_a_faster_ingest(tmp_path: Path) -> None:
+    env = cli_env(tmp_path, ASSISTANT_SENTENCE_INDEX="false", **fixture_chunking())
+    cmd = [sys.executable, "-m", "assistant", "ingest", str(CORPUS), "--json"]
+    done = json.loads(subprocess.run(cmd, env=env, capture_output=True, text=True).stdout)
+    assert done["chunks"] > 0 and done["sentence_chunks"] == 0
+    assert not (tmp_path / "store" / "sentences").exists()
+    search = [sys.executable, "-m", "assistant", "search", "accueil de proximité", "--json"]
+    found = subprocess.run(search, env=env, capture_output=True, text=True)
+    assert found.returncode == 0 and json.loads(found.stdout)
