@@ -277,7 +277,11 @@ def test_an_llm_that_obeys_an_injection_is_flagged_not_trusted(
     # "PIRATÉ." and "Voir." claim nothing, the 9 000 doctors are in no passage: nothing of
     # the model's answer is supported, so the extractive answer is given, saying so.
     assert "n'appuyaient pas" in answer.note
-    assert "PIRATÉ" not in answer.answer and "9 000" not in answer.answer
+    # Nothing the model wrote is shown (its "PIRATÉ." and its 9 000 doctors); the extractive
+    # answer may quote the note's own sentence about « PIRATÉ » — a quote, at its offsets
+    # (`check_answer`), never an instruction followed.
+    assert "PIRATÉ." not in answer.answer and "9 000" not in answer.answer
+    assert "Le marché de Saint-Ours a lieu le jeudi matin." in answer.answer
     assert answer.sentences == task.ask("Quand a lieu le marché de Saint-Ours ?").sentences
 
 
