@@ -33,8 +33,9 @@ def cut_reply(user: str) -> tuple[str, str]:
     return f"{first} [1]. {unfinished} [{number}]", re.sub(r"\s+([,;:!?])", r"\1", unfinished)
 
 
-class CutHandler(BaseHTTPRequestHandler):
-    """Streams `cut_reply` word by word, then the finish reason named by the path."""
+class ChatHandler(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint streaming server-sent events: subclasses write
+    `reply`; every request body is kept in `requests`."""
 
     requests: list[dict[str, Any]] = []
 
@@ -44,18 +45,32 @@ class CutHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.requests.append(body)
-        finish = self.path.strip("/").split("/")[0]
-        reply, _ = cut_reply(body["messages"][-1]["content"])
+        pieces, finish = self.reply(body)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        for piece in re.findall(r"\s*\S+", reply):
+        for piece in pieces:
             self._event({"choices": [{"index": 0, "delta": {"content": piece}}]})
-        self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        if finish:
+            self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
         self.wfile.write(b"data: [DONE]\n\n")
+
+    def reply(self, body: dict[str, Any]) -> tuple[list[str], str]:
+        """The reply's pieces, and the finish reason to send ("" for none)."""
+        raise NotImplementedError
 
     def _event(self, data: dict[str, Any]) -> None:
         self.wfile.write(f"data: {json.dumps(data)}\n\n".encode())
+
+
+class CutHandler(ChatHandler):
+    """Streams `cut_reply` word by word, then the finish reason named by the path."""
+
+    requests: list[dict[str, Any]] = []
+
+    def reply(self, body: dict[str, Any]) -> tuple[list[str], str]:
+        reply, _ = cut_reply(body["messages"][-1]["content"])
+        return re.findall(r"\s*\S+", reply), self.path.strip("/").split("/")[0]
 
 
 @contextmanager

@@ -3,13 +3,12 @@ instructions inside documents treated as data."""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from assistant.tasks.judge import NEVER, REFUSE_AT
 from assistant.types import Answer
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
 
-from .chat_fakes import CutHandler, cut_reply, cut_server
+from .chat_fakes import ChatHandler, CutHandler, cut_reply, cut_server
 from .conftest import CORPUS, CountingEmbedder
 
 INJECTION = """---
@@ -377,27 +376,16 @@ def test_a_wrong_citation_number_moves_to_the_passage_that_supports_it(task: Ask
     assert "58" in shown[index].text[start:end]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ChatHandler):
     """An OpenAI-compatible chat server that answers by quoting passage 1."""
 
     requests: list[dict[str, Any]] = []
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.requests.append(body)
+    def reply(self, body: dict[str, Any]) -> tuple[list[str], str]:
         user = body["messages"][-1]["content"]
         first = user.split('<passage id="1"', 1)[1].split(">", 1)[1].split("</passage>")[0]
         sentence = first.strip().split(". ")[0].rstrip(".") + "."
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        for piece in [sentence[:10], sentence[10:], " [1]", " [4]"]:
-            event = {"choices": [{"index": 0, "delta": {"content": piece}}]}
-            self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
-        self.wfile.write(b"data: [DONE]\n\n")
+        return [sentence[:10], sentence[10:], " [1]", " [4]"], ""
 
 
 @pytest.fixture
