@@ -56,6 +56,7 @@ class SentenceIndex:
         self.folder = folder
         self._syncing = threading.Lock()  # one sync at a time; searches never wait for it
         self._by_chunk: dict[str, np.ndarray] | None = None  # chunk id -> sentence vectors
+        self._seen = -1.0  # the file's mtime when last read or written (-1: never)
         self._now = _Snapshot()
 
     def sync(self, announce: Callable[[int, int], None] | None = None) -> int:
@@ -96,7 +97,9 @@ class SentenceIndex:
         version, ids, texts, metas = self.lexical.snapshot()
         if version == self._now.version and self._by_chunk is not None:
             return 0
-        known = self._load() if self._by_chunk is None else self._by_chunk
+        known = dict(self._by_chunk or {})
+        if self._mtime() != self._seen:  # first use, or another process (an ingest) wrote it
+            known |= self._load()
         todo = [i for i, cid in enumerate(ids) if cid not in known]
         titles: dict[str, str] = {}
         fresh = dict(known)
@@ -128,7 +131,14 @@ class SentenceIndex:
         m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-12
         return m
 
+    def _mtime(self) -> float:
+        try:
+            return (self.folder / "sentences.npz").stat().st_mtime
+        except OSError:
+            return -1.0
+
     def _load(self) -> dict[str, np.ndarray]:
+        self._seen = self._mtime()
         try:
             with np.load(self.folder / "sentences.npz", allow_pickle=False) as saved:
                 if str(saved["format"]) != FORMAT:
@@ -158,6 +168,7 @@ class SentenceIndex:
                     matrix=matrix,
                 )
             os.replace(tmp, self.folder / "sentences.npz")
+            self._seen = self._mtime()
         except OSError:  # a read-only store still answers from memory
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)

@@ -160,3 +160,22 @@ def test_the_sentence_index_can_be_turned_off_for_a_faster_ingest(tmp_path: Path
     search = [sys.executable, "-m", "assistant", "search", "accueil de proximité", "--json"]
     found = subprocess.run(search, env=env, capture_output=True, text=True)
     assert found.returncode == 0 and json.loads(found.stdout)
+
+
+def test_a_server_reads_the_sentences_another_process_embedded(
+    settings: Settings, store: ChromaStore, ingestor: Ingestor, tmp_path: Path
+) -> None:
+    ingestor.run([CORPUS])
+    make_retriever(settings, store, CountingEmbedder()).refresh()  # `assistant ingest`
+    served = CountingEmbedder()
+    server = make_retriever(settings, store, served)
+    server.lexical.check_every = 0
+    server.search("accueil", mode="sentence")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "saint-aubin.md").write_text(DOC, encoding="utf-8")
+    ingestor.run([docs])  # another `assistant ingest`, while the server runs
+    make_retriever(settings, store, CountingEmbedder()).refresh()
+    served.texts = 0
+    assert NEEDLE in server.search(NEEDLE, mode="sentence")[0].text
+    assert served.texts == 1  # the query alone: the new sentences were read, not embedded
