@@ -50,10 +50,15 @@ class _Snapshot:
 class SentenceIndex:
     """Sentence vectors of the lexical index's chunks (same chunks, same order)."""
 
-    def __init__(self, lexical: LexicalIndex, embedder: Embedder, folder: Path) -> None:
+    def __init__(
+        self, lexical: LexicalIndex, embedder: Embedder, folder: Path, *, background: bool = False
+    ) -> None:
         self.lexical = lexical
         self.embedder = embedder
         self.folder = folder
+        # a server: once it has vectors, a change it did not sync itself (another process's
+        # ingest) is embedded in a thread while searches go on with the vectors they have
+        self.background = background
         self._syncing = threading.Lock()  # one sync at a time; searches never wait for it
         self._by_chunk: dict[str, np.ndarray] | None = None  # chunk id -> sentence vectors
         self._seen = -1.0  # the file's mtime when last read or written (-1: never)
@@ -75,10 +80,12 @@ class SentenceIndex:
         vectors of the state before it: the new chunks are found by the other rankings."""
         self.lexical.refresh()
         if self._now.version != self.lexical.version and self._syncing.acquire(blocking=False):
-            try:  # a store no ingest path synced (an older version's, another client's)
-                self._sync(None)
-            finally:
-                self._syncing.release()
+            # a store no ingest path of this process synced: an older version's, another
+            # process's or another client's
+            if self.background and self._now.version:
+                threading.Thread(target=self._sync_released, daemon=True).start()
+            else:
+                self._sync_released()
         now = self._now
         if not len(now.starts) or k <= 0:
             return []
@@ -93,6 +100,13 @@ class SentenceIndex:
         return out
 
     # -- keeping in step ---------------------------------------------------------
+    def _sync_released(self) -> None:
+        """`_sync`, then release the lock the caller took."""
+        try:
+            self._sync(None)
+        finally:
+            self._syncing.release()
+
     def _sync(self, announce: Callable[[int, int], None] | None) -> int:
         version, ids, texts, metas = self.lexical.snapshot()
         if version == self._now.version and self._by_chunk is not None:

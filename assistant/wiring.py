@@ -126,9 +126,12 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
     return Ingestor(store, embedder, split, max_bytes=max_bytes, limits=limits, corrections=book)
 
 
-def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -> Retriever:
+def make_retriever(
+    settings: Settings, store: ChromaStore, embedder: Embedder, *, server: bool = False
+) -> Retriever:
     """Hybrid retrieval over the store, its BM25 index kept in `<store>/lexical/`, its
-    sentence vectors in `<store>/sentences/`."""
+    sentence vectors in `<store>/sentences/`; `server`: the web app's, whose searches never
+    embed sentences another process left to do (`SentenceIndex.background`)."""
     from .lexical import LexicalIndex
     from .retrieval import Retriever
     from .sentence_index import SentenceIndex
@@ -136,7 +139,8 @@ def make_retriever(settings: Settings, store: ChromaStore, embedder: Embedder) -
     lexical = LexicalIndex(store, settings.home / "lexical" / store.name)
     sentences = None
     if settings.sentence_index:
-        sentences = SentenceIndex(lexical, embedder, settings.home / "sentences" / store.name)
+        folder = settings.home / "sentences" / store.name
+        sentences = SentenceIndex(lexical, embedder, folder, background=server)
     return Retriever(store, embedder, lexical, sentences=sentences)
 
 
@@ -177,7 +181,7 @@ def make_services(settings: Settings, announce: Callable[[str], None] = print) -
     queries = QueryBatcher(
         embedder, wait_ms=settings.query_batch_ms, max_batch=settings.query_batch_size
     )
-    retriever = make_retriever(settings, store, queries)
+    retriever = make_retriever(settings, store, queries, server=True)
 
     def new_ingestor(callbacks: IngestCallbacks) -> Ingestor:
         ingestor = make_ingestor(settings, store, embedder)

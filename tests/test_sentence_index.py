@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +180,28 @@ def test_a_server_reads_the_sentences_another_process_embedded(
     served.texts = 0
     assert NEEDLE in server.search(NEEDLE, mode="sentence")[0].text
     assert served.texts == 1  # the query alone: the new sentences were read, not embedded
+
+
+def test_a_server_embeds_another_process_new_sentences_aside_from_its_searches(
+    settings: Settings, store: ChromaStore, ingestor: Ingestor, tmp_path: Path
+) -> None:
+    ingestor.run([CORPUS])
+    held = _Held()
+    held.go.set()
+    server = make_retriever(settings, store, held, server=True)
+    server.lexical.check_every = 0
+    server.search("accueil", mode="sentence")  # at start: the whole store, embedded inline
+    held.go.clear()
+    held.holding.clear()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "saint-aubin.md").write_text(DOC, encoding="utf-8")
+    ingestor.run([docs])  # another process's ingest that left its sentences to do
+    first = server.search(NEEDLE, mode="sentence")  # does not wait for them
+    assert first and all(NEEDLE not in p.text for p in first)
+    assert held.holding.wait(30)  # they are being embedded, in the server's thread
+    held.go.set()
+    deadline = time.monotonic() + 30
+    while NEEDLE not in server.search(NEEDLE, mode="sentence")[0].text:
+        assert time.monotonic() < deadline, "the new sentences were never embedded"
+        time.sleep(0.05)
