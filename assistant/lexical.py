@@ -234,12 +234,6 @@ class LexicalIndex:
         """Whether an analysed term occurs anywhere in the corpus."""
         return term in self._df
 
-    def coverage(self, query: str) -> float:
-        """The share of the query's distinct analysed terms that occur in the corpus (1 for
-        a query without terms): how much of the question BM25 can see at all."""
-        terms = set(analyze(query))
-        return sum(t in self._df for t in terms) / len(terms) if terms else 1.0
-
     def expand(self, terms: Sequence[str]) -> list[str]:
         """Analysed terms plus the other form of every acronym the corpus defines: "tad" adds
         "transport", "demand"; "transport", "demand" in a row add "tad"."""

@@ -9,6 +9,7 @@ writers read `finish_reason` once the stream is exhausted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 CUT = "length"  # the finish reason of a reply cut at its token limit
@@ -38,3 +39,20 @@ def finish_reason(stream: Iterable[str]) -> str:
     plain generator from a test double)."""
     reason = getattr(stream, "finish_reason", "")
     return reason if isinstance(reason, str) else ""
+
+
+def drain(
+    stream: Iterable[str],
+    deadline: float,
+    pieces: list[str],
+    on_text: Callable[[str], None] | None = None,
+) -> bool:
+    """Append the stream's deltas to `pieces` (each also to `on_text`) until it ends: True;
+    False as soon as the monotonic clock passes `deadline`, the rest left unread."""
+    for delta in stream:
+        pieces.append(delta)
+        if on_text is not None:
+            on_text(delta)
+        if time.monotonic() > deadline:
+            return False
+    return True

@@ -210,8 +210,9 @@ class Retriever:
         """The parts of the corpus's scenarios, with the names they go by (`part_cues.py`)."""
         self.lexical.refresh()
         if self._parts[0] != self.lexical.version:
-            chunks = zip(self.lexical.texts(), self.lexical.metas(), strict=True)
-            self._parts = (self.lexical.version, corpus_parts(chunks, self.store.get_text))
+            version, _, texts, metas = self.lexical.snapshot()  # the chunks of one state
+            chunks = zip(texts, metas, strict=True)
+            self._parts = (version, corpus_parts(chunks, self.store.get_text))
         return self._parts[1]
 
     def title_similarity(self, text: str, titles: Sequence[str]) -> list[float]:

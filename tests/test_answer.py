@@ -23,9 +23,9 @@ from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
 from assistant.tasks.extractive import ExtractiveWriter
-from assistant.tasks.generated import GeneratedWriter
+from assistant.tasks.generated import GeneratedWriter, Generation
 from assistant.tasks.judge import NEVER, REFUSE_AT
-from assistant.types import Answer
+from assistant.types import Answer, Passage
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
 
 from .chat_fakes import ChatHandler, CutHandler, cut_reply, cut_server
@@ -628,12 +628,20 @@ def test_a_marker_after_the_full_stop_belongs_to_its_sentence(task: AskTask, aft
     assert text.endswith("58 minutes.") and index == right
 
 
-def test_a_marker_naming_no_shown_passage_is_re_tied_not_off_format(task: AskTask) -> None:
-    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
-    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
-    reply = "Le temps médian d'accès aux urgences est de 58 minutes [2]."  # one passage shown
+URGENCES = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
+
+
+def _generated(task: AskTask, reply: str) -> tuple[Generation, list[Passage]]:
+    """The model's `reply` to URGENCES read against the one passage giving its 58 minutes
+    (the generation, and the passages shown)."""
+    shown = [p for p in task.retriever.search(URGENCES, top_k=5) if "58 minutes" in p.text][:1]
     writer = GeneratedWriter(ScriptedChat([reply]), SupportChecker())
-    found = writer.generate(question, "fr", shown, [])
+    return writer.generate(URGENCES, "fr", shown, []), shown
+
+
+def test_a_marker_naming_no_shown_passage_is_re_tied_not_off_format(task: AskTask) -> None:
+    reply = "Le temps médian d'accès aux urgences est de 58 minutes [2]."  # one passage shown
+    found, shown = _generated(task, reply)
     assert found.failure == "" and found.dropped == 1
     [(_, [(index, start, end)])] = found.claims
     assert index == 0 and "58 minutes" in shown[0].text[start:end]
@@ -655,16 +663,12 @@ def test_a_lone_figure_is_a_claim_tied_and_checked_not_off_format(
     task: AskTask, store: ChromaStore, reply: str
 ) -> None:
     # "534 [1]", "90% [1]": the packaged model's favourite reply to "how many" on real-dev.
-    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
-    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
-    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
-        question, "fr", shown, []
-    )
+    found, shown = _generated(task, reply)
     assert found.failure == ""
     [(text, [(index, start, end)])] = found.claims
     assert text == reply.removesuffix(" [1]") and "58 minutes" in shown[index].text[start:end]
     llm_task, _ = _llm_task(task, [reply.replace("58", "57")])  # a figure of its own...
-    answer = llm_task.ask(question)
+    answer = llm_task.ask(URGENCES)
     check_answer(answer, store)
     assert "n'appuyaient pas" in answer.note and "57" not in answer.answer  # ...is removed
 
@@ -672,22 +676,14 @@ def test_a_lone_figure_is_a_claim_tied_and_checked_not_off_format(
 def test_the_question_repeated_is_no_claim(task: AskTask) -> None:
     # Real model, real-dev: "Il reste encore combien de logements où on ne peut pas avoir
     # la fibre ? [2]" - the question back, shown weak because its words are in the quote.
-    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
-    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
     reply = "Quel est le temps médian d'accès aux urgences dans la haute vallée ? [1]"
-    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
-        question, "fr", shown, []
-    )
+    found, _ = _generated(task, reply)
     assert found.claims == [] and found.fragments == 1 and found.failure == "off_format"
 
 
 def test_a_figure_in_brackets_is_a_figure_not_a_marker(task: AskTask) -> None:
     # Real model: "… devrait-il cibler [400] territoires de commerces." lost its figure.
-    question = "Dans la haute vallée, quel est le temps médian d'accès aux urgences ?"
-    shown = [p for p in task.retriever.search(question, top_k=5) if "58 minutes" in p.text][:1]
     reply = "Le temps médian d'accès aux urgences est de [58] minutes [1]."
-    found = GeneratedWriter(ScriptedChat([reply]), SupportChecker()).generate(
-        question, "fr", shown, []
-    )
+    found, _ = _generated(task, reply)
     [(text, _)] = found.claims
     assert text == "Le temps médian d'accès aux urgences est de 58 minutes." and found.dropped == 0

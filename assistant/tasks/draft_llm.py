@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..citations import SupportChecker, citation_for
 from ..llm import ChatModel, LLMError, LLMTimeout
-from ..llm_stream import CUT, finish_reason
+from ..llm_stream import CUT, drain, finish_reason
 from ..prompts import draft_messages
 from ..types import Citation, Passage
 from .generated import GeneratedWriter
@@ -103,10 +103,8 @@ class SectionRewriter:
         deadline = time.monotonic() + self.timeout
         try:
             stream = self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0)
-            for delta in stream:
-                pieces.append(delta)
-                if time.monotonic() > deadline:
-                    raise LLMTimeout(f"no whole paragraph within {self.timeout:g} s")
+            if not drain(stream, deadline, pieces):
+                raise LLMTimeout(f"no whole paragraph within {self.timeout:g} s")
         except LLMTimeout as exc:
             return Written(failure="timeout", detail=str(exc))
         except LLMError as exc:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from ..citations import SupportChecker, sentence_spans
 from ..llm import ChatModel, LLMError, LLMTimeout
-from ..llm_stream import CUT, finish_reason
+from ..llm_stream import CUT, drain, finish_reason
 from ..prompts import CANNOT_ANSWER, answer_messages
 from ..types import Passage
 from .choice import Pick
@@ -125,12 +125,8 @@ class GeneratedWriter:
         deadline = time.monotonic() + self.timeout
         try:
             stream = self.model.stream(messages, max_tokens=self.max_tokens, temperature=0.0)
-            for delta in stream:
-                pieces.append(delta)
-                if on_text is not None:
-                    on_text(delta)
-                if time.monotonic() > deadline:
-                    raise LLMTimeout(f"no whole answer within {self.timeout:g} s")
+            if not drain(stream, deadline, pieces, on_text):
+                raise LLMTimeout(f"no whole answer within {self.timeout:g} s")
         except LLMTimeout as exc:
             return Generation(failure="timeout", detail=str(exc), text="".join(pieces))
         except LLMError as exc:
