@@ -219,8 +219,7 @@ class ExtractiveWriter:
                 "no_fit": bool(facets.kind)
                 and not facets.fits(text, header, numbers - (dated - given), holds[i]),
                 "numbers_missing": len(numbers - dated) / len(numbers) if numbers else 0.0,
-                "names_missing": sum(not set(n) <= holds[i] for n in asked.names)
-                / max(len(asked.names), 1),
+                "names_missing": any(not set(n) <= holds[i] for n in asked.names),
             }
             rows.append([float(value[n]) for n in SENTENCE])
         matrix = np.asarray(rows, dtype=np.float64)

@@ -32,7 +32,7 @@ SENTENCE = (
     "wrong_zone",  # it gives one, for another zone or group than the one asked about
     "no_fit",  # no clause of it gives the figure asked, with the numbers asked
     "numbers_missing",  # share of the question's numbers the sentence does not give
-    "names_missing",  # share of the question's names its passage (and title) does not hold
+    "names_missing",  # the question names something its passage (and title) does not hold
 )
 QUESTION = (
     "best_sim",  # the best sentence cosine (rescaled)
