@@ -12,6 +12,7 @@ from assistant import retrieval
 from assistant.config import Settings
 from assistant.query import read_question
 from assistant.store import ChromaStore
+from assistant.tasks.features import SENTENCE
 from assistant.tasks.judge import NEVER
 from assistant.wiring import make_ask_task, make_ingestor, make_retriever
 
@@ -89,5 +90,38 @@ def test_a_number_in_a_title_name_is_not_a_figure_asked(
     reader = task.extractive.reader
     named = read_question(task.retriever, reader, "Quels signes de rupture la démarche PACA 2030 ?")
     assert named.asked.numbers == frozenset()
+    # ... but still a name the passage must hold, like a capitalised one
+    assert ("pac", "2030") in named.asked.names
     dated = read_question(task.retriever, reader, "Quelles ruptures sont attendues en 2030 ?")
     assert dated.asked.numbers == frozenset({"2030"})
+    assert ("pac", "2030") not in dated.asked.names
+
+
+def test_a_year_of_a_title_is_a_name_the_cited_passage_must_hold(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """ "à l'horizon 2050" stands in a title of the corpus, so 2050 is not a figure asked;
+    but a passage "à l'horizon 2070" does not answer a question on 2050 (real-dev r088):
+    the pair is a name of the question, and a sentence of a passage without it misses it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "normandie.md").write_text(
+        "# La Normandie à l'horizon 2070\n\n"
+        "En 2070, la Normandie ne compterait plus que 2,9 millions d'habitants.\n",
+        "utf-8",
+    )
+    (docs / "centre.md").write_text(
+        "# La population du Centre-Val de Loire à l'horizon 2050\n\n"
+        "La population de la région atteindrait 2,6 millions d'habitants.\n",
+        "utf-8",
+    )
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    writer = task.extractive
+    found = task.gather("Combien d'habitants en Normandie à l'horizon 2050 ?")
+    assert found.asked.numbers == frozenset()
+    assert ("horizon", "2050") in found.asked.names
+    vector = task.retriever.embed_query(found.query)
+    picks, rows = writer.scored(found.asked, vector, found.passages)
+    missing = rows[:, SENTENCE.index("names_missing")]
+    assert len(picks) >= 2 and missing.min() == 1.0  # no sentence holds Normandie and 2050

@@ -96,9 +96,15 @@ class QuestionReader:
         self.lexical.refresh()
         words = self.capitalised(question) if capitalised is None else capitalised
         names = {w for w in words if not all(self.lexical.known(t) for t in analyze(w))}
-        titled = self.titled_numbers()
-        in_names = {n for w, n in _WORD_NUMBER.findall(fold(question)) if f"{w} {n}" in titled}
+        in_names = {pair.split()[1] for pair in self.titled_in(question)}
         return numbers_of(without_scenario_numbers(question)) - in_names, names
+
+    def titled_in(self, question: str) -> list[str]:
+        """The "word number" pairs of the question that a title or heading of the corpus
+        holds ("paca 2030", "horizon 2050"), folded: names, which a passage must hold."""
+        titled = self.titled_numbers()
+        pairs = (f"{w} {n}" for w, n in _WORD_NUMBER.findall(fold(question)))
+        return [pair for pair in pairs if pair in titled]
 
     def foreign(self, question: str) -> list[str]:
         """Content words of a French question that the corpus never uses (none for English:
@@ -115,7 +121,8 @@ class QuestionReader:
         capitalised = self.capitalised(question)
         numbers, unknown = self.specifics(question, capitalised)
         follow_up = query != question
-        names = (tuple(analyze(w)) for w in capitalised)
+        named = [*capitalised, *self.titled_in(question)]
+        names = (tuple(analyze(w)) for w in named)
         return Asked(
             question=question,
             lang=detect(question),
