@@ -1,13 +1,17 @@
-"""The evaluation sets stay valid against the bundled corpus (`evals/check_suite.py`)."""
+"""The evaluation sets stay valid against their documents (`evals/check_suite.py` for the
+bundled corpus; the real-text sets checked here directly)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from assistant.eval_sets import EvalSet, load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +44,57 @@ def test_a_broken_gold_quote_is_caught(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 1
+
+
+def _real_set_problems(item: EvalSet) -> list[str]:
+    """What is wrong with a set asked about its own folder of real documents (real-dev,
+    real-scen): ids, answerable-gold agreement, styles, and every gold quote and alternative
+    occurring verbatim in the canonical text of its file."""
+    from assistant.loaders import load_file
+
+    texts = {p.name: load_file(p).text for p in item.docs.glob("*.md")}
+    problems: list[str] = []
+    ids: list[str] = []
+    for line in item.suite.read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        ids.append(q["id"])
+        if bool(q["gold"]) != q["answerable"]:
+            problems.append(f"{q['id']}: answerable={q['answerable']} with {len(q['gold'])} gold")
+        if item.styles.get(q["id"]) not in ("close", "para", "en"):
+            problems.append(f"{q['id']}: no style")
+        elif (item.styles[q["id"]] == "en") != (q["lang"] == "en"):
+            problems.append(f"{q['id']}: style {item.styles[q['id']]} but lang {q['lang']}")
+        for gold in q["gold"]:
+            for g in [gold, *gold.get("alternatives", [])]:
+                if g["quote"] not in texts.get(g["file"], ""):
+                    problems.append(f"{q['id']}: quote not in {g['file']}: {g['quote'][:40]}")
+    if len(set(ids)) != len(ids):
+        problems.append("duplicate ids")
+    if set(item.styles) != set(ids):
+        problems.append("styles.json does not label exactly the suite's ids")
+    return problems
+
+
+REAL_SETS = [s for s in load_manifest(ROOT / "evals" / "sets.json") if s.docs.name == "docs"]
+
+
+@pytest.mark.parametrize("item", REAL_SETS, ids=[s.name for s in REAL_SETS])
+def test_every_real_text_set_quotes_its_documents_verbatim(item: EvalSet) -> None:
+    assert _real_set_problems(item) == []
+
+
+def test_a_real_text_set_with_a_broken_quote_or_style_is_caught(tmp_path: Path) -> None:
+    real = next(s for s in REAL_SETS if s.name == "real-scen")
+    lines = real.suite.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["gold"][0]["quote"] = "XYZ " + first["gold"][0]["quote"]
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n", encoding="utf-8")
+    styles = dict(real.styles, s002="fancy")
+    broken = replace(real, suite=suite, styles=styles)
+    problems = _real_set_problems(broken)
+    assert any(p.startswith("s001: quote not in") for p in problems)
+    assert "s002: no style" in problems
 
 
 def _cli(tmp_path: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
@@ -135,7 +190,7 @@ def test_real_model_on_the_real_dev_ci_slice(tmp_path: Path) -> None:
     """Real public text nobody here wrote: a fixed slice (every 6th question) of real-dev."""
     from assistant.config import Settings
     from assistant.e5_model import is_prepared
-    from assistant.eval_sets import load_manifest, run_sets
+    from assistant.eval_sets import run_sets
 
     settings = Settings(home=tmp_path / "store", embedding_model="multilingual-e5-small")
     if not is_prepared(settings.models_dir / "multilingual-e5-small"):
