@@ -22,8 +22,8 @@ from .errors import AssistantError, LoadError
 from .indexed import PIPELINE_VERSION, embedding_text
 from .loaders import load_file
 from .store import ChromaStore
-from .structure import detect, scenarios_of, slugify
-from .types import KINDS, Chunk, DocumentRecord
+from .structure import detect, names_scenarios, scenarios_of, slugify
+from .types import KINDS, Chunk, DocumentRecord, LoadedText
 
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
 SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
@@ -111,8 +111,15 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FailedFile]]:
     return list(dict.fromkeys(files)), missing
 
 
-def resolve_kind(front_matter: str | None, path: Path, cli_kind: str | None) -> str:
-    """Front matter `kind:`, else the folder, else `--kind`, else `diagnostic`."""
+def resolve_kind(
+    front_matter: str | None,
+    path: Path,
+    cli_kind: str | None,
+    loaded: LoadedText | None = None,
+) -> str:
+    """Front matter `kind:`, else the folder, else `--kind`, else `scenario` when the
+    text's own headings number two scenarios or more (`structure.names_scenarios`), else
+    `diagnostic`."""
     if front_matter:
         kind = front_matter.strip().lower()
         if kind not in KINDS:
@@ -123,7 +130,9 @@ def resolve_kind(front_matter: str | None, path: Path, cli_kind: str | None) -> 
     for parent in path.parents:
         if parent.name in KIND_FOLDERS:
             return KIND_FOLDERS[parent.name]
-    return cli_kind or "diagnostic"
+    if cli_kind:
+        return cli_kind
+    return "scenario" if loaded is not None and names_scenarios(loaded) else "diagnostic"
 
 
 def doc_id_for(path: Path) -> str:
@@ -275,7 +284,7 @@ class Ingestor:
     ) -> tuple[DocumentRecord, str, list[Chunk], list[str]]:
         loaded = load_file(path, max_bytes=self.max_bytes, limits=self.limits)
         fixes = self.corrections.get(path) if self.corrections is not None else []
-        kind = marked_kind(fixes) or resolve_kind(loaded.meta.get("kind"), path, cli_kind)
+        kind = marked_kind(fixes) or resolve_kind(loaded.meta.get("kind"), path, cli_kind, loaded)
         content_hash = hashlib.sha256(loaded.text.encode()).hexdigest()
         key = f"{content_hash}|{kind}|{PIPELINE_VERSION}" + (f"|{digest(fixes)}" if fixes else "")
         version = hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -28,6 +28,7 @@ __all__ = [
     "NARRATIVE",
     "detect",
     "fold",
+    "names_scenarios",
     "parse_scenario_heading",
     "part_key",
     "segment",
@@ -104,6 +105,15 @@ def _explicit_heads(lines: list[_Line]) -> list[tuple[int, Scenario]]:
             if scenario is not None:
                 found.append((i, scenario))
     return found
+
+
+def names_scenarios(loaded: LoadedText) -> bool:
+    """Whether the text's own headings number two scenarios or more (`## Scénario 1 : X`,
+    `2) Scénario "Y"`, `5. Scénario 5 : Z`): a scenario text, whatever its folder."""
+    numbered = set()
+    for _, scenario in _explicit_heads(_lines(loaded.text, loaded.body_start)):
+        numbered.add(scenario.number)
+    return len(numbered) >= 2
 
 
 def _label(line: _Line, set_apart: bool) -> str | None:

@@ -233,6 +233,42 @@ def test_kind_precedence(tmp_path: Path) -> None:
         resolve_kind("roman", scen, None)
 
 
+def test_a_text_whose_headings_number_scenarios_is_a_scenario_text_in_any_folder(
+    ingestor: Ingestor, store: ChromaStore, tmp_path: Path
+) -> None:
+    """A workshop's own document, uploaded or in a folder of any name: its headings
+    "Scénario 1 : …", "Scénario 2 : …" make it a scenario text, with its scenarios; a text
+    that names one scenario, or talks about scenarios without numbering them, stays a
+    diagnostic; front matter, the folder and --kind still come first."""
+    folder = tmp_path / "atelier"
+    folder.mkdir()
+    (folder / "garonne.md").write_text(
+        "# Garonne 2050\n\nTrois scénarios ont été présentés.\n\n"
+        "## Scénario 1 : Compenser à minima\n\nDes choix a minima.\n\n"
+        "## Scénario 2 : Compenser totalement\n\nDe lourds investissements.\n",
+        "utf-8",
+    )
+    (folder / "note.md").write_text(
+        "# Note\n\n## Le scénario normatif\n\nUne synthèse.\n\n"
+        "## Scénario 1 : Le numérique\n\nUn seul scénario nommé.\n",
+        "utf-8",
+    )
+    (folder / "fiche.md").write_text(
+        "---\nkind: method\n---\n# Fiche\n\n## Scénario 1 : A\n\nTexte.\n\n"
+        "## Scénario 2 : B\n\nTexte.\n",
+        "utf-8",
+    )
+    assert not ingestor.run([folder]).failed
+    kinds = {Path(r.path).name: r for r in store.records()}
+    assert kinds["garonne.md"].kind == "scenario"
+    assert [s.title for s in kinds["garonne.md"].scenarios] == [
+        "Compenser à minima",
+        "Compenser totalement",
+    ]
+    assert kinds["note.md"].kind == "diagnostic"
+    assert kinds["fiche.md"].kind == "method"
+
+
 def test_discover_skips_hidden_files_and_readmes(tmp_path: Path) -> None:
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "x.md").write_text("x", "utf-8")
