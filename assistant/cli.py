@@ -234,7 +234,12 @@ def _parser() -> argparse.ArgumentParser:
         "are not followed, files over the ASSISTANT_MAX_* limits are refused",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--kind", choices=KINDS, help="kind when neither front matter nor folder say")
+    p.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="kind when neither front matter nor folder say (without it: scenario when "
+        "the text's headings number two scenarios or more, else diagnostic)",
+    )
     p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
 
     p = add("sources", _cmd_sources, "list the documents in the store")
