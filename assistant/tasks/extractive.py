@@ -30,7 +30,7 @@ from ..citations import numbers_of, sentence_spans
 from ..claim_checks import YEAR
 from ..embeddings import Embedder
 from ..facets import table_header
-from ..indexed import SECTION_LABELS, chunk_context
+from ..indexed import chunk_context
 from ..intent import Intent
 from ..lexical import LexicalIndex, analyze
 from ..types import Passage
@@ -194,7 +194,7 @@ class ExtractiveWriter:
         rows = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
             p, text = passages[i], passages[i].text[s:e]
-            head = f"{p.scenario.title if p.scenario else ''} {SECTION_LABELS.get(p.section, '')}"
+            head = self.address(p)
             own = set(self.lexical.expand(analyze(text)))  # "TAD" is "transport à la demande"
             found = own | set(analyze(head))
             header = table_header(p.text, s)
@@ -238,16 +238,18 @@ class ExtractiveWriter:
         for p in passages:
             key = (self.lexical.version, p.chunk_id)
             if key not in self._holds:
-                record = self.lexical.store.get_record(p.doc_id)
-                title = record.title if record else ""
-                address = chunk_context(title, p.section, p.scenario)
-                terms = set(self.lexical.expand(analyze(f"{address} {p.source} {p.text}")))
+                terms = set(self.lexical.expand(analyze(f"{self.address(p)} {p.source} {p.text}")))
                 with self._lock:
                     if len(self._holds) > 5_000:
                         self._holds.clear()
                     self._holds[key] = terms
             out.append(self._holds[key])
         return out
+
+    def address(self, p: Passage) -> str:
+        """A passage's address: its document's title, scenario and part or heading path."""
+        record = self.lexical.store.get_record(p.doc_id)
+        return chunk_context(record.title if record else "", p.section, p.scenario)
 
     def centroid(self) -> np.ndarray | None:
         """The mean of the unit vectors of every chunk of the corpus (so that a query's
