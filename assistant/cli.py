@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
 import time
@@ -182,8 +183,15 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
     threading.Thread(target=services.asker.extractive.warm, daemon=True).start()
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    # A service manager stops us with SIGTERM: close as on Ctrl-C (the exit handlers then
+    # remove the downloads' temporary folder).
+    signal.signal(signal.SIGTERM, _interrupt)
     launch(services, args.host, args.port)
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _scenario_option(p: argparse.ArgumentParser) -> None:
