@@ -162,6 +162,7 @@ def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .config import DEFAULT_MODEL
+    from .warmup import warm_passages
 
     try:
         from .ui.app import launch
@@ -181,7 +182,11 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger("assistant").setLevel(logging.INFO)
     services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
-    threading.Thread(target=services.asker.extractive.warm, daemon=True).start()
+    extractive = services.asker.extractive
+    began = time.monotonic()
+    if warmed := warm_passages(extractive, settings.serve_warm_seconds):
+        print(f"{warmed} passages ready in {time.monotonic() - began:.1f} s", flush=True)
+    threading.Thread(target=extractive.warm, daemon=True).start()  # the rest, if any
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # A service manager stops us with SIGTERM: close as on Ctrl-C (the exit handlers then
     # remove the downloads' temporary folder).

@@ -1,5 +1,14 @@
 """Load test of the web app: simulated participants asking questions at the same time
-through the app's `/ask` endpoint, each with its own gradio_client, against a real server.
+through the app's `/ask` endpoint, each as its own session, against a real server.
+
+Each participant is one Gradio session over one keep-alive HTTP connection, making the
+page's own calls: join the queue (`POST <api>/queue/join`), then read the session's
+event stream (`GET <api>/queue/data`) until the answer. That costs the load generator
+about 4 ms of CPU an answer; a gradio_client per participant (`--client gradio`, what
+this script used before) costs about 100 ms an answer, three times the server's own, on
+the same cores: its figures measured the clients as much as the server. Every run prints
+both (`server_cpu_ms_per_answer`, `client_cpu_ms_per_answer`). Each participant's first
+question opens its session on the server, as a phone's first call does.
 
 By default it starts nothing and drives the app at --url. With --start it ingests the
 bundled corpus into a temporary store and starts the app itself (`python -m assistant serve`
@@ -225,12 +234,14 @@ def server_memory_mb(pid: int) -> tuple[float, float]:
     return round(fields.get("VmRSS", 0.0)), round(fields.get("VmHWM", 0.0))
 
 
-def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple[str, str]]:
+def table(
+    url: str, pid: int, questions: list[str], hundred: bool, client: str = "raw"
+) -> list[tuple[str, str]]:
     """The issue's rows, measured in order on one freshly started server."""
     rows: list[tuple[str, str]] = []
 
     def burst(label: str, **kw: float) -> dict[str, object]:
-        result = load(url, questions, pid=pid, **kw)  # type: ignore[arg-type]
+        result = load(url, questions, pid=pid, client=client, **kw)  # type: ignore[arg-type]
         print(json.dumps({"measure": label, **result}, ensure_ascii=False), flush=True)
         return result
 
@@ -239,6 +250,7 @@ def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple
         value += f", {r['answers_per_s']} answers/s" if rate else ""
         value += f", {r['errors']} errors"
         value += f", {r['server_cpu_ms_per_answer']} ms server CPU an answer"
+        value += f" ({r['client_cpu_ms_per_answer']} ms in the clients)"
         value += f" (load {r['load_1min']})"
         rows.append((label, value))
 
@@ -280,6 +292,13 @@ def main() -> int:
         "everyone asks again as soon as answered, a stress test)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the pauses")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "gradio"),
+        default="raw",
+        help="raw (default): each participant joins Gradio's queue over plain HTTP, as the "
+        "page does; gradio: one gradio_client each (several times the server's CPU)",
+    )
     parser.add_argument("--suite", default=str(ROOT / "evals" / "suite.jsonl"))
     parser.add_argument(
         "--table", action="store_true", help="with --start: measure the issue's table rows"
@@ -300,7 +319,10 @@ def main() -> int:
         questions = [json.loads(line)["question"] for line in handle if line.strip()]
 
     if not args.start:
-        result = load(args.url, questions, args.participants, args.questions, args.think, args.seed)
+        result = load(
+            args.url, questions, args.participants, args.questions, args.think, args.seed,
+            client=args.client,
+        )  # fmt: skip
         return report(result)
 
     from tests.ui_harness import App, model_ready, prepare_store
@@ -318,7 +340,7 @@ def main() -> int:
             print(f"app started on {app.url}", file=sys.stderr)
             if args.table:
                 assert app.proc is not None
-                rows = table(app.url, app.proc.pid, questions, not args.no_hundred)
+                rows = table(app.url, app.proc.pid, questions, not args.no_hundred, args.client)
                 print("\n| measure | value |\n|---|---|")
                 for label, value in rows:
                     print(f"| {label} | {value} |")
@@ -331,6 +353,7 @@ def main() -> int:
                 args.think,
                 args.seed,
                 pid=app.proc.pid if app.proc is not None else None,
+                client=args.client,
             )
             result["server"] = "started by load_app.py (extractive answerer, bundled corpus)"
     return report(result)
