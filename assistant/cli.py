@@ -6,7 +6,6 @@ import argparse
 import logging
 import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import __version__
-from .cli_common import Handler, emit
+from .cli_common import Handler, emit, interrupt
 from .config import Settings, get_settings
 from .errors import AssistantError
 from .types import KINDS
@@ -162,7 +161,7 @@ def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .config import DEFAULT_MODEL
-    from .warmup import warm_passages
+    from .warmup import warm_up
 
     try:
         from .ui.app import launch
@@ -182,21 +181,13 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger("assistant").setLevel(logging.INFO)
     services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
-    extractive = services.asker.extractive
-    began = time.monotonic()
-    if warmed := warm_passages(extractive, settings.serve_warm_seconds):
-        print(f"{warmed} passages ready in {time.monotonic() - began:.1f} s", flush=True)
-    threading.Thread(target=extractive.warm, daemon=True).start()  # the rest, if any
+    warm_up(services.asker.extractive, settings.serve_warm_seconds, lambda m: print(m, flush=True))
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # A service manager stops us with SIGTERM: close as on Ctrl-C (the exit handlers then
     # remove the downloads' temporary folder).
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     launch(services, args.host, args.port)
     return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _scenario_option(p: argparse.ArgumentParser) -> None:

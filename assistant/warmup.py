@@ -10,10 +10,28 @@ background while it serves (`ExtractiveWriter.warm`, which steps aside for quest
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def warm_up(extractive: Any, seconds: float, say: Callable[[str], None] = print) -> None:
+    """A server's start: `warm_passages` for up to `seconds` (a failure is logged, and the
+    server serves anyway), then the rest in a background thread (`ExtractiveWriter.warm`)."""
+    began = time.monotonic()
+    try:
+        warmed = warm_passages(extractive, seconds)
+    except Exception:  # a head start, not a condition of serving
+        log.exception("the warm-up failed; serving without it")
+        warmed = 0
+    if warmed:
+        say(f"{warmed} passages ready in {time.monotonic() - began:.1f} s")
+    threading.Thread(target=extractive.warm, daemon=True).start()  # the rest, if any
 
 
 def warm_passages(extractive: Any, seconds: float, workers: int | None = None) -> int:

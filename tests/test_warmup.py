@@ -3,14 +3,17 @@ several threads, within its time budget; the answers then embed no passage."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from assistant.embeddings import Embedder, Vectors
 from assistant.tasks.extractive import ExtractiveWriter
-from assistant.warmup import warm_passages
+from assistant.warmup import warm_passages, warm_up
 
 from .workshop_helpers import Wired, wire
 
@@ -55,3 +58,20 @@ def test_the_warm_up_stops_at_its_budget(tmp_path: Path) -> None:
     writer, counting = _writer(wired)
     assert warm_passages(writer, 0.0) == 0 and counting.passages == 0  # 0: all in background
     assert warm_passages(writer, 1e-9, workers=1) <= 1
+
+
+def test_a_failed_warm_up_does_not_stop_the_server(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        warmed = threading.Event()
+
+        def warm(self, limit: int = 5_000) -> int:
+            if limit == 0:
+                raise RuntimeError("no store")
+            self.warmed.set()  # the background warm-up still runs
+            return 0
+
+    said: list[str] = []
+    with caplog.at_level(logging.ERROR, logger="assistant"):
+        warm_up(Broken(), 60.0, said.append)
+    assert "the warm-up failed" in caplog.text and said == []
+    assert Broken.warmed.wait(10)
