@@ -73,6 +73,9 @@ def test_a_dead_process_folder_is_removed_by_the_next_one(tmp_path: Path) -> Non
                           capture_output=True, text=True, check=True)  # fmt: skip
     left = tmp_path / f"assistant-exports-{dead.stdout.strip()}-abc"  # killed: no atexit
     (left / "one").mkdir(parents=True)
+    _age(left, downloads.KEEP_SECONDS + 60)
+    recent = tmp_path / f"assistant-exports-{dead.stdout.strip()}-new"  # seconds old: kept
+    recent.mkdir()
     legacy = tmp_path / "assistant-export-old"  # an earlier version's download folder
     legacy.mkdir()
     _age(legacy, downloads.KEEP_SECONDS + 60)
@@ -80,9 +83,10 @@ def test_a_dead_process_folder_is_removed_by_the_next_one(tmp_path: Path) -> Non
     fresh_legacy.mkdir()
     alive = tmp_path / f"assistant-exports-{os.getpid()}-xyz"  # a live process's: kept
     alive.mkdir()
+    _age(alive, downloads.KEEP_SECONDS + 60)  # old, but its process is running
     downloads.sweep(tmp_path)
     assert not left.exists() and not legacy.exists()
-    assert fresh_legacy.exists() and alive.exists()
+    assert fresh_legacy.exists() and alive.exists() and recent.exists()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ unguessable name, as the handler returns), all of them inside ONE private folder
 process, `<tmp>/assistant-exports-<pid>-<random>`. Making a new download removes the
 folders of earlier ones older than `KEEP_SECONDS` (long copied by then); the process's
 folder is removed at exit, and a folder left by a killed process (or an earlier version's
-`assistant-export-*` folders) is removed by the next process that exports.
+`assistant-export-*` folders), once older than `KEEP_SECONDS`, by the next process that
+exports.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,18 +27,20 @@ PREFIX = "assistant-exports-"
 LEGACY = "assistant-export-"  # earlier versions: one folder per download, never removed
 
 _root: Path | None = None
+_lock = threading.Lock()  # two first downloads at once make one folder
 
 
 def export_root() -> Path:
     """This process's private folder of downloads (made, and earlier leftovers swept, on
     first use; removed at exit)."""
     global _root
-    if _root is None or not _root.is_dir():
-        base = Path(tempfile.gettempdir())
-        sweep(base)
-        _root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
-        atexit.register(shutil.rmtree, _root, True)
-    return _root
+    with _lock:
+        if _root is None or not _root.is_dir():
+            base = Path(tempfile.gettempdir())
+            sweep(base)
+            _root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+            atexit.register(shutil.rmtree, _root, True)
+        return _root
 
 
 def export_folder() -> Path:
@@ -48,15 +52,16 @@ def export_folder() -> Path:
 
 
 def sweep(base: Path) -> None:
-    """Remove, in `base`, this user's folders of processes that are gone, and an earlier
-    version's download folders older than `KEEP_SECONDS`."""
+    """Remove, in `base`, this user's folders of processes that are gone and an earlier
+    version's download folders, when older than `KEEP_SECONDS`."""
     mine = os.getuid()
     gone = []
     for found in base.glob(f"{PREFIX}*"):
         pid = found.name[len(PREFIX) :].split("-", 1)[0]
         if found.is_dir() and _owned(found, mine) and pid.isdigit() and not _alive(int(pid)):
             gone.append(found)
-    _remove_older(gone, time.time())
+    # older than KEEP_SECONDS too: a process in another PID namespace may share this folder
+    _remove_older(gone, time.time() - KEEP_SECONDS)
     legacy = [f for f in base.glob(f"{LEGACY}*") if f.is_dir() and _owned(f, mine)]
     _remove_older(legacy, time.time() - KEEP_SECONDS)
 
