@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import __version__
-from .cli_common import Handler, emit
+from .cli_common import Handler, emit, interrupt
 from .config import Settings, get_settings
 from .errors import AssistantError
 from .types import KINDS
@@ -161,6 +161,7 @@ def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .config import DEFAULT_MODEL
+    from .warmup import warm_up
 
     try:
         from .ui.app import launch
@@ -180,8 +181,11 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger("assistant").setLevel(logging.INFO)
     services = wiring.make_services(settings, announce=lambda m: print(m, flush=True))
     services.asker.ask("Combien de France Services ?")  # load the model before the first user
-    threading.Thread(target=services.asker.extractive.warm, daemon=True).start()
+    warm_up(services.asker.extractive, settings.serve_warm_seconds, lambda m: print(m, flush=True))
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    # A service manager stops us with SIGTERM: close as on Ctrl-C (the exit handlers then
+    # remove the downloads' temporary folder).
+    signal.signal(signal.SIGTERM, interrupt)
     launch(services, args.host, args.port)
     return 0
 

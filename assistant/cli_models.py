@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from .cli_common import Add, emit
+from .cli_common import Add, emit, interrupt
 from .config import Settings
 
 READY_SECONDS = 300.0
@@ -53,7 +53,7 @@ def _cmd_llm(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Loading {settings.llm_gguf.name} ({args.threads} threads) …", flush=True)
     process = subprocess.Popen(command)
     # A service manager stops us with SIGTERM: stop the model server too, as on Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         if wait_ready(base, process, READY_SECONDS):
             print(
@@ -73,10 +73,6 @@ def _cmd_llm(args: argparse.Namespace, settings: Settings) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def wait_ready(base_url: str, process: subprocess.Popen[bytes] | None, seconds: float) -> bool:

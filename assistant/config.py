@@ -106,6 +106,18 @@ class Settings(BaseSettings):
             "in one model call while the cores stay busy."
         ),
     )
+    serve_warm_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description=(
+            "Before the web app starts listening it embeds the sentences of the indexed "
+            "passages (what an answer computes the first time it quotes a passage), on every "
+            "core, for up to this many seconds, so that a burst of questions right after "
+            "start does not wait for it; the rest is embedded in the background while it "
+            "serves (0: all in the background)."
+        ),
+    )
     chunk_tokens: int = Field(
         default=250,
         ge=16,

@@ -1,5 +1,14 @@
 """Load test of the web app: simulated participants asking questions at the same time
-through the app's `/ask` endpoint, each with its own gradio_client, against a real server.
+through the app's `/ask` endpoint, each as its own session, against a real server.
+
+Each participant is one Gradio session over one keep-alive HTTP connection, making the
+page's own calls: join the queue (`POST <api>/queue/join`), then read the session's
+event stream (`GET <api>/queue/data`) until the answer. That costs the load generator
+about 4 ms of CPU an answer; a gradio_client per participant (`--client gradio`, what
+this script used before) costs about 100 ms an answer, three times the server's own, on
+the same cores: its figures measured the clients as much as the server. Every run prints
+both (`server_cpu_ms_per_answer`, `client_cpu_ms_per_answer`). Each participant's first
+question opens its session on the server, as a phone's first call does.
 
 By default it starts nothing and drives the app at --url. With --start it ingests the
 bundled corpus into a temporary store and starts the app itself (`python -m assistant serve`
@@ -40,8 +49,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.ui_harness (how the app tests start the app)
@@ -65,11 +76,60 @@ class Participant:
     errors: list[str] = field(default_factory=list)
 
 
-def run_participant(url: str, me: Participant, start: threading.Barrier) -> None:
-    from gradio_client import Client
+def ask_fn_index(url: str) -> tuple[str, int]:
+    """(the queue's base URL, the `/ask` endpoint's index), from the app's config."""
+    import httpx
 
+    config = httpx.get(url.rstrip("/") + "/config", timeout=30).json()
+    base = url.rstrip("/") + config.get("api_prefix", "/gradio_api")
+    for dep in config["dependencies"]:
+        if dep.get("api_name") == "ask":
+            return base, int(dep["id"])
+    raise RuntimeError(f"no /ask endpoint at {url}")
+
+
+def raw_ask(http: Any, base: str, fn_index: int, session: str, question: str) -> Any:
+    """One `/ask` call as the page's own script makes it: join the queue, then read the
+    session's event stream (server-sent events) until the answer; the answer's JSON."""
+    body = {"data": [question, None], "fn_index": fn_index, "session_hash": session,
+            "event_data": None, "trigger_id": None}  # fmt: skip
+    joined = http.post(f"{base}/queue/join", json=body)
+    joined.raise_for_status()
+    with http.stream("GET", f"{base}/queue/data", params={"session_hash": session}) as stream:
+        for line in stream.iter_lines():
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("msg") == "process_completed":
+                if not message.get("success"):
+                    raise RuntimeError(str(message.get("output", {}).get("error"))[:200])
+                return message["output"]["data"][0]
+            if message.get("msg") in ("close_stream", "unexpected_error"):
+                raise RuntimeError(f"stream ended: {str(message)[:200]}")
+    raise RuntimeError("stream ended without an answer")
+
+
+def run_participant(
+    url: str, me: Participant, start: threading.Barrier, raw: tuple[str, int] | None = None
+) -> None:
+    """Ask the participant's questions, one after the other, as one session: with `raw`
+    (queue URL, endpoint), over one keep-alive HTTP connection; else with gradio_client."""
     try:
-        client = Client(url, verbose=False)
+        if raw is not None:
+            import httpx
+
+            http = httpx.Client(timeout=httpx.Timeout(120.0))
+            session = uuid.uuid4().hex[:11]
+
+            def ask(question: str) -> Any:
+                return raw_ask(http, raw[0], raw[1], session, question)
+        else:
+            from gradio_client import Client
+
+            client = Client(url, verbose=False)
+
+            def ask(question: str) -> Any:
+                return client.predict(question, None, api_name="/ask")
     except Exception as exc:  # a participant who cannot connect: errors
         me.errors.extend([f"connect: {exc}"] * len(me.questions))
         start.wait()
@@ -79,7 +139,7 @@ def run_participant(url: str, me: Participant, start: threading.Barrier) -> None
         time.sleep(pause)  # reading the previous answer, typing the next question
         began = time.perf_counter()
         try:
-            answer = client.predict(question, None, api_name="/ask")
+            answer = ask(question)
         except Exception as exc:
             me.errors.append(f"{type(exc).__name__}: {exc}")
             continue
@@ -97,6 +157,12 @@ def server_cpu_s(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu_s() -> float:
+    """CPU seconds (user + system, every thread) this process has used so far."""
+    times = os.times()
+    return times.user + times.system
+
+
 def load(
     url: str,
     questions: list[str],
@@ -105,6 +171,7 @@ def load(
     think: float = 0.0,
     seed: int = 0,
     pid: int | None = None,
+    client: str = "raw",
 ) -> dict[str, object]:
     rng = random.Random(seed)
     people = [
@@ -115,19 +182,21 @@ def load(
         )
         for i in range(participants)
     ]
+    raw = ask_fn_index(url) if client == "raw" else None
     barrier = threading.Barrier(participants + 1)
     threads = [
-        threading.Thread(target=run_participant, args=(url, p, barrier), daemon=True)
+        threading.Thread(target=run_participant, args=(url, p, barrier, raw), daemon=True)
         for p in people
     ]
     for t in threads:
         t.start()
     barrier.wait()
-    began, cpu_began = time.perf_counter(), server_cpu_s(pid)
+    began, cpu_began, own_began = time.perf_counter(), server_cpu_s(pid), own_cpu_s()
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
     cpu = server_cpu_s(pid) - cpu_began
+    own = own_cpu_s() - own_began
     latencies = [x for p in people for x in p.latencies]
     errors = [e for p in people for e in p.errors]
     return {
@@ -135,6 +204,7 @@ def load(
         "participants": participants,
         "questions_each": each,
         "think_s": think,
+        "client": client,
         "requests": participants * each,
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
@@ -148,6 +218,8 @@ def load(
         "server_cpu_ms_per_answer": round(1000 * cpu / len(latencies))
         if pid and latencies
         else None,
+        # this process's CPU (the simulated participants' clients) per answer
+        "client_cpu_ms_per_answer": round(1000 * own / len(latencies)) if latencies else None,
         "load_1min": round(os.getloadavg()[0], 2),
     }
 
@@ -162,12 +234,14 @@ def server_memory_mb(pid: int) -> tuple[float, float]:
     return round(fields.get("VmRSS", 0.0)), round(fields.get("VmHWM", 0.0))
 
 
-def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple[str, str]]:
+def table(
+    url: str, pid: int, questions: list[str], hundred: bool, client: str = "raw"
+) -> list[tuple[str, str]]:
     """The issue's rows, measured in order on one freshly started server."""
     rows: list[tuple[str, str]] = []
 
     def burst(label: str, **kw: float) -> dict[str, object]:
-        result = load(url, questions, pid=pid, **kw)  # type: ignore[arg-type]
+        result = load(url, questions, pid=pid, client=client, **kw)  # type: ignore[arg-type]
         print(json.dumps({"measure": label, **result}, ensure_ascii=False), flush=True)
         return result
 
@@ -176,6 +250,7 @@ def table(url: str, pid: int, questions: list[str], hundred: bool) -> list[tuple
         value += f", {r['answers_per_s']} answers/s" if rate else ""
         value += f", {r['errors']} errors"
         value += f", {r['server_cpu_ms_per_answer']} ms server CPU an answer"
+        value += f" ({r['client_cpu_ms_per_answer']} ms in the clients)"
         value += f" (load {r['load_1min']})"
         rows.append((label, value))
 
@@ -217,6 +292,13 @@ def main() -> int:
         "everyone asks again as soon as answered, a stress test)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the pauses")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "gradio"),
+        default="raw",
+        help="raw (default): each participant joins Gradio's queue over plain HTTP, as the "
+        "page does; gradio: one gradio_client each (several times the server's CPU)",
+    )
     parser.add_argument("--suite", default=str(ROOT / "evals" / "suite.jsonl"))
     parser.add_argument(
         "--table", action="store_true", help="with --start: measure the issue's table rows"
@@ -237,7 +319,10 @@ def main() -> int:
         questions = [json.loads(line)["question"] for line in handle if line.strip()]
 
     if not args.start:
-        result = load(args.url, questions, args.participants, args.questions, args.think, args.seed)
+        result = load(
+            args.url, questions, args.participants, args.questions, args.think, args.seed,
+            client=args.client,
+        )  # fmt: skip
         return report(result)
 
     from tests.ui_harness import App, model_ready, prepare_store
@@ -255,7 +340,7 @@ def main() -> int:
             print(f"app started on {app.url}", file=sys.stderr)
             if args.table:
                 assert app.proc is not None
-                rows = table(app.url, app.proc.pid, questions, not args.no_hundred)
+                rows = table(app.url, app.proc.pid, questions, not args.no_hundred, args.client)
                 print("\n| measure | value |\n|---|---|")
                 for label, value in rows:
                     print(f"| {label} | {value} |")
@@ -268,6 +353,7 @@ def main() -> int:
                 args.think,
                 args.seed,
                 pid=app.proc.pid if app.proc is not None else None,
+                client=args.client,
             )
             result["server"] = "started by load_app.py (extractive answerer, bundled corpus)"
     return report(result)

@@ -63,3 +63,20 @@ def test_a_burst_gets_each_participant_their_own_answer(ui_app: App, tmp_path: P
     assert [a["question"] for a in alone] == QUESTIONS
     same = sum(a["answer"] == results[i]["answer"] for i, a in enumerate(alone))
     assert same >= len(QUESTIONS) - 2, f"only {same} of {len(QUESTIONS)} answers were the same"
+
+
+def test_the_load_script_asks_as_the_page_does(ui_app: App) -> None:
+    """evals/load_app.py's light participants (plain HTTP to Gradio's queue): each gets
+    the answer to its own question, in one session across its questions."""
+    import httpx
+
+    from evals.load_app import ask_fn_index, load, raw_ask
+
+    base, fn_index = ask_fn_index(ui_app.url)
+    with httpx.Client(timeout=120) as http:
+        first = raw_ask(http, base, fn_index, "phone-1", QUESTIONS[0])
+        second = raw_ask(http, base, fn_index, "phone-1", QUESTIONS[1])
+    assert (first["question"], second["question"]) == (QUESTIONS[0], QUESTIONS[1])
+    result = load(ui_app.url, QUESTIONS, participants=5, each=2)
+    assert result["errors"] == 0 and result["requests"] == 10, result["error_samples"]
+    assert result["client_cpu_ms_per_answer"] is not None

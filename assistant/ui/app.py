@@ -15,6 +15,7 @@ from gradio.events import api as gr_api
 from gradio.i18n import I18nData
 
 from ..errors import AssistantError
+from . import sessions
 from .chat import build_chat
 from .corpus import build_corpus, document_rows
 from .evaluate import build_evaluation
@@ -175,6 +176,7 @@ def launch(services: Services, host: str, port: int, *, block: bool = True) -> g
     from starlette.middleware import Middleware
 
     settings = services.settings
+    sessions.install()  # a new session's state without every block's config (see sessions.py)
     budget = Middleware(UploadBudget, budget_bytes=int(settings.upload_budget_mb * 1024 * 1024))
     demo = build(services)
     demo.queue(default_concurrency_limit=4)

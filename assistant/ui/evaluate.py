@@ -19,7 +19,7 @@ from ..journal import Entry
 from ..render import citation_from_json
 from ..types import Sentence
 from .access import Forbidden, can_evaluate
-from .facilitator import export_folder
+from .downloads import export_folder
 from .html import evaluation_html
 from .i18n import tr
 from .services import Services

@@ -8,7 +8,6 @@ are saved in the journal.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -20,17 +19,12 @@ import gradio as gr
 from ..errors import AssistantError
 from ..limits import check_aspects
 from .access import FACILITATOR
+from .downloads import export_folder
 from .i18n import tr
 from .services import Services, require_facilitator
 from .workshop_html import MARK_LABELS, box_html, draft_html, matrix_html
 
 EXPORT_NAMES = ("scenario-normatif.md", "scenario-normatif.docx", "audit-citations.csv")
-
-
-def export_folder() -> Path:
-    """A fresh private folder for one download: Gradio copies the file into its cache under
-    an unguessable name, so nothing of the workshop is ever served from a fixed path."""
-    return Path(tempfile.mkdtemp(prefix="assistant-export-"))
 
 
 def compare_json(services: Services, scenarios: list[str], aspects: list[str]) -> dict[str, Any]:
