@@ -20,6 +20,7 @@ from .indexed import EMBEDDED_TEXT, ENCODING, PIPELINE_VERSION
 if TYPE_CHECKING:
     from .ingest import IngestCallbacks, Ingestor
     from .retrieval import Retriever
+    from .sentence_index import SentenceIndex
     from .store import ChromaStore
     from .tasks.answer import AskTask
     from .ui.services import Services
@@ -104,8 +105,14 @@ def make_store(settings: Settings, embedder: Embedder) -> ChromaStore:
     return ChromaStore(client, index_name(settings, embedder))
 
 
-def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) -> Ingestor:
-    """An ingestor with the splitter the settings describe."""
+def make_ingestor(
+    settings: Settings,
+    store: ChromaStore,
+    embedder: Embedder,
+    sentences: SentenceIndex | None = None,
+) -> Ingestor:
+    """An ingestor with the splitter the settings describe; given the retriever's sentence
+    index, it hands it the sentence vectors of the chunks it embeds (late chunking)."""
     from .budget import Limits
     from .chunking import make_splitter, prepare_tiktoken
     from .ingest import Ingestor
@@ -123,7 +130,15 @@ def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) ->
         seconds=settings.max_file_seconds,
     )
     book = CorrectionBook(settings.home / CORRECTIONS_FILE)
-    return Ingestor(store, embedder, split, max_bytes=max_bytes, limits=limits, corrections=book)
+    return Ingestor(
+        store,
+        embedder,
+        split,
+        max_bytes=max_bytes,
+        limits=limits,
+        corrections=book,
+        sentences=sentences,
+    )
 
 
 def make_retriever(
@@ -140,7 +155,8 @@ def make_retriever(
     sentences = None
     if settings.sentence_index:
         folder = settings.home / "sentences" / store.name
-        sentences = SentenceIndex(lexical, embedder, folder, background=server)
+        late = settings.sentence_vectors == "late"
+        sentences = SentenceIndex(lexical, embedder, folder, background=server, late=late)
     return Retriever(store, embedder, lexical, sentences=sentences)
 
 
@@ -184,7 +200,7 @@ def make_services(settings: Settings, announce: Callable[[str], None] = print) -
     retriever = make_retriever(settings, store, queries, server=True)
 
     def new_ingestor(callbacks: IngestCallbacks) -> Ingestor:
-        ingestor = make_ingestor(settings, store, embedder)
+        ingestor = make_ingestor(settings, store, embedder, retriever.sentences)
         ingestor.callbacks = callbacks
         return ingestor
 
