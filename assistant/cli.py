@@ -26,13 +26,12 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     embedder = wiring.make_embedder(settings)
     store = wiring.make_store(settings, embedder)
-    retriever = wiring.make_retriever(settings, store, embedder)
-    ingestor = wiring.make_ingestor(settings, store, embedder, retriever.sentences)
+    ingestor = wiring.make_ingestor(settings, store, embedder)
     if sys.stderr.isatty():
         ingestor.callbacks = TerminalProgress()
     report = ingestor.run([Path(p) for p in args.paths], kind=args.kind, prune=args.prune)
-    started = time.perf_counter()  # then the sentences the ingest left (`sentence_index.py`)
-    sentence_chunks = retriever.refresh()
+    started = time.perf_counter()  # then every new chunk's sentences (`sentence_index.py`)
+    sentence_chunks = wiring.make_retriever(settings, store, embedder).refresh()
     sentence_seconds = time.perf_counter() - started
     payload = {
         "ingested": len(report.ingested),

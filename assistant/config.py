@@ -83,16 +83,6 @@ class Settings(BaseSettings):
             "an ingest: false keeps ingest at the chunks alone, with two rankings."
         ),
     )
-    sentence_vectors: Literal["late", "separate"] = Field(
-        default="late",
-        description=(
-            "How the sentence index gets its vectors: 'late' (late chunking: each chunk is "
-            "embedded once, alone, and a sentence's vector is the mean of its tokens' final "
-            "embeddings; its sentences cost no model call; the ONNX backend only, others "
-            "fall back to 'separate') or 'separate' (every sentence embedded on its own "
-            "after its chunk's address). Each way keeps its own file of vectors."
-        ),
-    )
     query_batch_ms: float = Field(
         default=3.0,
         ge=0,

@@ -7,11 +7,6 @@ helper (`onnxruntime.quantization.quantize_dynamic`): per-channel weights for ev
 the embedding table, except the FFN output projections, which keep float32 as in the torch
 int8 path (GELU outliers; cosine to float32 >= 0.998 instead of 0.995).
 
-The graph has two outputs: the pooled vector, and the final token embeddings, from which
-`OnnxEmbedder.embed_pooled` takes the vectors of parts of a text in the same forward pass
-("late chunking", Günther et al. 2024: a sentence's vector is the mean of its tokens' final
-embeddings, read in the context of its whole chunk; `sentence_index.py`).
-
 `OnnxEmbedder` then needs only `onnxruntime`, `tokenizers` and numpy: a query never imports
 torch, transformers or sentence-transformers.
 """
@@ -33,12 +28,10 @@ from .e5_model import MARKER_FILENAME as SOURCE_MARKER
 from .e5_model import MAX_SEQ_LENGTH, PROMPTS, _file_sizes, _sha256, publish
 from .errors import ModelNotReady
 
-# Format 2 added the token output; it lives in its own folder, so that a format-1 build (and
-# the code that reads it) keeps working beside it.
-ONNX_DIRNAME_SUFFIX = "-onnx-int8-v2"
+ONNX_DIRNAME_SUFFIX = "-onnx-int8"
 ONNX_FILENAME = "model-int8.onnx"
 MARKER_FILENAME = "e5_onnx.json"
-_FORMAT_VERSION = 2
+_FORMAT_VERSION = 1
 _PAD_ID = 1  # XLM-R's <pad>
 # Rows x tokens of one call: long passages go 8 at a time, short texts up to the batch size.
 # It bounds the activations ONNX Runtime keeps in its arena (32 x 512 tokens: +350 MB RSS).
@@ -73,8 +66,7 @@ def is_onnx_prepared(dest: Path, source: Path) -> bool:
 
 
 def _export(source: Path, out: Path) -> None:
-    """Export the folder's BertModel + mean pooling + normalisation to a float32 ONNX file,
-    with the final token embeddings as a second output."""
+    """Export the folder's BertModel + mean pooling + normalisation to a float32 ONNX file."""
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
@@ -87,13 +79,11 @@ def _export(source: Path, out: Path) -> None:
             super().__init__()
             self.model = model
 
-        def forward(
-            self, input_ids: torch.Tensor, attention_mask: torch.Tensor
-        ) -> tuple[torch.Tensor, torch.Tensor]:
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             hidden = self.model(input_ids=input_ids, attention_mask=attention_mask)[0]
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1), hidden
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
 
     ids = torch.tensor([[0, 1000, 2000, 2], [0, 3000, 2, _PAD_ID]])
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
@@ -105,12 +95,8 @@ def _export(source: Path, out: Path) -> None:
             (ids, mask),
             str(out),
             input_names=["input_ids", "attention_mask"],
-            output_names=["embedding", "tokens"],
-            dynamic_axes={
-                **dynamic,
-                "embedding": {0: "batch"},
-                "tokens": {0: "batch", 1: "tokens"},
-            },
+            output_names=["embedding"],
+            dynamic_axes={**dynamic, "embedding": {0: "batch"}},
             opset_version=17,
             dynamo=False,
         )
@@ -239,44 +225,9 @@ class OnnxEmbedder:
                 n = len(encodings[i].ids)
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
-            vectors = session.run(["embedding"], {"input_ids": ids, "attention_mask": mask})[0]
+            vectors = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             if out.shape[1] == 0:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[batch] = vectors
         vectors_list: list[list[float]] = out.tolist()
         return vectors_list
-
-    def embed_pooled(
-        self, text: str, spans: Sequence[tuple[int, int]]
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
-        """One passage embedded alone, in one forward pass: its vector, and the vector of each
-        character span [start, end) of it, the mean of the final embeddings of the tokens
-        that overlap the span, normalised (None for a span cut off by truncation)."""
-        session, tokenizer = self._load()
-        prompt = PROMPTS["passage"]
-        encoding = tokenizer.encode(prompt + text)
-        ids = np.asarray([encoding.ids], dtype=np.int64)
-        vector, tokens = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-        return vector[0], pool_spans(tokens[0], encoding.offsets, spans, len(prompt))
-
-
-def pool_spans(
-    tokens: np.ndarray,
-    offsets: Sequence[tuple[int, int]],
-    spans: Sequence[tuple[int, int]],
-    shift: int = 0,
-) -> list[np.ndarray | None]:
-    """The normalised mean of the token rows whose character offsets overlap each span
-    (spans counted from `shift` in the encoded text; special tokens, at (0, 0), never
-    overlap); None for a span no token covers."""
-    bounds = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
-    real = bounds[:, 1] > bounds[:, 0]
-    out: list[np.ndarray | None] = []
-    for start, end in spans:
-        inside = real & (bounds[:, 0] < end + shift) & (bounds[:, 1] > start + shift)
-        if not inside.any():
-            out.append(None)
-            continue
-        mean = tokens[inside].mean(axis=0)
-        out.append((mean / (np.linalg.norm(mean) + 1e-12)).astype(np.float32))
-    return out

@@ -161,12 +161,11 @@ def _ingested(
     home = settings.home / "eval" / "stores" / f"{slugify(docs.name, 24)}-{digest}"
     local = Settings(**(settings.model_dump() | {"home": home, "chroma_url": None}))
     store = wiring.make_store(local, embedder)
-    retriever = wiring.make_retriever(local, store, embedder)
-    ingestor = wiring.make_ingestor(local, store, embedder, retriever.sentences)
-    ingest = ingestor.run([docs], prune=True)
+    ingest = wiring.make_ingestor(local, store, embedder).run([docs], prune=True)
     if ingest.failed:
         failed = "; ".join(f"{f.path}: {f.error}" for f in ingest.failed)
         raise AssistantError(f"cannot ingest {docs}: {failed}")
+    retriever = wiring.make_retriever(local, store, embedder)
     embedded = retriever.refresh()
     announce(
         f"{docs.name}: {len(ingest.ingested)} ingested, {len(ingest.skipped)} unchanged, "

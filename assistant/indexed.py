@@ -46,9 +46,4 @@ def embedding_text(record: DocumentRecord, chunk: Chunk) -> str:
     scenario chunk measured worse (dense recall@5 on the suite 0.942 -> 0.890). Only what
     is embedded and indexed carries an address: the stored chunk text, and so every quote
     and its span, stays the source's own text."""
-    return with_head(embedding_head(record.title, chunk.section, chunk.scenario), chunk.text)
-
-
-def with_head(head: str, text: str) -> str:
-    """The embedded text of a chunk or a sentence: its head, a new line, its text."""
-    return f"{head}\n{text}"
+    return f"{embedding_head(record.title, chunk.section, chunk.scenario)}\n{chunk.text}"

@@ -11,25 +11,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import budget
 from .budget import Limits, spaced
 from .chunking import chunk_segments
 from .corrections import FILE_NAME as CORRECTIONS_FILE
 from .corrections import CorrectionBook, digest, marked_kind
-from .embeddings import Embedder, Vectors
+from .embeddings import Embedder
 from .errors import AssistantError, LoadError
-from .indexed import PIPELINE_VERSION, embedding_head, embedding_text
+from .indexed import PIPELINE_VERSION, embedding_text
 from .loaders import load_file
 from .store import ChromaStore
 from .structure import detect, scenarios_of, slugify
 from .types import KINDS, Chunk, DocumentRecord
-
-if TYPE_CHECKING:
-    import numpy as np
-
-    from .sentence_index import SentenceIndex
 
 KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
 SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
@@ -184,9 +178,6 @@ class Ingestor:
         default_factory=contextlib.nullcontext
     )  # held around store writes only, never while loading or embedding
     corrections: CorrectionBook | None = None  # the facilitator's structure corrections
-    # the retriever's sentence index: when it shares the chunks' forward pass (late
-    # chunking), each chunk is embedded with it and its sentence vectors handed over
-    sentences: SentenceIndex | None = None
 
     def _stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -252,15 +243,14 @@ class Ingestor:
         if not staged:
             return
         try:
-            vectors, by_chunk = self._embed(staged)  # a batch embedded is kept
+            texts = [embedding_text(s.record, c) for s in staged for c in s.chunks]
+            vectors = self.embedder.embed(texts, query=False)  # a batch embedded is kept
             with self.write_lock:
                 for item in staged:  # leftovers of an interrupted run are invisible; clean them
                     self.store.drop_stale_chunks(item.record.doc_id, item.active_version)
                 self.store.add_chunks([(s.record, s.chunks) for s in staged], vectors)
                 self.callbacks.on_chunks_added([s.record for s in staged])
                 self.store.activate([(s.record, s.text) for s in staged])
-            if by_chunk and self.sentences is not None:
-                self.sentences.offer(by_chunk)
         except Exception as exc:  # the whole batch failed: forget its new versions
             for item in staged:
                 with contextlib.suppress(Exception), self.write_lock:  # the store may be failing
@@ -273,23 +263,6 @@ class Ingestor:
             report.ingested.append(item.record.source)
             report.chunks += len(item.chunks)
             self.callbacks.on_file(item.path, "ingested")
-
-    def _embed(self, staged: list[_Staged]) -> tuple[Vectors, dict[str, np.ndarray]]:
-        """The chunks' vectors and, when the sentence index shares their forward pass, their
-        sentence vectors by chunk id (each chunk then embedded alone, `embed_chunk`)."""
-        sentences = self.sentences
-        if sentences is None or not sentences.shares_pass:
-            texts = [embedding_text(s.record, c) for s in staged for c in s.chunks]
-            return self.embedder.embed(texts, query=False), {}
-        vectors: Vectors = []
-        by_chunk: dict[str, np.ndarray] = {}
-        for item in staged:
-            for chunk in item.chunks:
-                head = embedding_head(item.record.title, chunk.section, chunk.scenario)
-                vector, by_chunk[chunk.chunk_id] = sentences.embed_chunk(head, chunk.text)
-                assert vector is not None  # shares_pass
-                vectors.append(vector)
-        return vectors, by_chunk
 
     def _prepare(
         self, path: Path, source: str, doc_id: str, cli_kind: str | None

@@ -5,22 +5,13 @@ paraphrase of one fact, in a chunk about several. The retriever fuses, beside th
 ranking, a ranking of chunks by their best sentence ("small-to-big" retrieval): measured on
 every evaluation set, it raised recall@5 on real-dev from 0.943 to 0.971 (README).
 
-Each sentence is read after its chunk's short address (`indexed.embedding_head`), so that it
-carries its document title or its scenario and part, and its vector depends only on its
-chunk. Two ways (`Settings.sentence_vectors`):
-
-- "late" (late chunking, Günther et al. 2024), when the embedder can (`embed_pooled`, the
-  ONNX backend): the chunk, address first, is embedded once, alone; a sentence's vector is
-  the mean of the final embeddings of its tokens. An ingest takes the chunk's own vector
-  from the same forward pass (`Ingestor.sentences`), so the sentences cost no model call.
-- "separate": each chunk's sentences are embedded together and alone (the int8 model
-  scales its activations per batch), each after the chunk's address; more than twice the
-  embedding work of the chunks.
-
-Vectors are computed when documents are ingested (`sync`, called by every ingest path) and
-kept in `<store>/sentences/<index>/`, one file per way; a chunk the file lacks (a store
-built by an older version, or by another client of a Chroma server) is embedded on the
-first search that needs it.
+Each chunk's sentences are embedded together and alone (the int8 model scales its
+activations per batch, so a vector depends on its batchmates: this way it depends only on
+its chunk), after the chunk's short address (`indexed.embedding_head`), so that a sentence
+carries its document title or its scenario and part. Vectors are computed when documents are
+ingested (`sync`, called by every ingest path) and kept in `<store>/sentences/<index>/`;
+a chunk the file lacks (a store built by an older version, or by another client of a
+Chroma server) is embedded on the first search that needs it.
 """
 
 from __future__ import annotations
@@ -31,37 +22,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from .citations import sentence_spans
 from .embeddings import Embedder
-from .indexed import embedding_head, with_head
+from .indexed import embedding_head
 from .lexical import LexicalIndex
 from .store import scenario_from_meta
 
-# bump a way's format when what is embedded for its sentences changes
-FORMATS = {"separate": "1", "late": "2"}
-FILES = {"separate": "sentences.npz", "late": "sentences-late.npz"}
-
-
-class PooledEmbedder(Protocol):
-    """An embedder that gives, in one forward pass of a passage, the vectors of its parts."""
-
-    def embed_pooled(
-        self, text: str, spans: list[tuple[int, int]]
-    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
-        """The passage's vector and each span's (None: a span cut off by truncation)."""
-        ...
-
-
-def pooled_embedder(embedder: Embedder) -> PooledEmbedder | None:
-    """The embedder, or the one it wraps (`batching.QueryBatcher`), if it can pool parts."""
-    for candidate in (embedder, getattr(embedder, "inner", None)):
-        if candidate is not None and callable(getattr(candidate, "embed_pooled", None)):
-            return candidate  # type: ignore[return-value]
-    return None
+FORMAT = "1"  # bump when what is embedded for a sentence changes
 
 
 @dataclass(frozen=True)
@@ -80,21 +51,11 @@ class SentenceIndex:
     """Sentence vectors of the lexical index's chunks (same chunks, same order)."""
 
     def __init__(
-        self,
-        lexical: LexicalIndex,
-        embedder: Embedder,
-        folder: Path,
-        *,
-        background: bool = False,
-        late: bool = True,
+        self, lexical: LexicalIndex, embedder: Embedder, folder: Path, *, background: bool = False
     ) -> None:
         self.lexical = lexical
         self.embedder = embedder
         self.folder = folder
-        self._pooled = pooled_embedder(embedder) if late else None
-        self.way = "late" if self._pooled is not None else "separate"
-        self._offered: dict[str, np.ndarray] = {}  # vectors an ingest made, not yet synced
-        self._offer_lock = threading.Lock()
         # a server: once it has vectors, a change it did not sync itself (another process's
         # ingest) is embedded in a thread while searches go on with the vectors they have
         self.background = background
@@ -105,45 +66,9 @@ class SentenceIndex:
 
     def sync(self, announce: Callable[[int, int], None] | None = None) -> int:
         """Embed the sentences of the indexed chunks that have none yet, forget those of
-        chunks no longer indexed, save; returns how many indexed chunks got new sentence
-        vectors (embedded now, or offered by an ingest since the last sync)."""
+        chunks no longer indexed, save; returns how many chunks were embedded."""
         with self._syncing:
             return self._sync(announce)
-
-    @property
-    def shares_pass(self) -> bool:
-        """Whether an ingest should embed its chunks with `embed_chunk` (one forward pass
-        gives the chunk's vector and its sentences') and `offer` the sentence vectors."""
-        return self._pooled is not None
-
-    def embed_chunk(self, head: str, text: str) -> tuple[list[float] | None, np.ndarray]:
-        """A chunk's embedded vector (None unless `shares_pass`) and its sentence vectors,
-        the chunk read after its address `head` (`indexed.embedding_head`)."""
-        spans = sentence_spans(text) or [(0, len(text))]
-        vector: list[float] | None = None
-        rows: list[np.ndarray | None] = [None] * len(spans)
-        if self._pooled is not None:
-            shift = len(with_head(head, ""))
-            whole, rows = self._pooled.embed_pooled(
-                with_head(head, text), [(s + shift, e + shift) for s, e in spans]
-            )
-            vector = np.asarray(whole, dtype=np.float32).tolist()
-        missing = [i for i, r in enumerate(rows) if r is None]  # all, or cut off by truncation
-        if missing:
-            extra = self.embedder.embed(
-                [with_head(head, text[spans[i][0] : spans[i][1]]) for i in missing], query=False
-            )
-            for i, v in zip(missing, extra, strict=True):
-                rows[i] = np.asarray(v, dtype=np.float32)
-        m = np.vstack([np.asarray(r, dtype=np.float32).reshape(1, -1) for r in rows])
-        m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-12
-        return vector, m
-
-    def offer(self, by_chunk: dict[str, np.ndarray]) -> None:
-        """Sentence vectors an ingest computed (`embed_chunk`): the next sync keeps them
-        instead of embedding those chunks again."""
-        with self._offer_lock:
-            self._offered.update(by_chunk)
 
     def best(
         self, vector: np.ndarray, accept: Callable[[dict[str, Any]], bool], k: int
@@ -189,9 +114,6 @@ class SentenceIndex:
         known = dict(self._by_chunk or {})
         if self._mtime() != self._seen:  # first use, or another process (an ingest) wrote it
             known |= self._load()
-        with self._offer_lock:
-            offered, self._offered = self._offered, {}
-        known |= offered
         todo = [i for i, cid in enumerate(ids) if cid not in known]
         titles: dict[str, str] = {}
         fresh = dict(known)
@@ -206,9 +128,9 @@ class SentenceIndex:
         matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         self._by_chunk = fresh
         self._now = _Snapshot(version, tuple(ids), tuple(texts), tuple(metas), starts, matrix)
-        if todo or offered or len(fresh) != len(known):
+        if todo or len(fresh) != len(known):
             self._save(fresh)
-        return len(todo) + len(active.intersection(offered))
+        return len(todo)
 
     def _embed(self, text: str, meta: dict[str, Any], titles: dict[str, str]) -> np.ndarray:
         doc = str(meta.get("doc_id", ""))
@@ -216,24 +138,24 @@ class SentenceIndex:
             record = self.lexical.store.get_record(doc)
             titles[doc] = record.title if record else ""
         head = embedding_head(titles[doc], str(meta.get("section") or ""), scenario_from_meta(meta))
-        return self.embed_chunk(head, text)[1]
-
-    @property
-    def path(self) -> Path:
-        """The file of this way's vectors."""
-        return self.folder / FILES[self.way]
+        spans = sentence_spans(text) or [(0, len(text))]
+        rows = [f"{head}\n{text[s:e]}" for s, e in spans]
+        m = np.asarray(self.embedder.embed(rows, query=False), dtype=np.float32)
+        m = m.reshape(len(rows), -1)
+        m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-12
+        return m
 
     def _mtime(self) -> float:
         try:
-            return self.path.stat().st_mtime
+            return (self.folder / "sentences.npz").stat().st_mtime
         except OSError:
             return -1.0
 
     def _load(self) -> dict[str, np.ndarray]:
         self._seen = self._mtime()
         try:
-            with np.load(self.path, allow_pickle=False) as saved:
-                if str(saved["format"]) != FORMATS[self.way]:
+            with np.load(self.folder / "sentences.npz", allow_pickle=False) as saved:
+                if str(saved["format"]) != FORMAT:
                     return {}
                 ids, counts, matrix = saved["ids"], saved["counts"], saved["matrix"]
             rows = np.split(matrix.astype(np.float32), np.cumsum(counts)[:-1])
@@ -254,12 +176,12 @@ class SentenceIndex:
             with os.fdopen(fd, "wb") as out:
                 np.savez(
                     out,
-                    format=np.asarray(FORMATS[self.way]),
+                    format=np.asarray(FORMAT),
                     ids=np.asarray(ids, dtype=str),
                     counts=counts,
                     matrix=matrix,
                 )
-            os.replace(tmp, self.path)
+            os.replace(tmp, self.folder / "sentences.npz")
             self._seen = self._mtime()
         except OSError:  # a read-only store still answers from memory
             if tmp and os.path.exists(tmp):

@@ -20,7 +20,6 @@ from .indexed import EMBEDDED_TEXT, ENCODING, PIPELINE_VERSION
 if TYPE_CHECKING:
     from .ingest import IngestCallbacks, Ingestor
     from .retrieval import Retriever
-    from .sentence_index import SentenceIndex
     from .store import ChromaStore
     from .tasks.answer import AskTask
     from .ui.services import Services
@@ -105,14 +104,8 @@ def make_store(settings: Settings, embedder: Embedder) -> ChromaStore:
     return ChromaStore(client, index_name(settings, embedder))
 
 
-def make_ingestor(
-    settings: Settings,
-    store: ChromaStore,
-    embedder: Embedder,
-    sentences: SentenceIndex | None = None,
-) -> Ingestor:
-    """An ingestor with the splitter the settings describe; given the retriever's sentence
-    index, it hands it the sentence vectors of the chunks it embeds (late chunking)."""
+def make_ingestor(settings: Settings, store: ChromaStore, embedder: Embedder) -> Ingestor:
+    """An ingestor with the splitter the settings describe."""
     from .budget import Limits
     from .chunking import make_splitter, prepare_tiktoken
     from .ingest import Ingestor
@@ -130,15 +123,7 @@ def make_ingestor(
         seconds=settings.max_file_seconds,
     )
     book = CorrectionBook(settings.home / CORRECTIONS_FILE)
-    return Ingestor(
-        store,
-        embedder,
-        split,
-        max_bytes=max_bytes,
-        limits=limits,
-        corrections=book,
-        sentences=sentences,
-    )
+    return Ingestor(store, embedder, split, max_bytes=max_bytes, limits=limits, corrections=book)
 
 
 def make_retriever(
@@ -155,8 +140,7 @@ def make_retriever(
     sentences = None
     if settings.sentence_index:
         folder = settings.home / "sentences" / store.name
-        late = settings.sentence_vectors == "late"
-        sentences = SentenceIndex(lexical, embedder, folder, background=server, late=late)
+        sentences = SentenceIndex(lexical, embedder, folder, background=server)
     return Retriever(store, embedder, lexical, sentences=sentences)
 
 
@@ -200,7 +184,7 @@ def make_services(settings: Settings, announce: Callable[[str], None] = print) -
     retriever = make_retriever(settings, store, queries, server=True)
 
     def new_ingestor(callbacks: IngestCallbacks) -> Ingestor:
-        ingestor = make_ingestor(settings, store, embedder, retriever.sentences)
+        ingestor = make_ingestor(settings, store, embedder)
         ingestor.callbacks = callbacks
         return ingestor
 
