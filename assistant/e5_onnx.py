@@ -2,15 +2,10 @@
 
 `prepare_onnx` (run by `assistant models prepare`, offline) exports the prepared
 sentence-transformers folder's BertModel with mean pooling and L2 normalisation inside the
-graph (torch's own exporter, eager attention), fuses each layer's attention, GELU and
-residual layer norms into ONNX Runtime's own operators (`onnxruntime.transformers`'
-BERT optimiser: 12 Attention, 12 BiasGelu, 24 SkipLayerNormalization, about 150 nodes instead
-of about 1,600), then quantises it dynamically to int8 with ONNX Runtime's own helper
-(`onnxruntime.quantization.quantize_dynamic`): per-channel weights for the attention, every
-MatMul and the embedding table, except the FFN output projections, which keep float32 as in
-the torch int8 path (GELU outliers). Fewer, fused operators: about 8 % less time a passage
-and a query than the unfused build (format 1), the same vectors to within the int8 model's
-own batch-to-batch variation (cosine >= 0.998), cosine to float32 >= 0.998 (README).
+graph (torch's own exporter), then quantises it dynamically to int8 with ONNX Runtime's own
+helper (`onnxruntime.quantization.quantize_dynamic`): per-channel weights for every MatMul and
+the embedding table, except the FFN output projections, which keep float32 as in the torch
+int8 path (GELU outliers; cosine to float32 >= 0.998 instead of 0.995).
 
 `OnnxEmbedder` then needs only `onnxruntime`, `tokenizers` and numpy: a query never imports
 torch, transformers or sentence-transformers.
@@ -33,13 +28,10 @@ from .e5_model import MARKER_FILENAME as SOURCE_MARKER
 from .e5_model import MAX_SEQ_LENGTH, PROMPTS, _file_sizes, _sha256, publish
 from .errors import ModelNotReady
 
-# Format 2 is the fused graph. It lives in its own folder, so that a format-1 build (and the
-# code that reads it) keeps working beside it; both give the same index (`OnnxEmbedder.name`).
-ONNX_DIRNAME_SUFFIX = "-onnx-int8-v2"
+ONNX_DIRNAME_SUFFIX = "-onnx-int8"
 ONNX_FILENAME = "model-int8.onnx"
 MARKER_FILENAME = "e5_onnx.json"
-_FORMAT_VERSION = 2
-_HEADS = 12
+_FORMAT_VERSION = 1
 _PAD_ID = 1  # XLM-R's <pad>
 # Rows x tokens of one call: long passages go 8 at a time, short texts up to the batch size.
 # It bounds the activations ONNX Runtime keeps in its arena (32 x 512 tokens: +350 MB RSS).
@@ -74,16 +66,13 @@ def is_onnx_prepared(dest: Path, source: Path) -> bool:
 
 
 def _export(source: Path, out: Path) -> None:
-    """Export the folder's BertModel + mean pooling + normalisation to a float32 ONNX file
-    (eager attention: the pattern ONNX Runtime's optimiser fuses)."""
+    """Export the folder's BertModel + mean pooling + normalisation to a float32 ONNX file."""
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    bert = AutoModel.from_pretrained(
-        str(source), local_files_only=True, attn_implementation="eager"
-    ).eval()
+    bert = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
 
     class Pooled(torch.nn.Module):
         def __init__(self, model: Any) -> None:
@@ -113,40 +102,21 @@ def _export(source: Path, out: Path) -> None:
         )
 
 
-def _fuse(float_model: Path, out: Path, hidden: int) -> dict[str, int]:
-    """Fuse attention, GELU and residual layer norms (ONNX Runtime's BERT optimiser, no
-    runtime-specific rewrites); returns how many nodes of each fused kind it made."""
-    from onnxruntime.transformers.fusion_options import FusionOptions
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    options = FusionOptions("bert")
-    # the embedding table stays a Gather, quantised per channel like the other weights (its
-    # fused EmbedLayerNormalization would keep it float32: +290 MB)
-    options.enable_embed_layer_norm = False
-    model = optimize_model(
-        str(float_model),
-        model_type="bert",
-        num_heads=_HEADS,
-        hidden_size=hidden,
-        optimization_options=options,
-        opt_level=0,
-    )
-    model.save_model_to_file(str(out))
-    kinds = ("Attention", "BiasGelu", "SkipLayerNormalization")
-    return {k: sum(n.op_type == k for n in model.model.graph.node) for k in kinds}
-
-
 def _quantize(float_model: Path, out: Path) -> None:
-    """Dynamic int8 with ONNX Runtime's helper; the FFN output projections (the MatMuls
-    that read a GELU) stay float32."""
+    """Dynamic int8 with ONNX Runtime's helper; the FFN output projections stay float32."""
     import logging
 
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     graph = onnx.load(str(float_model), load_external_data=False).graph
-    gelu = {o for n in graph.node if n.op_type in ("BiasGelu", "Gelu") for o in n.output}
-    ffn_out = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[0] in gelu]
+    ffn_out = [
+        n.name
+        for n in graph.node
+        if n.op_type == "MatMul"
+        and n.name.endswith("/output/dense/MatMul")
+        and "/attention/" not in n.name
+    ]
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # "consider pre-processing" is printed at WARNING
@@ -156,11 +126,8 @@ def _quantize(float_model: Path, out: Path) -> None:
             str(out),
             per_channel=True,
             weight_type=QuantType.QInt8,
-            op_types_to_quantize=["MatMul", "Gather", "Attention"],
+            op_types_to_quantize=["MatMul", "Gather"],
             nodes_to_exclude=ffn_out,
-            # the fused operators are of ONNX Runtime's own domain: shape inference
-            # cannot type their outputs, which are float32
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
         )
     finally:
         root.setLevel(level)
@@ -176,17 +143,11 @@ def prepare_onnx(source: Path, dest: Path, *, force: bool = False) -> Path:
         build = work / "build"
         build.mkdir()
         _export(source, work / "float32.onnx")
-        config = json.loads((source / "config.json").read_text(encoding="utf-8"))
-        fused = _fuse(work / "float32.onnx", work / "fused.onnx", int(config["hidden_size"]))
-        layers = int(config["num_hidden_layers"])
-        if fused != {"Attention": layers, "BiasGelu": layers, "SkipLayerNormalization": 2 * layers}:
-            raise ModelNotReady(f"the ONNX export was not fused as expected: {fused}")
-        _quantize(work / "fused.onnx", build / ONNX_FILENAME)
+        _quantize(work / "float32.onnx", build / ONNX_FILENAME)
         shutil.copyfile(source / "tokenizer.json", build / "tokenizer.json")
         marker = {
             "format": _FORMAT_VERSION,
             "source_sha256": _source_digest(source),
-            "graph": "fused attention, BiasGelu, SkipLayerNormalization",
             "quantization": "dynamic int8, per channel, FFN output projections float32",
             "files": _sizes(build),
         }
