@@ -158,7 +158,12 @@ def _ingested(
     if not docs.is_dir():
         raise AssistantError(f"the documents folder {docs} does not exist")
     digest = hashlib.sha1(str(docs).encode()).hexdigest()[:8]
-    home = settings.home / "eval" / "stores" / f"{slugify(docs.name, 24)}-{digest}"
+    # An int8 vector depends on its batchmates (activations are scaled per model call), and
+    # the batch size is not part of the index name: a variant of another batch size gets a
+    # store of its own, embedded again, so that ablating it measures that noise.
+    default_batch = Settings.model_fields["embed_batch_size"].default
+    batch = f"-b{settings.embed_batch_size}" if settings.embed_batch_size != default_batch else ""
+    home = settings.home / "eval" / "stores" / f"{slugify(docs.name, 24)}-{digest}{batch}"
     local = Settings(**(settings.model_dump() | {"home": home, "chroma_url": None}))
     store = wiring.make_store(local, embedder)
     ingest = wiring.make_ingestor(local, store, embedder).run([docs], prune=True)

@@ -2,7 +2,9 @@
 
 Each variant is a set of `KEY=VALUE` options, as `assistant eval --sets --option` takes
 them: a setting (`chunk_tokens=250`) or a Retriever knob (`rrf_k=60`, `lexical_weight=1`,
-`section_boost=0`, `scenario_ranking=false`, `mmr=false`, `acronyms=false`). Prints, per
+`section_boost=0`, `scenario_ranking=false`, `mmr=false`, `acronyms=false`); a variant of
+another `embed_batch_size` is embedded again in stores of its own, which measures how much
+the int8 model's per-call scaling alone moves the figures (README). Prints, per
 variant, the full side-by-side table, then one summary table (hybrid recall@5 / MRR and
 the gold passage cited, per set) with a mark where the hybrid does not beat both single
 retrievers.

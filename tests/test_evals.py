@@ -181,6 +181,66 @@ def test_eval_sets_options_are_checked(tmp_path: Path) -> None:
     assert "cannot read the manifest" in done.stderr
 
 
+class _BatchCountingEmbedder:
+    """The fake embedder, recording the size of every passage batch it is given."""
+
+    def __init__(self) -> None:
+        from assistant.embeddings import HashEmbedder
+
+        self.inner = HashEmbedder()
+        self.name = self.inner.name
+        self.batches: list[int] = []
+
+    def embed(self, texts: list[str], *, query: bool) -> list[list[float]]:
+        if not query:
+            self.batches.append(len(texts))
+        return self.inner.embed(texts, query=query)
+
+
+def test_a_variant_with_another_batch_size_is_embedded_again_in_its_own_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an int8 vector depends on its batchmates (activations scaled per call): the variant
+    # measures that noise only if its chunks are embedded again, at its own batch size
+    from assistant import wiring
+    from assistant.config import Settings
+    from assistant.eval_sets import load_manifest, run_variants
+
+    from .conftest import FAKE_CHUNK_OVERLAP, FAKE_CHUNK_TOKENS
+
+    embedders: list[_BatchCountingEmbedder] = []
+
+    def make(settings: Settings) -> _BatchCountingEmbedder:
+        embedders.append(_BatchCountingEmbedder())
+        return embedders[-1]
+
+    monkeypatch.setattr(wiring, "make_embedder", make)
+    (tmp_path / "two" / "docs").mkdir(parents=True)
+    text = "# Deux\n\n" + "".join(f"Le bus {i} passe à {i} h à Valmont.\n\n" for i in range(40))
+    (tmp_path / "two" / "docs" / "two.md").write_text(text, "utf-8")
+    question = {"id": "b1", "question": "Quand passe le bus ?", "answerable": True, "lang": "fr"}
+    question["gold"] = [{"file": "two.md", "quote": "Le bus 3 passe à 3 h à Valmont."}]
+    (tmp_path / "two" / "suite.jsonl").write_text(json.dumps(question) + "\n", "utf-8")
+    manifest = tmp_path / "sets.json"
+    manifest.write_text(
+        json.dumps({"sets": [{"name": "two", "suite": "two/suite.jsonl", "docs": "two/docs"}]})
+    )
+    settings = Settings(
+        home=tmp_path / "store",
+        embedding_model="fake",
+        chunk_tokens=FAKE_CHUNK_TOKENS,
+        chunk_overlap=FAKE_CHUNK_OVERLAP,
+    )
+    variants = [("default", {}), ("b2", {"embed_batch_size": "2"}), ("again", {})]
+    runs = run_variants(settings, load_manifest(manifest), variants, answers=False)
+    assert set(runs) == {"default", "b2", "again"}
+    default, other = embedders  # "again" shares the default's settings, so its embedder
+    chunks = sum(default.batches)
+    assert chunks > 2 and sum(other.batches) == chunks  # every chunk embedded again
+    stores = sorted(p.name for p in (tmp_path / "store" / "eval" / "stores").iterdir())
+    assert len(stores) == 2 and stores[0] + "-b2" == stores[1], stores
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(
     not (Path.home() / ".local/share/scenario-assistant/models/multilingual-e5-small").exists(),
