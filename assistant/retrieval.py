@@ -8,6 +8,7 @@ similarity of its stored vector to the query, whichever retriever found it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -157,11 +158,18 @@ class Retriever:
         self._titles: dict[str, np.ndarray] = {}  # the scenario titles' vectors
         self._parts: tuple[str | None, list[Part]] = (None, [])  # (lexical version, parts)
 
-    def refresh(self) -> int:
+    def refresh(self, wait: bool = True) -> int:
         """Bring the BM25 index and the sentence vectors in step with the store now (after
-        an ingest or a removal); returns how many chunks had their sentences embedded."""
+        an ingest or a removal); returns how many chunks had their sentences embedded.
+        `wait=False`: the sentence vectors are synced in a thread (behind any sync under
+        way, such as an upload's), and 0 is returned."""
         self.lexical.refresh(force=True)
-        return self.sentences.sync() if self.sentences is not None else 0
+        if self.sentences is None:
+            return 0
+        if not wait:
+            threading.Thread(target=self.sentences.sync, daemon=True).start()
+            return 0
+        return self.sentences.sync()
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector (the last few are remembered: answering re-uses them)."""

@@ -183,7 +183,8 @@ class Services:
             path = Path(record.path).resolve()
             if path.parent == self.upload_dir:
                 path.unlink(missing_ok=True)
-        self.retriever.refresh()
+        # an upload may be embedding its sentences: the removal does not wait for it
+        self.retriever.refresh(wait=False)
         return record.source
 
     def export_workshop(self, role: str, box: dict[str, Any] | None = None) -> str:
