@@ -94,9 +94,7 @@ def test_a_figure_the_model_dropped_is_quoted_after_its_answer_and_marked_added(
     assert [s["added"] for s in shown["sentences"]] == [s.added for s in answer.sentences]
     assert f"{ADDED['fr']} : {' '.join(sentence.split())}" in answer.answer
     assert "(added)" in answer_text(answer) and "quote(s) added" in answer_text(answer)
-    assert answer_html(shown, "fr").count('class="sentence verdict-supported added"') == len(
-        added
-    )
+    assert answer_html(shown, "fr").count('class="sentence verdict-supported added"') == len(added)
 
 
 @pytest.mark.usefixtures("ingested")
