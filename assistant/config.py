@@ -205,6 +205,14 @@ class Settings(BaseSettings):
             "(or on any model failure) the section's quotes are given, with a note saying so."
         ),
     )
+    llm_add_quotes: bool = Field(
+        default=True,
+        description=(
+            "After a generated answer, quote verbatim (marked as added) the extractive "
+            "answer's sentences it does not restate: a figure it dropped, a sentence it "
+            "left out. Off: the model's checked sentences only."
+        ),
+    )
     llm_model_path: Path | None = Field(
         default=None,
         description=(

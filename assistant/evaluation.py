@@ -287,6 +287,7 @@ def _detail(q: Question, answer: Answer, ms: float) -> dict[str, Any]:
         "note": answer.note,
         "removed_sentences": answer.removed_sentences,
         "cut_sentences": answer.cut_sentences,
+        "added_sentences": answer.added_sentences,
         "ms": round(ms, 1),
     }
 

@@ -72,6 +72,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "support": s.support,
                 "verdict": s.verdict,
                 "label": s.label,
+                "added": s.added,
             }
             for s in answer.sentences
         ],
@@ -83,6 +84,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "note": answer.note,
         "removed_sentences": answer.removed_sentences,
         "cut_sentences": answer.cut_sentences,
+        "added_sentences": answer.added_sentences,
     }
 
 
@@ -99,10 +101,16 @@ def answer_text(answer: Answer) -> str:
             f"({answer.cut_sentences} unfinished sentence removed: the model's reply was cut "
             "at its token limit)"
         )
+    if answer.added_sentences:
+        lines.append(
+            f"({answer.added_sentences} quote(s) added after the generated answer: "
+            "what it did not restate)"
+        )
     if answer.sentences:
         lines.append("")
         for number, s in enumerate(answer.sentences, start=1):
-            lines.append(f"  ({number}) {s.verdict} {s.support:.2f}  {s.text}")
+            added = " (added)" if s.added else ""
+            lines.append(f"  ({number}) {s.verdict}{added} {s.support:.2f}  {s.text}")
     for c in answer.citations:
         where = f"scénario {c.scenario.number}, " if c.scenario else ""
         page = f" p.{c.page}" if c.page else ""

@@ -137,6 +137,7 @@ class Sentence:
     support: float
     verdict: str
     label: str = ""  # where the quote stands ("Scénario 2 — Limites"); "" from an LLM
+    added: bool = False  # a quote added after a generated answer, which left it out
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,4 @@ class Answer:
     note: str = ""  # shown with the answer: e.g. the language model failed, quotes instead
     removed_sentences: int = 0  # generated sentences the cited passages did not support
     cut_sentences: int = 0  # of those, the unfinished last one of a reply cut at its limit
+    added_sentences: int = 0  # quotes added after a generated answer (see `tasks.left_out`)

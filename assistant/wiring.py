@@ -166,7 +166,7 @@ def make_ask_task(settings: Settings, retriever: Retriever) -> AskTask:
         generated = GeneratedWriter(
             make_chat_model(settings), checker, timeout=settings.llm_timeout
         )
-    return AskTask(retriever, extractive, generated, checker)
+    return AskTask(retriever, extractive, generated, checker, add_quotes=settings.llm_add_quotes)
 
 
 def make_services(settings: Settings, announce: Callable[[str], None] = print) -> Services:

@@ -5,7 +5,8 @@ the same questions twice: with the extractive answerer, then with a chat model b
 OpenAI-compatible server (`assistant llm serve`). Prints, side by side: exact-quote rate,
 gold passage cited, gold span quoted, facts contained (the answer holds the gold quote's
 numbers, or its three rarest content terms when it has none), refusal precision and
-recall, fallbacks, removed sentences, and p50/p95 seconds per answer; the load average
+recall, fallbacks, removed sentences, the quotes added after a generated answer (and the
+facts contained without them), and p50/p95 seconds per answer; the load average
 before and after; the table so far every `--every` questions, for a long run stopped
 early (the extractive column then cut to the same questions). The CI slice is asked
 first, so that a full run prints its table too. `--dump FILE` writes every
@@ -34,6 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DEV = ROOT / "evals" / "real-dev"
+ANSWERS: dict[str, Any] = {}  # the generated run's answers by question, as `ask` gave them
 
 
 def real_dev(home: Path) -> Any:
@@ -142,6 +144,17 @@ def main() -> None:
         return found
 
     task.generated.generate = recording  # type: ignore[union-attr, method-assign]
+    ask = task.ask
+
+    def keeping(question: str, **kw: Any) -> Any:  # the answers, for the added quotes
+        answer = ask(question, **kw)
+        own = [x.text for x in answer.sentences if not x.added]
+        added = [x.text for x in answer.sentences if x.added]
+        record({"question": question, "own": " ".join(own), "added": added})
+        ANSWERS[question] = answer
+        return answer
+
+    task.ask = keeping  # type: ignore[method-assign]
     done: list[dict[str, Any]] = []
     for number, question in enumerate(suite, start=1):  # one by one: a partial table
         done += evaluate(retriever, task, [question]).questions
@@ -180,6 +193,12 @@ def _print_table(
             and facts_contained(q["answer"], wanted[q["id"]]["gold"][0]["quote"], idf)
             for q in answerable
         )
+        own = sum(  # the same, less the quotes added after a generated answer
+            q["answerable"]
+            and facts_contained(_own(name, q), wanted[q["id"]]["gold"][0]["quote"], idf)
+            for q in answerable
+        )
+        added = [q.get("added_sentences", 0) for q in qs]
         seconds = [q["ms"] / 1000 for q in qs]
         p95 = sorted(seconds)[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
         reasons = [
@@ -194,6 +213,8 @@ def _print_table(
             "gold passage cited": f"{m['gold_passage_cited_rate']:.3f}",
             "gold span quoted": f"{m['gold_cited_rate']:.3f}",
             "facts contained": f"{facts / max(len(answerable), 1):.3f}",
+            "facts contained, added quotes left out": f"{own / max(len(answerable), 1):.3f}",
+            "quotes added (answers)": f"{sum(added)} ({sum(map(bool, added))})",
             "answerable answered": f"{m['answered_rate']:.3f}",
             "refusal precision": f"{m['refusal_precision']:.3f}",
             "refusal recall": f"{m['refusal_recall']:.3f}",
@@ -208,6 +229,14 @@ def _print_table(
     for metric in rows[names[0]]:
         print(f"| {metric} | " + " | ".join(rows[n][metric] for n in names) + " |")
     return rows
+
+
+def _own(name: str, q: dict[str, Any]) -> str:
+    """The answer's text without the quotes added after a generated answer."""
+    answer = ANSWERS.get(q["question"]) if name == "llm" else None
+    if answer is None or not answer.added_sentences:
+        return str(q["answer"])
+    return " ".join(s.text for s in answer.sentences if not s.added)
 
 
 def _notes(questions: Any) -> list[str]:

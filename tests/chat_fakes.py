@@ -85,3 +85,28 @@ def cut_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+class FixedHandler(ChatHandler):
+    """Streams `text` word by word, then "stop"; a test sets `text` first."""
+
+    requests: list[dict[str, Any]] = []
+    text = ""
+
+    def reply(self, body: dict[str, Any]) -> tuple[list[str], str]:
+        return re.findall(r"\s*\S+", self.text), "stop"
+
+
+@contextmanager
+def fixed_server(text: str) -> Iterator[str]:
+    """A server whose model always replies `text`: its `/v1` URL."""
+    FixedHandler.text = text
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FixedHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -411,7 +411,7 @@ def test_the_openai_answerer_through_a_real_http_server(
     assert len(streamed) == 4 and "".join(streamed).endswith("[1] [4]")
     check_answer(answer, store)
     assert answer.answerable and answer.dropped_citations == 1  # only 3 passages were shown
-    (sentence,) = answer.sentences
+    (sentence,) = [s for s in answer.sentences if not s.added]  # then the quotes it left out
     assert sentence.verdict == "supported" and sentence.citations == (1,)
     assert _Handler.requests[-1]["stream"] is True
 
@@ -430,10 +430,11 @@ def test_a_reply_cut_at_its_token_limit_never_shows_its_unfinished_sentence(
     _, unfinished = cut_reply(CutHandler.requests[-1]["messages"][-1]["content"])
     check_answer(answer, store)
     assert answer.answerable and not answer.note  # the model's answer, not a fallback
-    texts = [s.text for s in answer.sentences]
+    own = [s for s in answer.sentences if not s.added]  # the quotes it left out come after
+    texts = [s.text for s in own]
     if finish == "stop":  # a finished reply keeps its last sentence, with no full stop
         assert texts[-1] == unfinished and answer.removed_sentences == 0
-        assert answer.sentences[-1].verdict in ("supported", "weak")  # shown
+        assert own[-1].verdict in ("supported", "weak")  # shown
         return
     assert unfinished not in texts and len(texts) == 1
     assert answer.removed_sentences == 1 and answer.cut_sentences == 1

@@ -4,7 +4,9 @@ The refusal decision is the extractive writer's, made first whoever writes: with
 evidence the model is never called. The model is shown the parts of the passages that
 evidence came from (`shown` passages at most). Its answer replaces the extractive one
 only when it came back in format and at least one sentence is supported or weak; its
-unsupported sentences are removed and counted. Otherwise (failure, timeout, "not found",
+unsupported sentences are removed and counted, and the extractive quotes it does not
+restate (a figure it dropped, a sentence it left out) are added after it, verbatim and
+marked added (`left_out.py`; `add_quotes`). Otherwise (failure, timeout, "not found",
 off-format, nothing supported) the extractive answer is given with a note saying so.
 
 Whoever writes, the same pipeline turns the result into an `Answer`: citations resolved
@@ -31,6 +33,7 @@ from .extractive import ExtractiveWriter
 from .features import Asked
 from .generated import GeneratedWriter, excerpt, fallback_note, shown_parts
 from .layout import COLON, arrange, label
+from .left_out import left_out, with_added, without_unsupported
 
 log = logging.getLogger(__name__)
 Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
@@ -66,6 +69,7 @@ class AskTask:
     checker: SupportChecker | None = None
     top_k: int = 5
     shown: int = 3  # passages shown to the model, cut to the evidence (see `generated.shown_parts`)
+    add_quotes: bool = True  # after a generated answer, the extractive quotes it left out
     _titles: dict[str, str] = field(default_factory=dict)
 
     def ask(
@@ -105,14 +109,28 @@ class AskTask:
                     for text, spans in made.claims
                 ]
                 answer = self._assemble(question, lang, passages, generated, made.dropped, None)
-                kept = [s for s in answer.sentences if s.verdict != "unsupported"]
-                if kept:
-                    return _without_unsupported(answer, lang, made.fragments, made.unfinished)
+                if any(s.verdict != "unsupported" for s in answer.sentences):
+                    answer = without_unsupported(answer, _body, made.fragments, made.unfinished)
+                    return self._with_left_out(answer, passages, claims)
                 made.failure = "unsupported"
             log.warning("generated answer not used (%s): %s", made.failure, made.detail)
             note = fallback_note(made.failure, lang)
         answer = self._assemble(question, lang, passages, claims, 0, on_text)
         return replace(answer, confidence=written.best, note=note)
+
+    def _with_left_out(
+        self, answer: Answer, passages: Sequence[Passage], claims: Sequence[Claim]
+    ) -> Answer:
+        """The generated answer, then the extractive quotes it does not restate (see
+        `left_out.py`), unless `add_quotes` is off."""
+        if not self.add_quotes:
+            return answer
+        checker = self.checker or SupportChecker(idf=self.retriever.lexical.idf)
+        added = left_out(checker, answer.sentences, claims, answer.language)
+        if not added:
+            return answer
+        extra = self._assemble(answer.question, answer.language, passages, added, 0, None)
+        return with_added(answer, extra, _body)
 
     def gather(
         self,
@@ -226,28 +244,6 @@ class AskTask:
             passages=tuple(passages),
             dropped_citations=dropped,
         )
-
-
-def _without_unsupported(
-    answer: Answer, lang: str, fragments: int = 0, unfinished: int = 0
-) -> Answer:
-    """The generated answer less its unsupported sentences (counted, with the fragments and
-    the unfinished last sentence of a cut reply that the writer left out), citations
-    renumbered in order of first use among those kept."""
-    kept = [s for s in answer.sentences if s.verdict != "unsupported"]
-    used = list(dict.fromkeys(n for s in kept for n in s.citations))
-    renumber = {old: new for new, old in enumerate(used, start=1)}
-    by_n = {c.n: c for c in answer.citations}
-    citations = tuple(replace(by_n[old], n=new) for old, new in renumber.items())
-    sentences = tuple(replace(s, citations=tuple(renumber[n] for n in s.citations)) for s in kept)
-    return replace(
-        answer,
-        answer=_body(sentences, lang),
-        sentences=sentences,
-        citations=citations,
-        removed_sentences=len(answer.sentences) - len(kept) + fragments + unfinished,
-        cut_sentences=unfinished,
-    )
 
 
 def _body(sentences: Sequence[Sentence], lang: str) -> str:

@@ -76,8 +76,9 @@ def answer_html(answer: dict[str, Any], lang: str) -> str:
         if s.get("label") and s["label"] != previous:  # a group: "Scénario 2 — Limites"
             parts.append(f'<p class="group">{_e(s["label"])}</p>')
         previous = s.get("label")
+        added = " added" if s.get("added") else ""  # a quote the generated answer left out
         parts.append(
-            f'<div class="sentence verdict-{_e(s["verdict"])}"><span class="text">'
+            f'<div class="sentence verdict-{_e(s["verdict"])}{added}"><span class="text">'
             f"{_e(s['text'])}</span> {chips}</div>"
         )
     return "".join(parts)

@@ -22,6 +22,7 @@ button, .gradio-container summary { min-height: 44px; }
 .note { color: #7a4b00; background: #fff7e0; border-radius: 8px; padding: 4px 8px; }
 .group { margin: .5em 0 .1em; font-weight: 600; color: #333; }
 .sentence { margin: 6px 0; }
+.sentence.added .text { font-style: italic; }  /* a quote a generated answer left out */
 .sentence.verdict-weak .text, .sentence.verdict-unsupported .text {
   text-decoration: underline wavy #c0392b; }
 details.cite { display: inline; }
