@@ -74,9 +74,9 @@ class CutHandler(ChatHandler):
 
 
 @contextmanager
-def cut_server() -> Iterator[str]:
-    """The server's root URL (add `/length/v1` or `/stop/v1`)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CutHandler)
+def _serving(handler: type[ChatHandler]) -> Iterator[str]:
+    """A loopback server of `handler` in a thread, for the block: its root URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -85,6 +85,13 @@ def cut_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def cut_server() -> Iterator[str]:
+    """The server's root URL (add `/length/v1` or `/stop/v1`)."""
+    with _serving(CutHandler) as url:
+        yield url
 
 
 class FixedHandler(ChatHandler):
@@ -101,12 +108,5 @@ class FixedHandler(ChatHandler):
 def fixed_server(text: str) -> Iterator[str]:
     """A server whose model always replies `text`: its `/v1` URL."""
     FixedHandler.text = text
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FixedHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with _serving(FixedHandler) as url:
+        yield f"{url}/v1"
