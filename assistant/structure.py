@@ -110,10 +110,8 @@ def _explicit_heads(lines: list[_Line]) -> list[tuple[int, Scenario]]:
 def names_scenarios(loaded: LoadedText) -> bool:
     """Whether the text's own headings number two scenarios or more (`## Scénario 1 : X`,
     `2) Scénario "Y"`, `5. Scénario 5 : Z`): a scenario text, whatever its folder."""
-    numbered = set()
-    for _, scenario in _explicit_heads(_lines(loaded.text, loaded.body_start)):
-        numbered.add(scenario.number)
-    return len(numbered) >= 2
+    heads = _explicit_heads(_lines(loaded.text, loaded.body_start))
+    return len({scenario.number for _, scenario in heads}) >= 2
 
 
 def _label(line: _Line, set_apart: bool) -> str | None:

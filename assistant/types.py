@@ -157,4 +157,8 @@ class Answer:
     note: str = ""  # shown with the answer: e.g. the language model failed, quotes instead
     removed_sentences: int = 0  # generated sentences the cited passages did not support
     cut_sentences: int = 0  # of those, the unfinished last one of a reply cut at its limit
-    added_sentences: int = 0  # quotes added after a generated answer (see `tasks.left_out`)
+
+    @property
+    def added_sentences(self) -> int:
+        """Quotes added after a generated answer, which left them out (`tasks.left_out`)."""
+        return sum(s.added for s in self.sentences)

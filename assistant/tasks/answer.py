@@ -33,10 +33,9 @@ from .extractive import ExtractiveWriter
 from .features import Asked
 from .generated import GeneratedWriter, excerpt, fallback_note, shown_parts
 from .layout import COLON, arrange, label
-from .left_out import left_out, with_added, without_unsupported
+from .left_out import Claim, left_out, with_added, without_unsupported
 
 log = logging.getLogger(__name__)
-Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
 
 FRAMING = {"fr": "D'après les sources :", "en": "According to the sources (quoted in French):"}
 REFUSAL = {

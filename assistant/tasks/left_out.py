@@ -7,8 +7,8 @@ without its year). An extractive sentence is *restated* by the model's kept text
 every figure it holds is in that text and most of its content terms are (the checker's
 idf-weighted coverage, at least `RESTATED`); otherwise it is added after the model's
 prose, as it stands in the source (its own text at its offsets, cited like any quote),
-under a label saying it was added (`ADDED`), with `Sentence.added` set and counted in
-`Answer.added_sentences`.
+under a label saying it was added (`ADDED`), with `Sentence.added` set (`Answer.added_sentences`
+counts them).
 
 `without_unsupported` is the other half of keeping a generated answer: its unsupported
 sentences removed and counted, the citations renumbered.
@@ -27,7 +27,7 @@ ADDED = {
     "fr": "Cité tel quel (la réponse ne le reprend pas)",
     "en": "Quoted as is (the answer leaves it out)",
 }
-Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # as `answer.Claim`
+Claim = tuple[str, Sequence[tuple[int, int, int]], str]  # text, (passage, start, end)s, label
 Body = Callable[[Sequence[Sentence], str], str]
 
 
@@ -73,7 +73,6 @@ def with_added(answer: Answer, extra: Answer, body: Body) -> Answer:
         answer=body(sentences, answer.language),
         sentences=sentences,
         citations=tuple(citations),
-        added_sentences=len(added),
     )
 
 
