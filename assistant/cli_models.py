@@ -24,6 +24,7 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from .config import DEFAULT_MODEL
     from .e5_model import prepare_e5
     from .e5_onnx import onnx_dir, prepare_onnx
+    from .e5_onnx_session import optimized_dir, prepare_optimized
 
     llm = None
     if args.llm:  # first: missing parts fail before any other work
@@ -33,7 +34,9 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     prepare_tiktoken(settings.tiktoken_dir)
     path = prepare_e5(settings.models_dir / DEFAULT_MODEL, force=args.force)
     onnx = prepare_onnx(path, onnx_dir(settings.models_dir, DEFAULT_MODEL), force=args.force)
+    optimized = prepare_optimized(onnx, optimized_dir(onnx), force=args.force)
     payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path), "onnx": str(onnx)}
+    payload["onnx_optimized"] = str(optimized)
     payload["tiktoken"] = str(settings.tiktoken_dir)
     lines = [f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})"]
     if llm is not None:

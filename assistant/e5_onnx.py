@@ -13,6 +13,7 @@ torch, transformers or sentence-transformers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -168,8 +169,12 @@ class OnnxEmbedder:
         batch_size: int = 32,
         threads: int = 0,
         spinning: bool = False,
+        optimized: Path | None = None,
     ) -> None:
         self.folder = Path(folder)
+        # the graph ONNX Runtime optimised once (`e5_onnx_session.py`); None: optimise at load
+        self.optimized = optimized
+        self.optimized_used = False  # whether the loaded session came from it
         self.name = name
         self.batch_size = batch_size
         self.threads = threads  # ONNX Runtime intra-op threads; 0: one per core
@@ -178,30 +183,37 @@ class OnnxEmbedder:
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
+    def preload(self) -> None:
+        """Start loading the model in a thread, so that a command's other work (importing
+        chromadb, opening the store) overlaps ONNX Runtime's session set-up, which releases
+        the GIL; the first `embed` waits for it. A failure is left to that `embed`, which
+        loads again and raises it. Not a daemon: the interpreter waits for it at exit."""
+        if self._session is None:
+            threading.Thread(target=self._preload, name="e5-preload").start()
+
+    def _preload(self) -> None:
+        with contextlib.suppress(Exception):  # raised again by the first embed
+            self._load()
+
     def _load(self) -> tuple[Any, Any]:
         with self._lock:
             if self._session is None:
-                import onnxruntime as ort
                 from tokenizers import Tokenizer
+
+                from .e5_onnx_session import open_session
 
                 model = self.folder / ONNX_FILENAME
                 if not model.is_file():
                     raise ModelNotReady(f"no {ONNX_FILENAME} in {self.folder}")
+                # the session first: its set-up releases the GIL, the tokenizer's does not
+                session, self.optimized_used = open_session(
+                    self.folder, self.optimized, threads=self.threads, spinning=self.spinning
+                )
                 tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
                 tokenizer.enable_truncation(MAX_SEQ_LENGTH)
                 tokenizer.no_padding()
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = max(0, self.threads)
-                options.inter_op_num_threads = 1
-                options.log_severity_level = 3
-                # Spinning idle threads cost ~30 % more CPU a passage on a busy machine.
-                options.add_session_config_entry(
-                    "session.intra_op.allow_spinning", "1" if self.spinning else "0"
-                )
                 self._tokenizer = tokenizer
-                self._session = ort.InferenceSession(
-                    str(model), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = session
             return self._session, self._tokenizer
 
     def embed(self, texts: Sequence[str], *, query: bool) -> list[list[float]]:

@@ -65,6 +65,7 @@ def make_embedder(settings: Settings) -> Embedder:
 def _onnx_embedder(settings: Settings, source: Path) -> Embedder:
     """The int8 ONNX build of the prepared e5 folder (see `e5_onnx.py`)."""
     from .e5_onnx import OnnxEmbedder, is_onnx_prepared, onnx_dir
+    from .e5_onnx_session import optimized_dir
 
     folder = onnx_dir(settings.models_dir, DEFAULT_MODEL)
     if not is_onnx_prepared(folder, source):
@@ -78,6 +79,7 @@ def _onnx_embedder(settings: Settings, source: Path) -> Embedder:
         batch_size=settings.embed_batch_size,
         threads=settings.embed_threads,
         spinning=settings.embed_spinning,
+        optimized=optimized_dir(folder),
     )
 
 
@@ -145,8 +147,12 @@ def make_retriever(
 
 
 def open_retriever(settings: Settings) -> Retriever:
-    """The embedder, store and retriever the settings name (reachable from the retriever)."""
+    """The embedder, store and retriever the settings name (reachable from the retriever);
+    the model starts loading in a thread while the store opens (`OnnxEmbedder.preload`)."""
     embedder = make_embedder(settings)
+    preload = getattr(embedder, "preload", None)
+    if preload is not None and not os.environ.get("S20_NOPRELOAD"):
+        preload()
     return make_retriever(settings, make_store(settings, embedder), embedder)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,16 @@ import pytest
 from assistant.config import DEFAULT_MODEL, Settings
 from assistant.e5_model import is_prepared
 from assistant.e5_onnx import MARKER_FILENAME, OnnxEmbedder, is_onnx_prepared, onnx_dir
+from assistant.e5_onnx_session import (
+    OPTIMIZED_FILENAME,
+    is_optimized,
+    optimized_dir,
+    prepare_optimized,
+)
 from assistant.errors import ModelNotReady
 from assistant.wiring import index_name, make_embedder
+
+from .conftest import cli_env
 
 TEXTS = [
     "En 2024, le département compte 14 France Services : 12 sites fixes et 2 bus itinérants.",
@@ -117,5 +127,127 @@ def test_sleeping_threads_give_the_same_vectors_as_spinning_ones(
         )
     default = make_embedder(Settings(home=tmp_path, embedding_model=DEFAULT_MODEL))
     assert isinstance(default, OnnxEmbedder) and default.spinning is False
+    assert default.optimized == optimized_dir(folders[1])
     chosen = Settings(home=tmp_path, embedding_model=DEFAULT_MODEL, embed_spinning=True)
     assert getattr(make_embedder(chosen), "spinning", None) is True
+
+
+# -- the graph optimised once (`e5_onnx_session.py`) ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def optimized(folders: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the prepared int8 build (linked) and its optimised graph, saved offline."""
+    models = tmp_path_factory.mktemp("models")
+    onnx = models / folders[1].name
+    onnx.symlink_to(folders[1], target_is_directory=True)
+    return prepare_optimized(onnx, optimized_dir(onnx))
+
+
+@pytest.mark.slow
+def test_the_saved_graph_is_used_and_gives_the_very_same_vectors(
+    folders: tuple[Path, Path], optimized: Path
+) -> None:
+    onnx = optimized.with_name(folders[1].name)
+    assert is_optimized(optimized, onnx) and (optimized / OPTIMIZED_FILENAME).is_file()
+    saved = OnnxEmbedder(onnx, name="x", batch_size=4, optimized=optimized)
+    plain = OnnxEmbedder(onnx, name="x", batch_size=4)
+    for query, texts in ((False, TEXTS), (True, QUERIES)):
+        assert np.array_equal(
+            np.asarray(saved.embed(texts, query=query)), np.asarray(plain.embed(texts, query=query))
+        )
+    assert saved.optimized_used and not plain.optimized_used
+    assert prepare_optimized(onnx, optimized) == optimized  # prepared: nothing redone
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["missing", "truncated", "other onnxruntime", "other build"])
+def test_a_missing_or_stale_saved_graph_falls_back_to_optimising_at_load(
+    folders: tuple[Path, Path], optimized: Path, tmp_path: Path, damage: str
+) -> None:
+    onnx = optimized.with_name(folders[1].name)
+    dest = tmp_path / "optimized"
+    if damage != "missing":
+        shutil.copytree(optimized, dest)
+    marker_path = dest / "e5_onnx_optimized.json"
+    if damage == "truncated":
+        with (dest / OPTIMIZED_FILENAME).open("r+b") as fh:
+            fh.truncate(1000)
+    elif damage in ("other onnxruntime", "other build"):
+        marker = json.loads(marker_path.read_text())
+        key = "onnxruntime" if damage == "other onnxruntime" else "source_sha256"
+        marker[key] = "0.0.0" if key == "onnxruntime" else "0" * 64
+        marker_path.write_text(json.dumps(marker))
+    assert not is_optimized(dest, onnx)
+    fallback = OnnxEmbedder(onnx, name="x", batch_size=4, optimized=dest)
+    plain = OnnxEmbedder(onnx, name="x", batch_size=4)
+    assert np.array_equal(
+        np.asarray(fallback.embed(TEXTS, query=False)), np.asarray(plain.embed(TEXTS, query=False))
+    )
+    assert not fallback.optimized_used
+
+
+@pytest.mark.slow
+def test_models_prepare_saves_the_optimised_graph_offline(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`assistant models prepare` (the real command, offline) writes the saved graph beside
+    an int8 build prepared by an older version, which lacks it."""
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    for folder in folders:  # already prepared: linked, never rebuilt
+        (models / folder.name).symlink_to(folder, target_is_directory=True)
+    env = cli_env(tmp_path, ASSISTANT_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "models", "prepare", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dest = Path(json.loads(proc.stdout)["onnx_optimized"])
+    assert dest == optimized_dir(models / folders[1].name)
+    assert is_optimized(dest, models / folders[1].name)
+
+
+def test_a_saved_graph_is_checked_against_its_build_and_runtime(tmp_path: Path) -> None:
+    onnx, dest = tmp_path / "int8", tmp_path / "int8-optimized"
+    onnx.mkdir()
+    (onnx / MARKER_FILENAME).write_text("{}")
+    assert not is_optimized(dest, onnx)  # missing
+    dest.mkdir()
+    (dest / OPTIMIZED_FILENAME).write_bytes(b"graph")
+    import hashlib
+
+    import onnxruntime
+
+    marker = {
+        "format": 1,
+        "onnxruntime": onnxruntime.__version__,
+        "source_sha256": hashlib.sha256(b"{}").hexdigest(),
+        "files": {OPTIMIZED_FILENAME: 5},
+    }
+    (dest / "e5_onnx_optimized.json").write_text(json.dumps(marker))
+    assert is_optimized(dest, onnx)
+    (onnx / MARKER_FILENAME).write_text('{"rebuilt": true}')  # another int8 build
+    assert not is_optimized(dest, onnx)
+
+
+def test_a_preload_that_fails_is_raised_by_the_first_embed(tmp_path: Path) -> None:
+    """`preload` loads in a thread; its failure reaches the caller of `embed`, not stderr."""
+    embedder = OnnxEmbedder(tmp_path, name="x")
+    embedder.preload()
+    with pytest.raises(ModelNotReady, match="model-int8.onnx"):
+        embedder.embed(["x"], query=True)
+
+
+@pytest.mark.slow
+def test_a_preloaded_model_gives_the_same_vectors(folders: tuple[Path, Path]) -> None:
+    preloaded = OnnxEmbedder(folders[1], name="x", batch_size=4)
+    preloaded.preload()
+    plain = OnnxEmbedder(folders[1], name="x", batch_size=4)
+    assert np.array_equal(
+        np.asarray(preloaded.embed(QUERIES, query=True)),
+        np.asarray(plain.embed(QUERIES, query=True)),
+    )
