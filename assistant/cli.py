@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import __version__
-from .cli_common import Handler, emit, interrupt
+from .cli_common import Handler, emit, exit_now, interrupt
 from .config import Settings, get_settings
 from .errors import AssistantError
 from .types import KINDS
@@ -118,6 +118,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             payload = {"id": qid, **payload}
         emit(args, payload, lambda q=query, ps=passages: passages_text(q, ps))  # type: ignore[misc]
         sys.stdout.flush()
+    exit_now(args)  # from the terminal: the process ends here, the model not freed
     return 0
 
 
@@ -139,6 +140,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             payload = {"id": qid, **payload}
         emit(args, payload, lambda a=answer: answer_text(a))  # type: ignore[misc]
         sys.stdout.flush()
+    exit_now(args)  # from the terminal: the process ends here, the model not freed
     return 0
 
 
@@ -325,6 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     offline_environment()
     args = _parser().parse_args(argv)
     args.json = getattr(args, "json", False)
+    args.quick_exit = argv is None  # the command itself, not a test calling main([...])
     try:
         settings = get_settings(
             home=getattr(args, "store", None), chroma_url=getattr(args, "chroma_url", None)

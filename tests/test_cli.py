@@ -206,3 +206,24 @@ def test_eval_runs_the_ci_subset_and_writes_a_report(ingested: Path) -> None:
 def test_eval_without_the_corpus_says_what_to_do(tmp_path: Path) -> None:
     proc = run(tmp_path, "eval", "--subset", "ci", ok=False)
     assert proc.returncode == 1 and "ingest the bundled corpus first" in proc.stderr
+
+
+def test_the_quick_exit_of_ask_and_search_writes_everything(
+    ingested: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From the terminal, `ask` and `search` end without freeing what they loaded
+    (`cli_common.exit_now`): every answer is still written, to a pipe too, with exit code 0,
+    the same as `main([...])` prints in-process (which returns, as tests need)."""
+    from assistant.cli import main
+
+    batch = ingested / "questions.txt"
+    questions = ["Combien de France Services ?", "télémédecine", "fibre optique"] * 3
+    batch.write_text("\n".join(questions), encoding="utf-8")
+    for command in ("ask", "search"):
+        piped = run(ingested, command, "--batch", str(batch), "--json").stdout
+        assert len(piped.splitlines()) == len(questions)
+        for name, value in cli_env(ingested).items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        assert main([command, "--batch", str(batch), "--json"]) == 0
+        assert capsys.readouterr().out == piped
