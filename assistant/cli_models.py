@@ -38,7 +38,9 @@ def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     payload: dict[str, Any] = {"model": DEFAULT_MODEL, "path": str(path), "onnx": str(onnx)}
     payload["onnx_optimized"] = str(optimized)
     payload["tiktoken"] = str(settings.tiktoken_dir)
-    lines = [f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx})"]
+    lines = [
+        f"{DEFAULT_MODEL} ready in {path} (ONNX int8 in {onnx}, its graph optimised in {optimized})"
+    ]
     if llm is not None:
         payload["llm"] = llm
         lines.append(f"{llm['model']} ready in {llm['path']} (serve it: `assistant llm serve`)")

@@ -8,12 +8,12 @@ the embedding table, except the FFN output projections, which keep float32 as in
 int8 path (GELU outliers; cosine to float32 >= 0.998 instead of 0.995).
 
 `OnnxEmbedder` then needs only `onnxruntime`, `tokenizers` and numpy: a query never imports
-torch, transformers or sentence-transformers.
+torch, transformers or sentence-transformers. It opens the graph ONNX Runtime optimised once
+at `models prepare` when there is one (`e5_onnx_session.py`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import tempfile
@@ -183,18 +183,6 @@ class OnnxEmbedder:
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
-    def preload(self) -> None:
-        """Start loading the model in a thread, so that a command's other work (importing
-        chromadb, opening the store) overlaps ONNX Runtime's session set-up, which releases
-        the GIL; the first `embed` waits for it. A failure is left to that `embed`, which
-        loads again and raises it. Not a daemon: the interpreter waits for it at exit."""
-        if self._session is None:
-            threading.Thread(target=self._preload, name="e5-preload").start()
-
-    def _preload(self) -> None:
-        with contextlib.suppress(Exception):  # raised again by the first embed
-            self._load()
-
     def _load(self) -> tuple[Any, Any]:
         with self._lock:
             if self._session is None:
@@ -205,15 +193,13 @@ class OnnxEmbedder:
                 model = self.folder / ONNX_FILENAME
                 if not model.is_file():
                     raise ModelNotReady(f"no {ONNX_FILENAME} in {self.folder}")
-                # the session first: its set-up releases the GIL, the tokenizer's does not
-                session, self.optimized_used = open_session(
-                    self.folder, self.optimized, threads=self.threads, spinning=self.spinning
-                )
                 tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
                 tokenizer.enable_truncation(MAX_SEQ_LENGTH)
                 tokenizer.no_padding()
                 self._tokenizer = tokenizer
-                self._session = session
+                self._session, self.optimized_used = open_session(
+                    self.folder, self.optimized, threads=self.threads, spinning=self.spinning
+                )
             return self._session, self._tokenizer
 
     def embed(self, texts: Sequence[str], *, query: bool) -> list[list[float]]:

@@ -147,12 +147,8 @@ def make_retriever(
 
 
 def open_retriever(settings: Settings) -> Retriever:
-    """The embedder, store and retriever the settings name (reachable from the retriever);
-    the model starts loading in a thread while the store opens (`OnnxEmbedder.preload`)."""
+    """The embedder, store and retriever the settings name (reachable from the retriever)."""
     embedder = make_embedder(settings)
-    preload = getattr(embedder, "preload", None)
-    if preload is not None and not os.environ.get("S20_NOPRELOAD"):
-        preload()
     return make_retriever(settings, make_store(settings, embedder), embedder)
 
 

@@ -232,22 +232,3 @@ def test_a_saved_graph_is_checked_against_its_build_and_runtime(tmp_path: Path) 
     assert is_optimized(dest, onnx)
     (onnx / MARKER_FILENAME).write_text('{"rebuilt": true}')  # another int8 build
     assert not is_optimized(dest, onnx)
-
-
-def test_a_preload_that_fails_is_raised_by_the_first_embed(tmp_path: Path) -> None:
-    """`preload` loads in a thread; its failure reaches the caller of `embed`, not stderr."""
-    embedder = OnnxEmbedder(tmp_path, name="x")
-    embedder.preload()
-    with pytest.raises(ModelNotReady, match="model-int8.onnx"):
-        embedder.embed(["x"], query=True)
-
-
-@pytest.mark.slow
-def test_a_preloaded_model_gives_the_same_vectors(folders: tuple[Path, Path]) -> None:
-    preloaded = OnnxEmbedder(folders[1], name="x", batch_size=4)
-    preloaded.preload()
-    plain = OnnxEmbedder(folders[1], name="x", batch_size=4)
-    assert np.array_equal(
-        np.asarray(preloaded.embed(QUERIES, query=True)),
-        np.asarray(plain.embed(QUERIES, query=True)),
-    )
