@@ -262,9 +262,14 @@ def main() -> int:
     parser.add_argument("--cut", type=float, default=CUT, help="refuse at this chance or more")
     parser.add_argument("--balanced", action="store_true", help="balanced class weights")
     parser.add_argument("--interact", default="", help="refusal interactions: a*b or a (a*each)")
+    parser.add_argument("--hold", default="", help="sets kept out of every fit, scored at the end "
+                        "by the model fitted on the others (comma-separated)")  # fmt: skip
     args = parser.parse_args()
     LABEL, L2, KEEP, CUT, BALANCED = args.label, args.l2, args.keep, args.cut, args.balanced
     s_names, q_names, rows = load(args.data)
+    held_sets = {h for h in args.hold.split(",") if h}
+    held = [r for r in rows if r["set"] in held_sets]
+    rows = [r for r in rows if r["set"] not in held_sets]
     drop = {d for d in args.drop.split(",") if d}
     interact = [i for i in args.interact.split(",") if i]
     data = Data(rows, s_names, q_names, drop, interact)
@@ -294,6 +299,10 @@ def main() -> int:
     for model in (sentence, refusal):
         pairs = zip(model.names, model.weights, strict=True)
         print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in pairs), f"bias {model.bias:+.2f}")
+    if held:
+        preds = [data.predict(r, sentence, refusal) for r in held]
+        print("\n" + table("### held out of every fit, by the model fitted on the others",
+                            by_set(held, preds)))  # fmt: skip
     if args.save:
         fitted = {
             "by": "evals/fit_judge.py",
