@@ -35,12 +35,6 @@ _WORD_NUMBER = re.compile(r"([^\W\d]{2,})\s+(\d+)\b")  # "paca 2030"
 _CAPITALISED = re.compile(  # a capitalised word, whole: not the "Ftt" of "FttH"
     r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-ZÀ-Ýa-zà-ÿ]+)*)(?![\wÀ-ÿ])"
 )
-# an acronym, whole, anywhere ("IWEPS", "DREAL", "A-B"), not a Roman numeral ("XXI")
-_ACRONYM = re.compile(r"(?<![\wÀ-ÿ])([A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})*)(?![\wÀ-ÿ])")
-_ROMAN = re.compile(r"[IVXLCDM]+")
-# a phrase in quotation marks: the title of a programme, a scenario, a notion ("« Villages
-# d'avenir »", "'référentiel des territoires'"), not an apostrophe ("l'ADEME")
-_QUOTED = re.compile(r"«\s*([^«»]{3,80}?)\s*»|“([^“”]{3,80})”|\"([^\"]{3,80})\"|(?<!\w)'([^']{3,80})'(?!\w)")
 
 
 @dataclass
@@ -85,22 +79,12 @@ class QuestionReader:
 
     def capitalised(self, question: str) -> list[str]:
         """The capitalised words of a question that may be names (not its first word, nor
-        English day, month and language names), and its acronyms ("selon l'IWEPS"; none in
-        a question written all in capitals)."""
-        text = question.strip()
-        words = [
-            (m.start(), m.group(1))
-            for m in _CAPITALISED.finditer(text)
-            if analyze(m.group(1)) and fold(m.group(1)).rstrip("s") not in _ENGLISH_CAPITALISED
+        English day, month and language names)."""
+        return [
+            word
+            for word in _CAPITALISED.findall(question.strip())
+            if analyze(word) and fold(word).rstrip("s") not in _ENGLISH_CAPITALISED
         ]
-        letters = [c for c in text if c.isalpha()]
-        if sum(c.isupper() for c in letters) < 0.5 * len(letters):
-            words += [
-                (m.start(), m.group(1))
-                for m in _ACRONYM.finditer(text)
-                if analyze(m.group(1)) and not _ROMAN.fullmatch(m.group(1))
-            ]
-        return [w for _, w in sorted(words)]
 
     def specifics(
         self, question: str, capitalised: Sequence[str] | None = None
@@ -114,11 +98,6 @@ class QuestionReader:
         names = {w for w in words if not all(self.lexical.known(t) for t in analyze(w))}
         in_names = {pair.split()[1] for pair in self.titled_in(question)}
         return numbers_of(without_scenario_numbers(question)) - in_names, names
-
-    @staticmethod
-    def quoted(question: str) -> list[str]:
-        """The phrases of a question in quotation marks: names, which a passage must hold."""
-        return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question)]
 
     def titled_in(self, question: str) -> list[str]:
         """The "word number" pairs of the question that a title or heading of the corpus
@@ -142,7 +121,7 @@ class QuestionReader:
         capitalised = self.capitalised(question)
         numbers, unknown = self.specifics(question, capitalised)
         follow_up = query != question
-        named = [*capitalised, *self.titled_in(question), *self.quoted(question)]
+        named = [*capitalised, *self.titled_in(question)]
         names = (tuple(analyze(w)) for w in named)
         return Asked(
             question=question,
