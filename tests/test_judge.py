@@ -243,3 +243,32 @@ def test_scoping_years_are_those_before_the_sentence_in_its_paragraph() -> None:
     assert scoping_years(text, second, {"2022"}) == set()  # it gives its own year
     assert scoping_years(text, text.index("En 2019"), set()) == set()  # nothing before it
     assert scoping_years(text, 0, set()) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # a question naming a figure but asking why, or what it measures (real-dev r068, r070
+        # were refused: no sentence "gave the share asked for")
+        ("Pourquoi le taux de médecins traitants baisse-t-il dans la haute vallée ?", ""),
+        ("Que mesure le taux de couverture en fibre du département ?", ""),
+        ("Quel est le taux de médecins traitants dans la haute vallée ?", "share"),
+    ],
+)
+def test_the_question_word_decides_whether_a_sentence_must_give_a_figure(
+    task: AskTask,  # noqa: F811
+    question: str,
+    kind: str,
+) -> None:
+    """Through the writer: the question read once, its candidates scored; a sentence without
+    a share is held against the answer only when a share is asked."""
+    writer, retriever = task.extractive, task.retriever
+    asked = writer.understand(question, question)
+    assert asked.facets.kind == kind
+    passages = retriever.search(question, top_k=5)
+    picks, rows = writer.scored(asked, retriever.embed_query(question), passages)
+    no_kind = {
+        "%" in passages[p.passage].text[p.start : p.end]: bool(row[SENTENCE.index("no_kind")])
+        for p, row in zip(picks, rows, strict=True)
+    }
+    assert no_kind.get(False) is (kind == "share")  # a sentence without "%" is among them
