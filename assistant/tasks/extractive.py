@@ -77,6 +77,7 @@ class ExtractiveWriter:
     _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     _front: tuple[str | None, frozenset[str]] = (None, frozenset())  # (version, labels)
     _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
+    _documents: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `document`
     _centroid: tuple[str, np.ndarray | None] = ("", None)  # (lexical version, see `centroid`)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     warm_pause: float = 0.5  # `warm` waits until no question was read for this many seconds
@@ -246,6 +247,31 @@ class ExtractiveWriter:
             out.append(self._holds[key])
         return out
 
+    def document(self, p: Passage) -> set[str]:
+        """The analysed terms of a passage's whole document (its title and text) and of the
+        passage's address; remembered per document version."""
+        key = (self.lexical.version, p.doc_id)
+        if key not in self._documents:
+            store = self.lexical.store
+            record = store.get_record(p.doc_id)
+            text = f"{record.title if record else ''} {p.source} {store.get_text(p.doc_id) or ''}"
+            terms = set(self.lexical.expand(analyze(text)))
+            with self._lock:
+                if len(self._documents) > 1_000:
+                    self._documents.clear()
+                self._documents[key] = terms
+        return self._documents[key] | self.holds([p])[0]
+
+    def off_document(self, asked: Asked, passage: Passage) -> bool:
+        """Whether a name of the question that the corpus mentions is missing from the whole
+        document of `passage` (the best sentence's): the topic is there, the thing named is
+        in another document ("la vallée de la Loire" asked of a study of the Seine)."""
+        known = [n for n in asked.names if n and all(self.lexical.known(t) for t in n)]
+        if not known:
+            return False
+        terms = self.document(passage)
+        return any(not set(n) <= terms for n in known)
+
     def address(self, p: Passage) -> str:
         """A passage's address: its document's title, scenario and part or heading path."""
         record = self.lexical.store.get_record(p.doc_id)
@@ -276,7 +302,8 @@ class ExtractiveWriter:
         passages: Sequence[Passage],
         query_vector: np.ndarray,
     ) -> np.ndarray:
-        """The question's features (`features.QUESTION`) given its scored candidates."""
+        """The question's features (`features.QUESTION`) given its scored candidates (best
+        first)."""
         gives = not asked.numbers or any(
             asked.numbers <= numbers_of(passages[k.passage].text[k.start : k.end]) for k in picks
         )
@@ -286,7 +313,8 @@ class ExtractiveWriter:
         if centroid is not None and len(centroid) == len(unit):
             # the mean cosine of the question to the chunks, and of the chunks to one another
             mean, own = float(unit @ centroid), float(centroid @ centroid)
-        return question_features(asked, rows, self.holds(passages), gives, mean, own)
+        off = bool(picks) and self.off_document(asked, passages[picks[0].passage])
+        return question_features(asked, rows, self.holds(passages), gives, mean, own, off)
 
     def write(
         self,

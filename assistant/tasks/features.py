@@ -39,6 +39,9 @@ QUESTION = (
     "best_lexical",  # the best sentence term share
     "passage_lexical",  # the best share of the question's terms a passage (and address) holds
     "names_unknown",  # the question names something the corpus never mentions
+    # it names something the corpus mentions, but not the best sentence's document (its
+    # title, text or address): the Loire asked of a document on the Seine
+    "names_off_document",
     "numbers_absent",  # no candidate sentence gives all the numbers of the question
     "kind_asked",  # the question asks for a kind of figure
     "foreign_share",  # share of the (French) question's terms the corpus never uses
@@ -83,13 +86,16 @@ def question_features(
     gives_numbers: bool,
     corpus_cosine: float,
     corpus_self: float = 1.0,
+    off_document: bool = False,
 ) -> np.ndarray:
     """The question's features (in the order of `QUESTION`), from the candidate sentences'
     features, the analysed terms each passage holds (its text and its address), whether
     any candidate gives the numbers asked, the question's mean cosine to the corpus's
     chunks (how close the question is to what this corpus is about, whatever its
     language), and the chunks' mean cosine to one another (how close a corpus's own texts
-    are: a corpus on many subjects is further from any one question)."""
+    are: a corpus on many subjects is further from any one question), and whether a name
+    of the question that the corpus mentions is missing from the best sentence's
+    document."""
     col = {n: i for i, n in enumerate(SENTENCE)}
     has = len(sentence_rows) > 0
     total = sum(asked.weights.values()) or 1.0
@@ -99,6 +105,7 @@ def question_features(
         "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
         "passage_lexical": max(covered, default=0.0),
         "names_unknown": float(bool(asked.unknown)),
+        "names_off_document": float(off_document),
         "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
         "kind_asked": float(bool(asked.facets.kind)),
         "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
@@ -124,7 +131,7 @@ def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
     why = []
     if value["names_unknown"]:
         why.append(f"the corpus never mentions {', '.join(sorted(asked.unknown))}")
-    elif value["top_names_missing"]:
+    elif value["top_names_missing"] or value.get("names_off_document"):
         why.append("the best passage does not name " + ", ".join(" ".join(n) for n in asked.names))
     if value["numbers_absent"]:
         why.append(f"no passage gives {', '.join(sorted(asked.numbers))}")
