@@ -3,11 +3,11 @@
 A question may ask for a kind of figure: a count ("combien de médecins"), a share ("quelle
 part", "what percentage"), an amount of money ("combien coûte") or a date ("en quelle
 année"). It may also narrow it down to one value of a breakdown the corpus uses: a zone
-("dans le piémont"), an age group, a place. The question word decides whether a figure is
-asked at all: "pourquoi le taux… ?", "que mesure le taux… ?", "why does the cost…?" name
-a figure but ask for a reason or a meaning (unless they also say "combien", "how much"). A sentence that gives the département's figure
+("dans le piémont"), an age group, a place. A sentence that gives the département's figure
 when the question asks for the piémont's, or a count when it asks for a cost, is a near miss,
-not an answer.
+not an answer. The question word decides whether a figure is asked at all: "pourquoi le
+taux… ?", "que mesure le taux… ?", "why does the cost…?" name a figure but ask for a reason
+or a meaning (unless they also say "combien", "how much").
 
 The breakdowns are learnt from the corpus itself: the words that follow "dans le", "chez
 les"... right after a figure, several times ("de 20 % dans le piémont"). A question word is a

@@ -12,11 +12,13 @@ import pytest
 
 from assistant.config import Settings
 from assistant.facets import Facets
+from assistant.lexical import analyze
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask
-from assistant.tasks.extractive import scoping_years
+from assistant.tasks.extractive import Pick, scoping_years
 from assistant.tasks.features import JUDGED, QUESTION, SENTENCE, Asked, question_features
 from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, load_judge
+from assistant.types import Passage
 from assistant.wiring import make_ask_task, make_ingestor, make_retriever
 
 from .conftest import CountingEmbedder
@@ -272,3 +274,53 @@ def test_the_question_word_decides_whether_a_sentence_must_give_a_figure(
         for p, row in zip(picks, rows, strict=True)
     }
     assert no_kind.get(False) is (kind == "share")  # a sentence without "%" is among them
+
+
+def test_a_name_the_corpus_mentions_must_be_in_the_best_sentence_s_document(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """Through the writer on a real store: "la vallée de la Loire" asked of a study of the
+    Seine is a near miss (real-scen s054), though the corpus mentions the Loire elsewhere;
+    "la vallée de la Seine" is not, though the passage that answers does not say "Seine"
+    (its document does, in another section)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "prospective-2040.md").write_text(
+        "# Prospective 2040\n\n"
+        "## Le territoire étudié\n\n"
+        "Cette étude porte sur la vallée de la Seine, de Paris jusqu'à la mer. "
+        + "Elle réunit les acteurs économiques, les collectivités et les associations. " * 6
+        + "\n\n## Les scénarios\n\n"
+        + "Le scénario le plus optimiste prévoit un fleuve dépollué et des quais ouverts aux "
+        "habitants.\n",
+        encoding="utf-8",
+    )
+    (docs / "fleuves.md").write_text(
+        "# Les fleuves français\n\nLa Loire est le plus long fleuve de France.\n",
+        encoding="utf-8",
+    )
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    retriever = make_retriever(settings, store, embedder)
+    writer = make_ask_task(settings, retriever).extractive
+    off = {}
+    for river in ("Loire", "Seine"):
+        question = f"Quel est le scénario le plus optimiste pour la vallée de la {river} ?"
+        asked = writer.understand(question, question)
+        assert tuple(analyze(river)) in asked.names and not asked.unknown  # both in the corpus
+        vector = retriever.embed_query(question)
+        passages = retriever.search(question, top_k=5)
+
+        def quoted(k: Pick, passages: list[Passage] = passages) -> str:
+            return passages[k.passage].text[k.start : k.end]
+
+        picks, rows = writer.scored(asked, vector, passages)
+        # the scenario's sentence as the best one (the fake embedder ranks at random)
+        order = sorted(range(len(picks)), key=lambda n: "optimiste" not in quoted(picks[n]))
+        picks, rows = [picks[n] for n in order], rows[order]
+        best = passages[picks[0].passage]
+        assert "optimiste" in quoted(picks[0])
+        assert not set(analyze(river)) <= writer.holds([best])[0]  # its passage lacks the name
+        found = writer.verdict(asked, picks, rows, passages, vector)
+        value = dict(zip(QUESTION, found, strict=True))
+        off[river] = value["names_off_document"]
+    assert off == {"Loire": 1.0, "Seine": 0.0}
