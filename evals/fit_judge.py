@@ -13,9 +13,12 @@ Prints, per fold of a leave-one-set-out and of a pooled 5-fold cross-validation,
 refusal recall and precision, the answered rate and, for the sentences the writer would
 choose, the gold span and gold passage hit rates; then the same figures out of fold per
 set; then an ablation dropping each feature; then fits on everything and (with --save)
-writes `assistant/data/judge.json` with how it was fitted.
+writes `assistant/data/judge.json` with how it was fitted. `--hold SET` keeps a set out of
+every fit (the cross-validation and the saved models) and scores it at the end by the
+model fitted on the others (`real-scen`, the real set kept out of the judge's training).
 
     python evals/fit_judge.py DATA.jsonl [DATA.jsonl...] [--save] [--drop NAME,NAME]
+        [--hold SET,SET]
 """
 
 from __future__ import annotations
@@ -204,6 +207,8 @@ def folds_of(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, list[int]]
     order = list(range(len(rows)))
     random.Random(0).shuffle(order)
     kfold = [(f"fold {k + 1}", sorted(order[k::5])) for k in range(5)]
+    if len(sets) < 2:  # nothing to fit on when the only set is left out
+        return {"pooled 5-fold": kfold}
     return {"leave one set out": loso, "pooled 5-fold": kfold}
 
 

@@ -166,6 +166,18 @@ def test_fit_judge_cross_validates_a_dump_and_prints_every_fold(tmp_path: Path) 
     rows = [r for r in out.splitlines() if r.startswith("| all |")]
     recall = float(rows[-1].split("|")[3])
     assert recall >= 0.9  # the similarity separates the questions to refuse
+    # a set held out of every fit is scored at the end only, by the model fitted on the others
+    held = subprocess.run(
+        [sys.executable, "evals/fit_judge.py", str(data), "--hold", "b"],
+        cwd=JUDGE_FILE.parent.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert held.returncode == 0, held.stderr
+    out, last = held.stdout.split("### held out of every fit")
+    assert "| fold 5 |" in out and "| without" not in out and "| b |" not in out
+    assert "| a | 30 |" in out and "| b | 30 |" in last
 
 
 # -- refusal on the real pipeline (issue 14, item 4) ------------------------------------------
