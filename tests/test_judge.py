@@ -15,8 +15,15 @@ from assistant.facets import Facets
 from assistant.lexical import analyze
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask
-from assistant.tasks.extractive import Pick, scoping_years
-from assistant.tasks.features import JUDGED, QUESTION, SENTENCE, Asked, question_features
+from assistant.tasks.extractive import Pick
+from assistant.tasks.features import (
+    JUDGED,
+    QUESTION,
+    SENTENCE,
+    Asked,
+    question_features,
+    scoping_years,
+)
 from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, load_judge
 from assistant.types import Passage
 from assistant.wiring import make_ask_task, make_ingestor, make_retriever
@@ -331,7 +338,8 @@ def test_a_name_the_corpus_mentions_must_be_in_the_best_sentence_s_document(
         picks, rows = [picks[n] for n in order], rows[order]
         best = passages[picks[0].passage]
         assert "optimiste" in quoted(picks[0])
-        assert not set(analyze(river)) <= writer.holds([best])[0]  # its passage lacks the name
+        # its passage lacks the name
+        assert not set(analyze(river)) <= writer.terms.holds([best])[0]
         found = writer.verdict(asked, picks, rows, passages, vector)
         value = dict(zip(QUESTION, found, strict=True))
         off[river] = value["names_off_document"]
