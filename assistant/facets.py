@@ -32,8 +32,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .analysis import analyze, in_a_row
 from .citations import numbers_of, without_numbers
-from .lexical import analyze, in_a_row
 from .structure import fold
 
 _KINDS = (  # checked in this order, on the folded question

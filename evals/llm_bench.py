@@ -65,8 +65,8 @@ def gold_quotes(subset: str | None, limit: int | None) -> dict[str, dict[str, An
 
 def facts_contained(answer: str, quote: str, idf: Callable[[str], float]) -> bool:
     """The answer gives the gold quote's numbers; or, without any, its 3 rarest terms."""
+    from assistant.analysis import analyze
     from assistant.citations import numbers_of
-    from assistant.lexical import analyze
 
     numbers = numbers_of(quote)
     if numbers:

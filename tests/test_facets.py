@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.analysis import analyze
 from assistant.facets import CorpusFacets, Facets, facets_of, learn, table_header
-from assistant.lexical import analyze
 
 CORPUS = [
     "Le taux est de 15 % dans le centre, de 20 % dans le piémont et de 28 % dans la haute vallée.",

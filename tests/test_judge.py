@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.analysis import analyze
 from assistant.config import Settings
 from assistant.facets import Facets
-from assistant.lexical import analyze
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask
 from assistant.tasks.extractive import Pick

@@ -9,8 +9,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..analysis import analyze
 from ..indexed import chunk_context
-from ..lexical import LexicalIndex, analyze
+from ..lexical import LexicalIndex
 from ..types import Passage
 from .features import Asked
 from .quotable import Span, front_matter, furniture_lines, page_lines

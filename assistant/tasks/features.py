@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis import analyze
 from ..citations import numbers_of
 from ..claim_checks import YEAR
 from ..facets import Facets, table_header
 from ..intent import Intent
-from ..lexical import analyze
 from ..types import Passage
 
 SENTENCE = (
