@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .analysis import analyze
 from .claim_checks import NUMBER as _NUMBER
 from .claim_checks import limit
 from .embeddings import Embedder
-from .lexical import analyze
 from .sentences import line_breaks
 from .types import Citation, Passage
 

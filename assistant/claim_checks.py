@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .lexical import analyze
+from .analysis import analyze
 
 # Support caps, just below the verdict thresholds of `citations` (0.7 supported, 0.4 weak).
 NOT_SUPPORTED = 0.69

@@ -20,7 +20,8 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.sets:
         return _eval_sets(args, settings)
     from . import wiring
-    from .evaluation import evaluate, load_suite, metrics_table
+    from .eval_metrics import metrics_table
+    from .evaluation import evaluate, load_suite
 
     retriever = wiring.open_retriever(settings)
     suite = load_suite(Path(args.suite), retriever.store, subset=args.subset)

@@ -18,7 +18,8 @@ from typing import Any
 
 from .config import Settings
 from .errors import AssistantError
-from .evaluation import MODES, Report, evaluate, load_suite, summarise
+from .eval_metrics import MODES, summarise
+from .evaluation import Report, evaluate, load_suite
 from .retrieval import Retriever
 from .structure import slugify
 

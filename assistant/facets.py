@@ -5,7 +5,9 @@ part", "what percentage"), an amount of money ("combien coûte") or a date ("en 
 année"). It may also narrow it down to one value of a breakdown the corpus uses: a zone
 ("dans le piémont"), an age group, a place. A sentence that gives the département's figure
 when the question asks for the piémont's, or a count when it asks for a cost, is a near miss,
-not an answer.
+not an answer. The question word decides whether a figure is asked at all: "pourquoi le
+taux… ?", "que mesure le taux… ?", "why does the cost…?" name a figure but ask for a reason
+or a meaning (unless they also say "combien", "how much").
 
 The breakdowns are learnt from the corpus itself: the words that follow "dans le", "chez
 les"... right after a figure, several times ("de 20 % dans le piémont"). A question word is a
@@ -30,8 +32,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .analysis import analyze, in_a_row
 from .citations import numbers_of, without_numbers
-from .lexical import analyze, in_a_row
 from .structure import fold
 
 _KINDS = (  # checked in this order, on the folded question
@@ -53,6 +55,14 @@ _KINDS = (  # checked in this order, on the folded question
     ("count", r"\b(?:combien|nombre d|nombre de|nb|how many|how much|number of)\b"),
 )
 _KIND_RES = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
+# The question word decides what is asked: "pourquoi le taux… ?", "que mesure le taux… ?",
+# "why does the cost…?" ask for a reason or a meaning, not a figure, though they name one.
+_FIGURE_WORD = re.compile(r"\b(?:combien|how (?:many|much))\b")
+_QUESTION_WORD = re.compile(
+    r"\b(?:pourquoi|comment|que|qu['’]|quoi|why|how(?! (?:many|much|long|often|far))|"
+    r"combien|quel|quelle|quels|quelles|lequel|laquelle|qui|quand|ou|what|which|who|when|where)\b"
+)
+_OPEN = frozenset(("pourquoi", "comment", "que", "qu", "quoi", "why", "how"))
 _NUMBER_WORDS = (
     "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
     "vingt trente quarante cinquante soixante cent cents mille million millions milliard "
@@ -84,7 +94,10 @@ _COUNT = re.compile(
     r"([^\W\d][\w'’-]*(?:\s+[^\W\d][\w'’-]*)?)"
 )
 _GIVES = {
-    "money": re.compile(r"\d\s*(?:k|m)?(?:€|euros?\b)|\bgratuit|\bfree\b"),
+    "money": re.compile(
+        r"\d\s*(?:k|m)?(?:€|euros?\b)|\d\s*(?:millions?|milliards?|mds?|md)\s+(?:d['’]\s*)?"
+        r"(?:€|euros?\b)|\bgratuit|\bfree\b"
+    ),
     "share": re.compile(
         r"%|\bpour ?cent|\bsur (?:deux|trois|quatre|cinq|dix|\d+)\b|\bmoitie\b|"
         r"\btiers\b|\bquart\b"
@@ -213,6 +226,8 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
     `known` says whether the corpus uses an analysed term."""
     folded = fold(question)
     kind = next((k for k, pattern in _KIND_RES if pattern.search(folded)), "")
+    if kind and asks_why_or_what(folded):
+        kind = ""
     if not kind:
         return Facets()
     terms = analyze(question)
@@ -232,6 +247,15 @@ def facets_of(question: str, corpus: CorpusFacets, known: Callable[[str], bool])
         counted = []  # one of the things counted is not counted anywhere: any count will do
     only_names = tuple(sorted(set(names) - set(named)))
     return Facets(kind, tuple(sorted(set(named) | set(names))), tuple(counted), only_names)
+
+
+def asks_why_or_what(folded: str) -> bool:
+    """Whether a (folded) question's first question word asks for a reason, a manner or a
+    meaning ("pourquoi", "comment", "que", "why", "how" but not "how many"), and it asks
+    for no count or amount ("combien", "how much") anywhere."""
+    first = _QUESTION_WORD.search(folded)
+    word = first.group(0).rstrip("'’") if first else ""
+    return word in _OPEN and not _FIGURE_WORD.search(folded)
 
 
 def table_header(passage: str, start: int) -> str:

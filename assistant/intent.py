@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import analyze
+from .analysis import analyze
 from .part_cues import Part, asked_parts
 from .structure import fold
 from .types import Scenario

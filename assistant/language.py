@@ -1,4 +1,9 @@
-"""Which language a question is in: French or English (French when unsure)."""
+"""Which language a question is in: French or English (French when unsure).
+
+Only the asker's own words count: what they quote (« … », “ … ”, "…", '…') and the
+capitalised words inside a sentence (names and titles, "Les Misérables") are the
+documents' words, whatever the question's language.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,28 @@ _EN_WORDS = (
 )
 _FR = frozenset(_FR_WORDS.split())
 _EN = frozenset(_EN_WORDS.split())
-_WORD = re.compile(r"[a-zà-öø-ÿ']+")
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ']+")
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']+'(?!\w)")
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)'\w", re.I)
+_ENGLISH_CLITIC = re.compile(r"\w'(?:s|t|re|ll|ve|m|d)$", re.I)
+_ACCENT = re.compile(r"[éèêàùçôî]")
+
+
+def _own_words(text: str) -> list[str]:
+    """The words of `text` outside quotes and outside names (capitalised words after the
+    first); the whole text's words when nothing else is left."""
+    text = text.replace("’", "'")
+    unquoted = _QUOTED.sub(" ", text)
+    words = [w.strip("'") for w in _WORD.findall(unquoted)]
+    own = [w for i, w in enumerate(words) if w and (i == 0 or not w[0].isupper())]
+    return own or [w.strip("'") for w in _WORD.findall(text) if w.strip("'")]
 
 
 def detect(text: str) -> str:
-    """'fr' or 'en', from function words and accents."""
-    words = [w.strip("'") for w in _WORD.findall(text.lower().replace("’", "'"))]
-    fr = sum(w in _FR or "'" in w for w in words) + 2 * len(re.findall(r"[éèêàùçôî]", text))
-    en = sum(w in _EN for w in words)
+    """'fr' or 'en', from the asker's function words, elisions and accents."""
+    fr = en = 0
+    for word in _own_words(text):
+        lower = word.lower()
+        fr += (lower in _FR) + bool(_ELISION.match(lower)) + 2 * len(_ACCENT.findall(lower))
+        en += (lower in _EN) + bool(_ENGLISH_CLITIC.search(lower))
     return "en" if en > fr else "fr"

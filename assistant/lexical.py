@@ -1,6 +1,6 @@
 """BM25 over the active chunks, French-aware, persisted beside the store and kept in step.
 
-Analysis: lower-case, Snowball French stemming (PyStemmer), accents folded after stemming,
+Analysis (`analysis.py`): lower-case, Snowball French stemming, accents folded after stemming,
 French and English stop words dropped. Scoring is `bm25s`. The index is rebuilt whole
 from the store whenever the set of active document versions changes (its fingerprint),
 which covers add, replace and prune alike, and is saved atomically in
@@ -13,7 +13,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -21,48 +20,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import bm25s
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
+from .analysis import analyze, in_a_row
 from .glossary import acronyms
 from .indexed import chunk_context
 from .store import ChromaStore, scenario_from_meta
-from .structure import fold
 from .types import Scenario
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_STOP = frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | {
-    "quel", "quelle", "quels", "quelles", "combien", "comment", "pourquoi", "est", "sont",
-    "what", "which", "how", "many", "much", "does", "do", "il", "y", "a", "l", "d", "qu",
-    "quoi", "quand", "va", "vont", "peux", "peut", "ca", "cela", "faut", "fait", "faire",
-    "selon", "apres", "d'apres", "tu", "aurais", "t", "c", "s", "n", "j", "m",
-}  # fmt: skip
-_STEMMER = Stemmer.Stemmer("french")
-FORMAT = "3"  # bump when the analysis changes, so stale indexes are rebuilt
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    # Folded first, so that "mobilite" typed without accents meets "mobilité".
-    return str(_STEMMER.stemWord(fold(word)))
-
-
-def analyze(text: str) -> list[str]:
-    """Terms of a text: words, stemmed (French), accents folded, stop words removed."""
-    return list(_analyzed(text))
-
-
-@lru_cache(maxsize=32768)
-def _analyzed(text: str) -> tuple[str, ...]:
-    # Remembered: answering analyses the same passage sentences question after question.
-    words = (w for w in _WORD.findall(text.lower()) if len(w) > 1 or w.isdigit())
-    return tuple(_stem(w) for w in words if fold(w) not in _STOP)
+FORMAT = "3"  # bump when the analysis (`analysis.py`) changes, so stale indexes are rebuilt
 
 
 @dataclass(frozen=True)
@@ -322,12 +292,6 @@ class LexicalIndex:
         """Texts of indexed chunks by id."""
         wanted = set(chunk_ids)
         return {i: t for i, t in zip(self._ids, self._texts, strict=True) if i in wanted}
-
-
-def in_a_row(terms: Sequence[str], phrase: Sequence[str]) -> bool:
-    """Whether the phrase's terms occur in `terms`, in a row."""
-    n = len(phrase)
-    return any(list(terms[i : i + n]) == list(phrase) for i in range(len(terms) - n + 1))
 
 
 def _context(meta: dict[str, Any], title: str) -> str:

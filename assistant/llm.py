@@ -1,12 +1,11 @@
-"""The ChatModel seam: an OpenAI-compatible streaming client, local llama.cpp, and a fake."""
+"""The ChatModel seam: an OpenAI-compatible streaming client and a fake (local llama.cpp is
+`llama_chat.py`)."""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,9 +22,6 @@ if TYPE_CHECKING:
 Messages = list[dict[str, str]]
 
 _SERVER_MESSAGE_CHARS = 200
-_INSTALL_HINT = (
-    "the 'llamacpp' answerer needs llama-cpp-python: pip install 'scenario-assistant[llamacpp]'"
-)
 
 
 class LLMError(AssistantError):
@@ -63,7 +59,8 @@ def _display_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
-def _one_line(text: str, limit: int = _SERVER_MESSAGE_CHARS) -> str:
+def one_line(text: str, limit: int = _SERVER_MESSAGE_CHARS) -> str:
+    """`text` on one line, cut at `limit` characters (a server's message in ours)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -148,7 +145,7 @@ class OpenAIChat:
             body = None
         found = _error_message(body)
         if found:
-            detail = _one_line(self._redact(found))
+            detail = one_line(self._redact(found))
         hint = " — check ASSISTANT_LLM_API_KEY" if response.status_code in (401, 403) else ""
         return f"{self._where} returned HTTP {response.status_code}: {detail}{hint}"
 
@@ -164,7 +161,7 @@ class OpenAIChat:
             raise self._malformed("not a JSON object")
         found = _error_message(data)
         if found:
-            raise LLMError(f"{self._where} reported an error: {_one_line(self._redact(found))}")
+            raise LLMError(f"{self._where} reported an error: {one_line(self._redact(found))}")
         return data
 
     def _whole(self, reply: ChatStream, raw: bytes) -> str:
@@ -218,74 +215,6 @@ def _error_message(body: object) -> str | None:
     return error if isinstance(error, str) and error else None
 
 
-class LlamaCppChat:
-    """A local GGUF model through llama-cpp-python (optional extra), loaded on first use."""
-
-    def __init__(self, model_path: Path | None, *, n_ctx: int = 4096, n_threads: int = 2) -> None:
-        self._llama_cpp = _import_llama_cpp()
-        if model_path is None:
-            raise LLMError(
-                "the 'llamacpp' answerer needs a GGUF file: set ASSISTANT_LLM_MODEL_PATH or "
-                "run `assistant models prepare --llm`"
-            )
-        if not Path(model_path).is_file():
-            raise LLMError(f"GGUF model file not found: {model_path}")
-        self.model_path = Path(model_path)
-        self.name = f"llamacpp:{self.model_path.name}"
-        self._n_ctx = n_ctx
-        self._n_threads = n_threads
-        self._llama: Any = None
-        # One llama context cannot serve two generations at once.
-        self._lock = threading.Lock()
-
-    def _model(self) -> Any:
-        if self._llama is None:
-            try:
-                self._llama = self._llama_cpp.Llama(
-                    model_path=str(self.model_path),
-                    n_ctx=self._n_ctx,
-                    n_threads=self._n_threads,
-                    verbose=False,
-                )
-            except Exception as exc:  # llama.cpp reports bad files with assorted types
-                raise LLMError(
-                    f"cannot load the GGUF model {self.model_path}: {_one_line(str(exc))}"
-                ) from None
-        return self._llama
-
-    def stream(
-        self, messages: Messages, *, max_tokens: int = 512, temperature: float = 0.0
-    ) -> ChatStream:
-        """Generate locally: the content deltas, then the finish reason."""
-        return ChatStream(lambda reply: self._generate(reply, messages, max_tokens, temperature))
-
-    def _generate(
-        self, reply: ChatStream, messages: Messages, max_tokens: int, temperature: float
-    ) -> Iterator[str]:
-        with self._lock:
-            try:
-                chunks = self._model().create_chat_completion(
-                    messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature
-                )
-                for chunk in chunks:
-                    reply.finished(chunk["choices"][0].get("finish_reason"))
-                    content = chunk["choices"][0]["delta"].get("content")
-                    if content:
-                        yield str(content)
-            except LLMError:
-                raise
-            except Exception as exc:  # e.g. a prompt longer than the context window
-                raise LLMError(f"the local model failed: {_one_line(str(exc))}") from None
-
-
-def _import_llama_cpp() -> Any:
-    try:
-        import llama_cpp  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        raise LLMError(_INSTALL_HINT) from None
-    return llama_cpp
-
-
 class ScriptedChat:
     """A deterministic fake: replies from a queue, records every message list it received."""
 
@@ -321,6 +250,7 @@ def make_chat_model(settings: Settings) -> ChatModel:
             timeout=settings.llm_timeout,
         )
     if settings.answerer == "llamacpp":
+        from .llama_chat import LlamaCppChat
         from .local_llm import is_prepared
 
         packaged = settings.llm_gguf if is_prepared(settings.llm_gguf) else None

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .lexical import analyze
+from .analysis import analyze
 from .part_names import names_of, part_key
 from .text_norm import fold, strip_marks
 

@@ -13,9 +13,12 @@ Prints, per fold of a leave-one-set-out and of a pooled 5-fold cross-validation,
 refusal recall and precision, the answered rate and, for the sentences the writer would
 choose, the gold span and gold passage hit rates; then the same figures out of fold per
 set; then an ablation dropping each feature; then fits on everything and (with --save)
-writes `assistant/data/judge.json` with how it was fitted.
+writes `assistant/data/judge.json` with how it was fitted. `--hold SET` keeps a set out of
+every fit (the cross-validation and the saved models) and scores it at the end by the
+model fitted on the others (`real-scen`, the real set kept out of the judge's training).
 
     python evals/fit_judge.py DATA.jsonl [DATA.jsonl...] [--save] [--drop NAME,NAME]
+        [--hold SET,SET]
 """
 
 from __future__ import annotations
@@ -204,6 +207,8 @@ def folds_of(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, list[int]]
     order = list(range(len(rows)))
     random.Random(0).shuffle(order)
     kfold = [(f"fold {k + 1}", sorted(order[k::5])) for k in range(5)]
+    if len(sets) < 2:  # nothing to fit on when the only set is left out
+        return {"pooled 5-fold": kfold}
     return {"leave one set out": loso, "pooled 5-fold": kfold}
 
 
@@ -262,9 +267,14 @@ def main() -> int:
     parser.add_argument("--cut", type=float, default=CUT, help="refuse at this chance or more")
     parser.add_argument("--balanced", action="store_true", help="balanced class weights")
     parser.add_argument("--interact", default="", help="refusal interactions: a*b or a (a*each)")
+    parser.add_argument("--hold", default="", help="sets kept out of every fit, scored at the end "
+                        "by the model fitted on the others (comma-separated)")  # fmt: skip
     args = parser.parse_args()
     LABEL, L2, KEEP, CUT, BALANCED = args.label, args.l2, args.keep, args.cut, args.balanced
     s_names, q_names, rows = load(args.data)
+    held_sets = {h for h in args.hold.split(",") if h}
+    held = [r for r in rows if r["set"] in held_sets]
+    rows = [r for r in rows if r["set"] not in held_sets]
     drop = {d for d in args.drop.split(",") if d}
     interact = [i for i in args.interact.split(",") if i]
     data = Data(rows, s_names, q_names, drop, interact)
@@ -294,6 +304,10 @@ def main() -> int:
     for model in (sentence, refusal):
         pairs = zip(model.names, model.weights, strict=True)
         print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in pairs), f"bias {model.bias:+.2f}")
+    if held:
+        preds = [data.predict(r, sentence, refusal) for r in held]
+        print("\n" + table("### held out of every fit, by the model fitted on the others",
+                            by_set(held, preds)))  # fmt: skip
     if args.save:
         fitted = {
             "by": "evals/fit_judge.py",

@@ -65,8 +65,8 @@ def gold_quotes(subset: str | None, limit: int | None) -> dict[str, dict[str, An
 
 def facts_contained(answer: str, quote: str, idf: Callable[[str], float]) -> bool:
     """The answer gives the gold quote's numbers; or, without any, its 3 rarest terms."""
+    from assistant.analysis import analyze
     from assistant.citations import numbers_of
-    from assistant.lexical import analyze
 
     numbers = numbers_of(quote)
     if numbers:
@@ -95,7 +95,8 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)  # the model server has the 2 cores' threads
-    from assistant.evaluation import Report, evaluate, load_suite, summarise
+    from assistant.eval_metrics import summarise
+    from assistant.evaluation import Report, evaluate, load_suite
     from assistant.wiring import make_ask_task
 
     settings, retriever = real_dev(Path(args.home))
@@ -179,7 +180,8 @@ def _print_table(
 ) -> dict[str, dict[str, str]]:
     """Print the side-by-side table (the extractive run cut to the `first` questions the
     model has answered, so that both columns are the same questions); return its rows."""
-    from assistant.evaluation import Report, summarise
+    from assistant.eval_metrics import summarise
+    from assistant.evaluation import Report
     from assistant.tasks.generated import FALLBACK_NOTES
 
     rows: dict[str, dict[str, str]] = {}

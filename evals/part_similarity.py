@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.analysis import analyze
 from assistant.config import Settings
 from assistant.eval_sets import load_manifest
-from assistant.lexical import analyze
 from assistant.part_cues import asked_parts
 from assistant.wiring import make_embedder, make_ingestor, make_retriever, make_store
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.analysis import analyze
 from assistant.citations import (
     SUPPORTED,
     WEAK,
@@ -20,7 +21,6 @@ from assistant.claim_checks import figures_of, limit, names_of
 from assistant.config import Settings
 from assistant.embeddings import HashEmbedder
 from assistant.ingest import Ingestor
-from assistant.lexical import analyze
 from assistant.loaders import load_file
 from assistant.store import ChromaStore
 from assistant.types import VERDICTS, Passage, Scenario

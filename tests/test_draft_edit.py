@@ -15,7 +15,7 @@ from assistant.tasks.box import build_box
 from assistant.tasks.draft import Draft, draft
 from assistant.tasks.draft_edit import UNVERIFIED, check_section, edit_section, section_text
 from assistant.ui.access import FACILITATOR, Forbidden
-from assistant.ui.facilitator import Workshop
+from assistant.ui.workshop_ops import Workshop
 from assistant.workshop import set_mark
 
 from .workshop_helpers import Wired, assert_exact, wire

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.analysis import analyze
 from assistant.glossary import acronyms, long_form
 from assistant.ingest import Ingestor
-from assistant.lexical import LexicalIndex, analyze
+from assistant.lexical import LexicalIndex
 from assistant.store import ChromaStore
 
 

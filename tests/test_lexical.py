@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from assistant.analysis import analyze
 from assistant.ingest import Ingestor
-from assistant.lexical import LexicalIndex, analyze
+from assistant.lexical import LexicalIndex
 from assistant.store import ChromaStore
 from assistant.structure import fold
 

@@ -17,8 +17,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.llama_chat import LlamaCppChat
 from assistant.llm import (
-    LlamaCppChat,
     LLMError,
     OpenAIChat,
     ScriptedChat,

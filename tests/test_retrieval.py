@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.analysis import analyze
 from assistant.config import Settings
 from assistant.embeddings import HashEmbedder
 from assistant.errors import NotFound
 from assistant.ingest import Ingestor
 from assistant.intent import Intent
-from assistant.lexical import analyze
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.types import KINDS, Passage

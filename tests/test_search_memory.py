@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from assistant import text_norm
+from assistant.analysis import analyze
 from assistant.config import Settings
 from assistant.ingest import Ingestor, doc_id_for
-from assistant.lexical import analyze
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.wiring import make_retriever

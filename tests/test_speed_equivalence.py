@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant import lexical
+from assistant import analysis
 from assistant.config import Settings
 from assistant.embeddings import Embedder
 from assistant.ingest import Ingestor
@@ -56,12 +56,12 @@ def test_incremental_mmr_chooses_what_the_original_chose(seed: int) -> None:
 
 def test_analysis_is_remembered_and_callers_get_their_own_list() -> None:
     text = "Les maisons France Services accueillent les habitants du Plateau."
-    first = lexical.analyze(text)
+    first = analysis.analyze(text)
     first.append("mutated by a caller")
-    again = lexical.analyze(text)
+    again = analysis.analyze(text)
     assert "mutated by a caller" not in again
     assert again == first[:-1]
-    assert lexical._analyzed.cache_info().hits >= 1
+    assert analysis._analyzed.cache_info().hits >= 1
 
 
 def _query_reference(store: ChromaStore, vector: list[float], k: int, where: Any) -> list[Any]:

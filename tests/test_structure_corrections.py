@@ -166,8 +166,8 @@ def _services(home: Path) -> Any:
 def test_the_workshop_export_carries_the_corrections_and_the_import_applies_them(
     tmp_path: Path,
 ) -> None:
-    from assistant.ui.facilitator import Workshop
     from assistant.ui.services import FACILITATOR
+    from assistant.ui.workshop_ops import Workshop
 
     doc = tmp_path / "s.txt"
     doc.write_text(TEXT, "utf-8")

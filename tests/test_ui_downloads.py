@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.ui import downloads
-from assistant.ui.facilitator import Workshop, export_folder
+from assistant.ui.workshop_ops import Workshop, export_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 

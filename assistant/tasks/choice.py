@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..lexical import analyze
+from ..analysis import analyze
 from ..types import Passage
 
 

@@ -27,26 +27,24 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..citations import numbers_of, sentence_spans
-from ..claim_checks import YEAR
 from ..embeddings import Embedder
-from ..facets import table_header
-from ..indexed import chunk_context
 from ..intent import Intent
-from ..lexical import LexicalIndex, analyze
+from ..lexical import LexicalIndex
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
 from .choice import choose, defining
+from .documents import DocumentView
 from .features import (
     JUDGED,
     SENTENCE,
     Asked,
-    cosine_feature,
     judged_row,
     question_features,
     reason,
+    sentence_values,
 )
 from .judge import REFUSE_AT, Judge, load_judge
-from .quotable import Span, clean, front_matter, furniture_lines, page_lines
+from .quotable import clean
 from .reading import QuestionReader
 
 MAX_SENTENCES = 3
@@ -71,12 +69,10 @@ class ExtractiveWriter:
     lexical: LexicalIndex
     judge: Judge = field(default_factory=load_judge)
     reader: QuestionReader = field(init=False)
+    terms: DocumentView = field(init=False)  # the passages' documents, as the writer reads them
     refuse_at: float = REFUSE_AT  # refuse when the refusal model gives this chance or more
     keep: float = 0.1  # a further sentence: this share of the best one's chance or more
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
-    _page_lines: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
-    _front: tuple[str | None, frozenset[str]] = (None, frozenset())  # (version, labels)
-    _holds: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # see `holds`
     _centroid: tuple[str, np.ndarray | None] = ("", None)  # (lexical version, see `centroid`)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     warm_pause: float = 0.5  # `warm` waits until no question was read for this many seconds
@@ -84,6 +80,7 @@ class ExtractiveWriter:
 
     def __post_init__(self) -> None:
         self.reader = QuestionReader(self.lexical)
+        self.terms = DocumentView(self.lexical)
 
     def passage_vectors(self, text: str) -> np.ndarray:
         """Unit vectors of the sentences of one passage, remembered across questions
@@ -109,7 +106,7 @@ class ExtractiveWriter:
         being answered (each computes the vectors it needs), so that it only uses the cores
         they leave idle."""
         self.reader.facets("")
-        self.front_matter()
+        self.terms.front_matter()
         self.centroid()
         todo = [t for t in dict.fromkeys(self.lexical.texts()) if t not in self._cache][:limit]
         for text in todo:
@@ -118,38 +115,6 @@ class ExtractiveWriter:
                 time.sleep(self.warm_pause / 5)
             self.passage_vectors(text)
         return len(todo)
-
-    def front_matter(self) -> frozenset[str]:
-        """The corpus's front-matter labels ("éditeur"), learnt from every document's head
-        (see `quotable.front_matter`); remembered per store state."""
-        self.lexical.refresh()
-        version = self.lexical.version
-        if self._front[0] != version:
-            store = self.lexical.store
-            texts = [store.get_text(r.doc_id) or "" for r in store.records()]
-            self._front = (version, front_matter(texts))
-        return self._front[1]
-
-    def noise(self, passage: Passage) -> list[Span]:
-        """The running headers and footers, link lines and front matter of the passage's
-        document, as spans of the passage's text (see `quotable.py`); remembered per
-        document version."""
-        key = (self.lexical.version, passage.doc_id)
-        if key not in self._page_lines:
-            store = self.lexical.store
-            record, text = store.get_record(passage.doc_id), store.get_text(passage.doc_id)
-            found = page_lines(text, record.pages) if record and text else []
-            found += furniture_lines(text, self.front_matter()) if text else []
-            with self._lock:
-                if len(self._page_lines) > 1_000:
-                    self._page_lines.clear()
-                self._page_lines[key] = found
-        end = passage.start + len(passage.text)
-        return [
-            (max(s, passage.start) - passage.start, min(e, end) - passage.start)
-            for s, e in self._page_lines[key]
-            if s < end and passage.start < e
-        ]
 
     def understand(self, question: str, query: str) -> Asked:
         """The question as the writer reads it, once (see `reading.QuestionReader`)."""
@@ -176,11 +141,10 @@ class ExtractiveWriter:
     ) -> tuple[list[Pick], np.ndarray]:
         """The quotable sentences of the passages, best first, and their features (rows in
         the same order, columns as `features.SENTENCE`)."""
-        total = sum(asked.weights.values()) or 1.0
         unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
         spans, sims = [], []
         for i, p in enumerate(passages):  # each sentence keeps its whole sentence's vector
-            noise = self.noise(p)
+            noise = self.terms.noise(p)
             for (s, e), sim in zip(
                 sentence_spans(p.text), self.passage_vectors(p.text) @ unit, strict=True
             ):
@@ -189,38 +153,13 @@ class ExtractiveWriter:
                     sims.append(float(sim))
         if not spans:
             return [], np.zeros((0, len(SENTENCE)))
-        holds = self.holds(passages)
-        facets, numbers = asked.facets, asked.numbers
+        holds = self.terms.holds(passages)
         rows = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
-            p, text = passages[i], passages[i].text[s:e]
-            head = self.address(p)
-            own = set(self.lexical.expand(analyze(text)))  # "TAD" is "transport à la demande"
-            found = own | set(analyze(head))
-            header = table_header(p.text, s)
-            whole = len(text.split()) >= 5 and (
-                text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
-            )
-            given = numbers_of(text)
-            dated = given | scoping_years(p.text, s, given)
-            value = {
-                "sim": cosine_feature(sim),
-                "lexical": sum(w for t, w in asked.weights.items() if t in found) / total,
-                "passage": cosine_feature(p.score),
-                "rank": 1 / max(p.rank, 1),
-                "fragment": not whole,
-                "other_part": bool(intent.sections)
-                and bool(p.scenario)
-                and p.section not in intent.sections,
-                "other_source": bool(asked.sources) and p.source not in asked.sources,
-                "no_kind": not facets.gives(text),
-                "wrong_zone": facets.gives(text)
-                and not facets.honours(f"{header} {text}", holds[i]),
-                "no_fit": bool(facets.kind)
-                and not facets.fits(text, header, numbers - (dated - given), holds[i]),
-                "numbers_missing": len(numbers - dated) / len(numbers) if numbers else 0.0,
-                "names_missing": any(not set(n) <= holds[i] for n in asked.names),
-            }
+            value = sentence_values(
+                asked, passages[i], s, e, sim, holds[i], self.terms.address(passages[i]),
+                self.lexical.expand, intent,
+            )  # fmt: skip
             rows.append([float(value[n]) for n in SENTENCE])
         matrix = np.asarray(rows, dtype=np.float64)
         logits = self.judge.sentence.logit(matrix, SENTENCE)
@@ -230,26 +169,6 @@ class ExtractiveWriter:
         ]
         order = sorted(range(len(picks)), key=lambda n: -picks[n].score)
         return [picks[n] for n in order], matrix[order]
-
-    def holds(self, passages: Sequence[Passage]) -> list[set[str]]:
-        """The analysed terms of each passage with its address (document title, scenario,
-        part): where a name of the question may be found."""
-        out = []
-        for p in passages:
-            key = (self.lexical.version, p.chunk_id)
-            if key not in self._holds:
-                terms = set(self.lexical.expand(analyze(f"{self.address(p)} {p.source} {p.text}")))
-                with self._lock:
-                    if len(self._holds) > 5_000:
-                        self._holds.clear()
-                    self._holds[key] = terms
-            out.append(self._holds[key])
-        return out
-
-    def address(self, p: Passage) -> str:
-        """A passage's address: its document's title, scenario and part or heading path."""
-        record = self.lexical.store.get_record(p.doc_id)
-        return chunk_context(record.title if record else "", p.section, p.scenario)
 
     def centroid(self) -> np.ndarray | None:
         """The mean of the unit vectors of every chunk of the corpus (so that a query's
@@ -276,7 +195,8 @@ class ExtractiveWriter:
         passages: Sequence[Passage],
         query_vector: np.ndarray,
     ) -> np.ndarray:
-        """The question's features (`features.QUESTION`) given its scored candidates."""
+        """The question's features (`features.QUESTION`) given its scored candidates (best
+        first)."""
         gives = not asked.numbers or any(
             asked.numbers <= numbers_of(passages[k.passage].text[k.start : k.end]) for k in picks
         )
@@ -286,7 +206,8 @@ class ExtractiveWriter:
         if centroid is not None and len(centroid) == len(unit):
             # the mean cosine of the question to the chunks, and of the chunks to one another
             mean, own = float(unit @ centroid), float(centroid @ centroid)
-        return question_features(asked, rows, self.holds(passages), gives, mean, own)
+        off = bool(picks) and self.terms.off_document(asked, passages[picks[0].passage])
+        return question_features(asked, rows, self.terms.holds(passages), gives, mean, own, off)
 
     def write(
         self,
@@ -311,19 +232,3 @@ class ExtractiveWriter:
         named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
         chosen = choose(picks, passages, named, 0.0, self.keep, MAX_SENTENCES)
         return Written(chosen, round(1 - chance, 4))
-
-
-def _starts_item(text: str, start: int) -> bool:
-    """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
-    return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
-
-
-def scoping_years(text: str, start: int, given: set[str]) -> set[str]:
-    """The years a sentence's paragraph gives before it, when the sentence gives none of
-    its own: "En 2019, 15 % … n'ont pas utilisé Internet. Ainsi, l'illectronisme concerne
-    17 % de la population." — the second sentence's 17 % is 2019's."""
-    if any(YEAR.fullmatch(n) for n in given):
-        return set()
-    before = text[:start]
-    paragraph = before[before.rfind("\n\n") + 1 :]
-    return {n for n in numbers_of(paragraph) if YEAR.fullmatch(n)}

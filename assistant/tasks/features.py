@@ -12,13 +12,17 @@ question names occurs in the evidence; no word list of one corpus.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..facets import Facets
+from ..analysis import analyze
+from ..citations import numbers_of
+from ..claim_checks import YEAR
+from ..facets import Facets, table_header
 from ..intent import Intent
+from ..types import Passage
 
 SENTENCE = (
     "sim",  # cosine of question and sentence, rescaled to [0, 1] over [0.78, 0.90]
@@ -39,6 +43,9 @@ QUESTION = (
     "best_lexical",  # the best sentence term share
     "passage_lexical",  # the best share of the question's terms a passage (and address) holds
     "names_unknown",  # the question names something the corpus never mentions
+    # it names something the corpus mentions, but not the best sentence's document (its
+    # title, text or address): the Loire asked of a document on the Seine
+    "names_off_document",
     "numbers_absent",  # no candidate sentence gives all the numbers of the question
     "kind_asked",  # the question asks for a kind of figure
     "foreign_share",  # share of the (French) question's terms the corpus never uses
@@ -83,13 +90,16 @@ def question_features(
     gives_numbers: bool,
     corpus_cosine: float,
     corpus_self: float = 1.0,
+    off_document: bool = False,
 ) -> np.ndarray:
     """The question's features (in the order of `QUESTION`), from the candidate sentences'
     features, the analysed terms each passage holds (its text and its address), whether
     any candidate gives the numbers asked, the question's mean cosine to the corpus's
     chunks (how close the question is to what this corpus is about, whatever its
     language), and the chunks' mean cosine to one another (how close a corpus's own texts
-    are: a corpus on many subjects is further from any one question)."""
+    are: a corpus on many subjects is further from any one question), and whether a name
+    of the question that the corpus mentions is missing from the best sentence's
+    document."""
     col = {n: i for i, n in enumerate(SENTENCE)}
     has = len(sentence_rows) > 0
     total = sum(asked.weights.values()) or 1.0
@@ -99,6 +109,7 @@ def question_features(
         "best_lexical": float(sentence_rows[:, col["lexical"]].max()) if has else 0.0,
         "passage_lexical": max(covered, default=0.0),
         "names_unknown": float(bool(asked.unknown)),
+        "names_off_document": float(off_document),
         "numbers_absent": float(bool(asked.numbers) and not gives_numbers),
         "kind_asked": float(bool(asked.facets.kind)),
         "foreign_share": len(asked.foreign) / max(len(asked.terms), 1),
@@ -124,7 +135,7 @@ def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
     why = []
     if value["names_unknown"]:
         why.append(f"the corpus never mentions {', '.join(sorted(asked.unknown))}")
-    elif value["top_names_missing"]:
+    elif value["top_names_missing"] or value.get("names_off_document"):
         why.append("the best passage does not name " + ", ".join(" ".join(n) for n in asked.names))
     if value["numbers_absent"]:
         why.append(f"no passage gives {', '.join(sorted(asked.numbers))}")
@@ -135,3 +146,65 @@ def reason(asked: Asked, row: np.ndarray, chance: float) -> str:
     if not why:
         why.append(f"the best sentence is far from the question (sim {value['best_sim']:.2f})")
     return f"refusal model: {chance:.2f} that the sources do not answer; " + "; ".join(why)
+
+
+def sentence_values(
+    asked: Asked,
+    p: Passage,
+    s: int,
+    e: int,
+    sim: float,
+    holds: set[str],
+    head: str,
+    expand: Callable[[list[str]], list[str]],
+    intent: Intent,
+) -> dict[str, float]:
+    """The features (`SENTENCE`) of the sentence p.text[s:e] of passage `p`, whose cosine to
+    the question is `sim`: `holds` are the passage's terms with its address `head`,
+    `expand` the index's expansion of a sentence's terms ("TAD" is "transport à la
+    demande")."""
+    total = sum(asked.weights.values()) or 1.0
+    facets, numbers = asked.facets, asked.numbers
+    text = p.text[s:e]
+    found = set(expand(analyze(text))) | set(analyze(head))
+    header = table_header(p.text, s)
+    whole = len(text.split()) >= 5 and (
+        text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
+    )
+    given = numbers_of(text)
+    dated = given | scoping_years(p.text, s, given)
+    gives = facets.gives(text)
+    value = {
+        "sim": cosine_feature(sim),
+        "lexical": sum(w for t, w in asked.weights.items() if t in found) / total,
+        "passage": cosine_feature(p.score),
+        "rank": 1 / max(p.rank, 1),
+        "fragment": not whole,
+        "other_part": bool(intent.sections)
+        and bool(p.scenario)
+        and p.section not in intent.sections,
+        "other_source": bool(asked.sources) and p.source not in asked.sources,
+        "no_kind": not gives,
+        "wrong_zone": gives and not facets.honours(f"{header} {text}", holds),
+        "no_fit": bool(facets.kind)
+        and not facets.fits(text, header, numbers - (dated - given), holds),
+        "numbers_missing": len(numbers - dated) / len(numbers) if numbers else 0.0,
+        "names_missing": any(not set(n) <= holds for n in asked.names),
+    }
+    return {n: float(v) for n, v in value.items()}
+
+
+def _starts_item(text: str, start: int) -> bool:
+    """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
+    return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
+
+
+def scoping_years(text: str, start: int, given: set[str]) -> set[str]:
+    """The years a sentence's paragraph gives before it, when the sentence gives none of
+    its own: "En 2019, 15 % … n'ont pas utilisé Internet. Ainsi, l'illectronisme concerne
+    17 % de la population." — the second sentence's 17 % is 2019's."""
+    if any(YEAR.fullmatch(n) for n in given):
+        return set()
+    before = text[:start]
+    paragraph = before[before.rfind("\n\n") + 1 :]
+    return {n for n in numbers_of(paragraph) if YEAR.fullmatch(n)}

@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
+from ..analysis import analyze
 from ..indexed import SECTION_LABELS
-from ..lexical import analyze
 from ..structure import fold
 from ..types import Passage
 from .quotable import heading_before

@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from ..analysis import analyze
 from ..citations import numbers_of
 from ..facets import CorpusFacets, Facets, facets_of, learn
 from ..intent import without_scenario_numbers
 from ..language import detect
-from ..lexical import LexicalIndex, analyze
+from ..lexical import LexicalIndex
 from ..structure import fold
 from .features import Asked
 from .layout import defined_terms

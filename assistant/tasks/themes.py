@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ..lexical import analyze
+from ..analysis import analyze
 from ..retrieval import Retriever
 from ..types import Scenario
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexical import analyze
+from ..analysis import analyze
 from ..structure import fold
 
 # Recurring workshop topics: a readable retrieval query, and folded cue prefixes. A group

@@ -19,13 +19,14 @@ from . import sessions
 from .chat import build_chat
 from .corpus import build_corpus, document_rows
 from .evaluate import build_evaluation
-from .facilitator import build_facilitator, compare_json
+from .facilitator import build_facilitator
 from .html import transcript_html, wall_html
 from .i18n import PREFIX, lang_of, tr, translations
 from .inject import InjectHead
 from .services import EVALUATOR, FACILITATOR, LockedOut, Services
 from .style import CSS, HEAD
 from .upload_budget import UploadBudget
+from .workshop_ops import compare_json
 
 
 class Labels(gr.I18n):
