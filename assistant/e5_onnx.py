@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .e5_model import MARKER_FILENAME as SOURCE_MARKER
-from .e5_model import MAX_SEQ_LENGTH, PROMPTS, _file_sizes, _sha256, publish
+from .e5_model import MAX_SEQ_LENGTH, PROMPTS, _file_sizes, _sha256, building, publish
 from .errors import ModelNotReady
 
 ONNX_DIRNAME_SUFFIX = "-onnx-int8"
@@ -138,9 +137,7 @@ def prepare_onnx(source: Path, dest: Path, *, force: bool = False) -> Path:
     """Build dest (an int8 ONNX model + tokenizer) from a prepared e5 folder; return dest."""
     if not force and is_onnx_prepared(dest, source):
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    try:
+    with building(dest) as work:
         build = work / "build"
         build.mkdir()
         _export(source, work / "float32.onnx")
@@ -153,8 +150,6 @@ def prepare_onnx(source: Path, dest: Path, *, force: bool = False) -> Path:
             "files": _sizes(build),
         }
         publish(build, dest, work, marker, MARKER_FILENAME)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return dest
 
 

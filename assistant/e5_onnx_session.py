@@ -17,12 +17,10 @@ writes it again.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from .e5_model import _file_sizes, _sha256, publish
+from .e5_model import _file_sizes, _sha256, building, publish
 
 OPTIMIZED_SUFFIX = "-optimized"
 OPTIMIZED_FILENAME = "model-int8-optimized.onnx"
@@ -91,9 +89,7 @@ def prepare_optimized(onnx_folder: Path, dest: Path, *, force: bool = False) -> 
 
     if not force and is_optimized(dest, onnx_folder):
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    try:
+    with building(dest) as work:
         build = work / "build"
         build.mkdir()
         options = session_options(0, False)
@@ -111,8 +107,6 @@ def prepare_optimized(onnx_folder: Path, dest: Path, *, force: bool = False) -> 
             "files": _sizes(build),
         }
         publish(build, dest, work, marker, MARKER_FILENAME)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return dest
 
 
