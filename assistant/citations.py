@@ -29,13 +29,28 @@ SUPPORTED = 0.7  # support at or above: "supported"
 WEAK = 0.4  # at or above: "weak"; below: "unsupported"
 
 _BOUNDARY = re.compile(
-    r"(?<=[.!?…])[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9])"  # a sentence end
+    r"(?<=[.!?…])(?:[ \u00a0\u202f]?[\"»)])?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9])"  # a sentence end
     r"|\n\s*\n\s*"  # a blank line
     r"|(?<=[.!?…:;»|])[ \t]*\n"  # a line that ends a sentence or a table row
     r"|\n(?=[ \t]*(?:[-*•–|#>]|\d+[.)]\s))"  # a line that starts an item, a row, a heading
 )
 _ITEM_NUMBER = re.compile(r"^\d+[.)]$")  # "1." left alone by a numbered heading's split
-_BULLET = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
+# a list bullet or an item's number, after any block quote's "> " (but "> 50 %" compares)
+_BULLET = re.compile(r"^(?:>[ \t]+(?=[^\d\s]))*(?:[-*•–]\s+|\d+[.)]\s+)?")
+
+
+def _quoted(text: str, bound: re.Match[str]) -> bool:
+    """Whether a full stop's boundary lies inside guillemets that close later on its line
+    (within 200 characters): « Transition(s) 2050. Choisir maintenant. » is one title."""
+    if "\n" in bound.group() or "»" in bound.group():
+        return False
+    start = text.rfind("\n", 0, bound.start()) + 1
+    before = text[start : bound.start()]
+    if before.count("«") <= before.count("»"):
+        return False
+    line_end = text.find("\n", bound.end())
+    stop = min(len(text) if line_end < 0 else line_end, bound.end() + 200)
+    return text.find("»", bound.end(), stop) >= 0
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -46,15 +61,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     bounds = sorted(
-        [(m.start(), m.end()) for m in _BOUNDARY.finditer(text)]
+        [(m.start(), m.end()) for m in _BOUNDARY.finditer(text) if not _quoted(text, m)]
         + [(b, b + 1) for b in line_breaks(text)]
     )
     for bound in [*bounds, None]:
         if bound and bound[0] < start:  # the same line break, found by both rules
             continue
         end = bound[0] if bound else len(text)
-        if bound and text[bound[0] : bound[1]].strip() in ('"', "»", ")"):
-            end = bound[0] + 1
+        closing = text[bound[0] : bound[1]].strip() if bound else ""
+        if bound and closing in ('"', "»", ")"):  # the sentence ends with its closing mark
+            end = text.index(closing, bound[0]) + 1
         piece = text[start:end]
         lead = len(piece) - len(piece.lstrip())
         bullet = _BULLET.match(piece[lead:])

@@ -32,7 +32,7 @@ from .indexed import embedding_head
 from .lexical import LexicalIndex
 from .store import scenario_from_meta
 
-FORMAT = "1"  # bump when what is embedded for a sentence changes
+FORMAT = "2"  # bump when what is embedded for a sentence, or how text is cut in sentences, changes
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,44 @@ def test_decimals_and_lower_case_continuations_do_not_split() -> None:
     assert _quotes(text) == ["Le taux est de 3.5 % en 2022. il baisse ensuite.", "Voir la note."]
 
 
+def test_a_title_in_guillemets_is_not_cut_at_its_own_full_stops() -> None:
+    text = (
+        "L’objectif de « Transition(s) 2050. Choisir maintenant. Agir pour le climat » est "
+        "de rassembler des connaissances. Le travail a duré deux ans."
+    )
+    assert _quotes(text) == [
+        "L’objectif de « Transition(s) 2050. Choisir maintenant. Agir pour le climat » est "
+        "de rassembler des connaissances.",
+        "Le travail a duré deux ans.",
+    ]
+    _well_formed(text, sentence_spans(text))
+
+
+def test_sentences_that_end_inside_or_after_a_quotation_still_split() -> None:
+    # a quotation that ends the sentence, and guillemets never closed on the line
+    text = "Le maire a dit : « Nous resterons. » Puis il est parti. « Un oubli. Puis rien."
+    assert _quotes(text) == [
+        "Le maire a dit : « Nous resterons. »",
+        "Puis il est parti.",
+        "« Un oubli.",
+        "Puis rien.",
+    ]
+
+
+def test_a_block_quotes_marker_is_left_out_of_the_quote_but_a_comparison_sign_is_not() -> None:
+    text = (
+        "Une habitante témoigne.\n\n> « Mon médecin est parti. Je fais 40 minutes de route. »\n"
+        "> > Une réponse citée.\n\n> 50 % des ménages sont concernés."
+    )
+    assert _quotes(text) == [
+        "Une habitante témoigne.",
+        "« Mon médecin est parti. Je fais 40 minutes de route. »",
+        "Une réponse citée.",
+        "> 50 % des ménages sont concernés.",
+    ]
+    _well_formed(text, sentence_spans(text))
+
+
 def test_bullets_are_sentences_without_their_bullet() -> None:
     text = (
         "Leviers :\n"
