@@ -9,12 +9,11 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from . import __version__
-from .cli_common import Handler, emit, exit_now, interrupt
+from .cli_common import Handler, emit, interrupt
 from .config import Settings, get_settings
 from .errors import AssistantError
 from .types import KINDS
@@ -89,61 +88,6 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _questions(args: argparse.Namespace) -> list[tuple[str | None, str, str | None]]:
-    if args.batch is None:
-        if not args.query:
-            raise AssistantError("give a question, or --batch FILE")
-        return [(None, args.query, None)]
-    from .render import read_batch
-
-    return read_batch(Path(args.batch))
-
-
-def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from . import wiring
-    from .limits import check_query
-    from .render import passage_json, passages_text
-
-    questions = _questions(args)
-    for _, query, _ in questions:  # a query too long fails before any work
-        check_query(query, settings.max_query_chars)
-    retriever = wiring.open_retriever(settings)
-    filters = retriever.filters(args.scenario, args.kind, args.source)
-    for qid, query, _ in questions:
-        passages = retriever.search_filtered(
-            query, filters, top_k=args.top_k, mode=args.mode, balance=args.balance
-        )
-        payload: dict[str, Any] = {"query": query, "passages": [passage_json(p) for p in passages]}
-        if qid is not None:
-            payload = {"id": qid, **payload}
-        emit(args, payload, lambda q=query, ps=passages: passages_text(q, ps))  # type: ignore[misc]
-        sys.stdout.flush()
-    exit_now(args)  # from the terminal: the process ends here, the model not freed
-    return 0
-
-
-def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from . import wiring
-    from .render import answer_json, answer_text
-
-    retriever = wiring.open_retriever(settings)
-    questions = _questions(args)
-    task = wiring.make_ask_task(settings, retriever)
-    retriever.filters(args.scenario)  # an unknown scenario fails before any work
-    histories: dict[str, list[tuple[str, str]]] = {}
-    for qid, question, conversation in questions:
-        history = histories.setdefault(conversation, []) if conversation else []
-        answer = task.ask(question, history=history, scenarios=args.scenario, top_k=args.top_k)
-        history.append((question, answer.answer))
-        payload = answer_json(answer)
-        if qid is not None:
-            payload = {"id": qid, **payload}
-        emit(args, payload, lambda a=answer: answer_text(a))  # type: ignore[misc]
-        sys.stdout.flush()
-    exit_now(args)  # from the terminal: the process ends here, the model not freed
-    return 0
-
-
 def _cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     from . import wiring
     from .errors import NotFound
@@ -192,16 +136,6 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _scenario_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        metavar="S",
-        help="number, id or part of a title; repeatable",
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -227,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from . import cli_eval, cli_models, cli_query, cli_structure, cli_workshop
 
     def add(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_, description=help_)
@@ -256,41 +191,7 @@ def _parser() -> argparse.ArgumentParser:
         "their parts with sizes (to correct them: `assistant structure`)",
     )
 
-    p = add("search", _cmd_search, "retrieve passages (no answer), with exact spans")
-    p.add_argument(
-        "query",
-        nargs="?",
-        metavar="QUERY",
-        help="at most $ASSISTANT_MAX_QUERY_CHARS (2000) characters",
-    )
-    p.add_argument(
-        "--batch", metavar="FILE", help="one query a line (text or JSON with 'question')"
-    )
-    p.add_argument("--top-k", type=int, default=5, metavar="N")
-    _scenario_option(p)
-    p.add_argument("--kind", choices=KINDS)
-    p.add_argument(
-        "--source", action="append", default=[], metavar="DOC", help="doc id or part of a path"
-    )
-    p.add_argument(
-        "--mode",
-        choices=["hybrid", "dense", "lexical", "sentence"],
-        default="hybrid",
-        help="retrievers to use (default: hybrid, dense + BM25 fused)",
-    )
-    p.add_argument(
-        "--balance", action="store_true", help="interleave scenarios so none crowds the others"
-    )
-
-    p = add("ask", _cmd_ask, "a short answer whose every sentence cites the sources, or a refusal")
-    p.add_argument("query", nargs="?", metavar="QUESTION")
-    p.add_argument(
-        "--batch",
-        metavar="FILE",
-        help="one question a line (text, or JSON with 'question', 'id', 'conversation')",
-    )
-    p.add_argument("--top-k", type=int, default=5, metavar="N", help="passages to read")
-    _scenario_option(p)
+    cli_query.register(add)  # search, ask
 
     p = add("quote", _cmd_quote, "print a span of a document's canonical text")
     p.add_argument("doc_id", metavar="DOC_ID")
@@ -309,8 +210,6 @@ def _parser() -> argparse.ArgumentParser:
         help="embedding threads per model call (default: %(default)s; questions arriving "
         "together share one call, see ASSISTANT_QUERY_BATCH_MS)",
     )
-
-    from . import cli_eval, cli_models, cli_structure, cli_workshop
 
     cli_eval.register(add)  # eval
     cli_workshop.register(add, common)  # compare, draft, box
