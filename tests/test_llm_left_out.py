@@ -5,6 +5,7 @@ model's checked sentences do not restate are added after them, verbatim and mark
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,29 @@ def _tasks(
     return tasks
 
 
+def _both(
+    settings: Settings,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    add: bool,
+    reply: Callable[[Answer], str],
+) -> tuple[Answer, Answer]:
+    """The extractive answer, and the generated one when the model replies `reply(extractive)`."""
+    with fixed_server("") as url:
+        extractive_task, llm_task = _tasks(settings, store, embedder, url, add=add)
+        extractive = extractive_task.ask(QUESTION, top_k=3)
+        FixedHandler.text = reply(extractive)
+        return extractive, llm_task.ask(QUESTION, top_k=3)
+
+
 def _read(text: str) -> str:
     """A reply's sentence as the writer reads it (its marker off, no space before ":")."""
     return re.sub(r"\s+([,;:!?])", r"\1", text.removesuffix(" [1]"))
+
+
+def _restating(extractive: Answer) -> str:
+    """A reply restating every sentence of the extractive answer, each cited."""
+    return " ".join(f"{s.text} [1]" for s in extractive.sentences)
 
 
 def _dropping(extractive: Answer) -> tuple[str, str, str]:
@@ -67,12 +88,8 @@ def ingested(settings: Settings, store: ChromaStore, embedder: CountingEmbedder)
 def test_a_figure_the_model_dropped_is_quoted_after_its_answer_and_marked_added(
     settings: Settings, store: ChromaStore, embedder: CountingEmbedder
 ) -> None:
-    with fixed_server("") as url:
-        extractive_task, llm_task = _tasks(settings, store, embedder, url, add=True)
-        extractive = extractive_task.ask(QUESTION, top_k=3)
-        reply, figure, sentence = _dropping(extractive)
-        FixedHandler.text = reply
-        answer = llm_task.ask(QUESTION, top_k=3)
+    extractive, answer = _both(settings, store, embedder, True, lambda a: _dropping(a)[0])
+    reply, figure, sentence = _dropping(extractive)
     check_answer(answer, store)  # every quote, added ones too, is the source's own text
     assert answer.note == "" and FixedHandler.requests  # the model's answer, not a fallback
     own = [s for s in answer.sentences if not s.added]
@@ -101,11 +118,8 @@ def test_a_figure_the_model_dropped_is_quoted_after_its_answer_and_marked_added(
 def test_without_add_quotes_the_answer_is_the_models_checked_sentences_only(
     settings: Settings, store: ChromaStore, embedder: CountingEmbedder
 ) -> None:
-    with fixed_server("") as url:
-        extractive_task, llm_task = _tasks(settings, store, embedder, url, add=False)
-        reply, figure, _ = _dropping(extractive_task.ask(QUESTION, top_k=3))
-        FixedHandler.text = reply
-        answer = llm_task.ask(QUESTION, top_k=3)
+    extractive, answer = _both(settings, store, embedder, False, lambda a: _dropping(a)[0])
+    reply, figure, _ = _dropping(extractive)
     check_answer(answer, store)
     assert answer.added_sentences == 0 and not any(s.added for s in answer.sentences)
     assert [s.text for s in answer.sentences] == [_read(reply)]
@@ -116,11 +130,7 @@ def test_without_add_quotes_the_answer_is_the_models_checked_sentences_only(
 def test_a_model_restating_the_whole_extractive_answer_gets_nothing_added(
     settings: Settings, store: ChromaStore, embedder: CountingEmbedder
 ) -> None:
-    with fixed_server("") as url:
-        extractive_task, llm_task = _tasks(settings, store, embedder, url, add=True)
-        extractive = extractive_task.ask(QUESTION, top_k=3)
-        FixedHandler.text = " ".join(f"{s.text} [1]" for s in extractive.sentences)
-        answer = llm_task.ask(QUESTION, top_k=3)
+    extractive, answer = _both(settings, store, embedder, True, _restating)
     check_answer(answer, store)
     assert answer.note == "" and answer.added_sentences == 0
     assert [s.text for s in answer.sentences] == [_read(s.text) for s in extractive.sentences]

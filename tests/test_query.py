@@ -12,11 +12,28 @@ from assistant import retrieval
 from assistant.config import Settings
 from assistant.query import read_question
 from assistant.store import ChromaStore
+from assistant.tasks.answer import AskTask
 from assistant.tasks.features import SENTENCE
 from assistant.tasks.judge import NEVER
 from assistant.wiring import make_ask_task, make_ingestor, make_retriever
 
 from .conftest import CountingEmbedder
+
+
+def _task_over(
+    files: dict[str, str],
+    settings: Settings,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    tmp_path: Path,
+) -> AskTask:
+    """The ask task over these documents (name: text), ingested into the test's store."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in files.items():
+        (docs / name).write_text(text, "utf-8")
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    return make_ask_task(settings, make_retriever(settings, store, embedder))
 
 
 def test_one_query_carries_what_the_question_asks(
@@ -78,15 +95,11 @@ def test_a_number_in_a_title_name_is_not_a_figure_asked(
 ) -> None:
     """ "la démarche prospective PACA 2030" names a document (real-dev r060): 2030 is part
     of the name its title gives, not a figure the answer must give; "en 2030" is."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "paca.md").write_text(
+    paca = (
         "# Des signes de rupture (démarche prospective PACA 2030)\n\n"
-        "La démarche identifie la rupture climatique et la rupture énergétique.\n",
-        "utf-8",
+        "La démarche identifie la rupture climatique et la rupture énergétique.\n"
     )
-    assert not make_ingestor(settings, store, embedder).run([docs]).failed
-    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    task = _task_over({"paca.md": paca}, settings, store, embedder, tmp_path)
     reader = task.extractive.reader
     named = read_question(task.retriever, reader, "Quels signes de rupture la démarche PACA 2030 ?")
     assert named.asked.numbers == frozenset()
@@ -103,20 +116,13 @@ def test_a_year_of_a_title_is_a_name_the_cited_passage_must_hold(
     """ "à l'horizon 2050" stands in a title of the corpus, so 2050 is not a figure asked;
     but a passage "à l'horizon 2070" does not answer a question on 2050 (real-dev r088):
     the pair is a name of the question, and a sentence of a passage without it misses it."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "normandie.md").write_text(
-        "# La Normandie à l'horizon 2070\n\n"
+    files = {
+        "normandie.md": "# La Normandie à l'horizon 2070\n\n"
         "En 2070, la Normandie ne compterait plus que 2,9 millions d'habitants.\n",
-        "utf-8",
-    )
-    (docs / "centre.md").write_text(
-        "# La population du Centre-Val de Loire à l'horizon 2050\n\n"
+        "centre.md": "# La population du Centre-Val de Loire à l'horizon 2050\n\n"
         "La population de la région atteindrait 2,6 millions d'habitants.\n",
-        "utf-8",
-    )
-    assert not make_ingestor(settings, store, embedder).run([docs]).failed
-    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    }
+    task = _task_over(files, settings, store, embedder, tmp_path)
     writer = task.extractive
     found = task.gather("Combien d'habitants en Normandie à l'horizon 2050 ?")
     assert found.asked.numbers == frozenset()

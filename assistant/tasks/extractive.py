@@ -154,12 +154,12 @@ class ExtractiveWriter:
         if not spans:
             return [], np.zeros((0, len(SENTENCE)))
         holds = self.terms.holds(passages)
+        heads = [self.terms.address(p) for p in passages]  # once a passage, not a sentence
         rows = []
         for (i, s, e), sim in zip(spans, sims, strict=True):
             value = sentence_values(
-                asked, passages[i], s, e, sim, holds[i], self.terms.address(passages[i]),
-                self.lexical.expand, intent,
-            )  # fmt: skip
+                asked, passages[i], s, e, sim, holds[i], heads[i], self.lexical.expand, intent
+            )
             rows.append([float(value[n]) for n in SENTENCE])
         matrix = np.asarray(rows, dtype=np.float64)
         logits = self.judge.sentence.logit(matrix, SENTENCE)
