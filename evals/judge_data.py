@@ -36,7 +36,12 @@ def question_record(task: AskTask, q: Question) -> dict[str, Any]:
     """The features and labels of one question."""
     history = [(h, "") for h in q.history]
     found = task.gather(q.question, history=history, scenarios=[q.scenario] if q.scenario else [])
-    out: dict[str, Any] = {"id": q.id, "answerable": q.answerable, "prerefused": found.refused}
+    out: dict[str, Any] = {
+        "id": q.id,
+        "question": q.question,
+        "answerable": q.answerable,
+        "prerefused": found.refused,
+    }
     if found.refused is not None:
         return out
     writer = task.extractive
@@ -56,7 +61,9 @@ def question_record(task: AskTask, q: Question) -> dict[str, Any]:
                 "scenario": p.scenario.id if p.scenario else "",
                 "span": any(g.hit_by(p.doc_id, start, end) for g in q.golds),
                 "gold_passage": gold_chunks[k.passage],
-                "text": p.text[k.start : k.end][:80],
+                "text": p.text[k.start : k.end],
+                "source": p.source,
+                "section": p.section,
             }
         )
     out["sentences"] = sentences
