@@ -257,6 +257,41 @@ def test_a_year_given_earlier_in_the_paragraph_dates_the_sentences_after_it(
     assert missing["L'illectroni"] == 1.0  # another paragraph
 
 
+def test_a_year_in_the_document_title_dates_the_sentences_that_give_none(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """A prospective study titled with its horizon ("… à l'horizon 2040") does not repeat the
+    year in every sentence: a question naming the year must not count it as missing from
+    them (real-scen s036 was refused: "no passage gives 2040"). A sentence with a year of
+    its own keeps it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "mobilites.md").write_text(
+        "# Scénarios de mobilités rurales à l'horizon 2040\n\n"
+        "Le statu quo reste un scénario plausible sans volonté politique de changer les "
+        "modes de déplacement.\n\n"
+        "En 2019, les cars transportaient 12 % des actifs des bourgs ruraux.\n",
+        encoding="utf-8",
+    )
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    retriever = make_retriever(settings, store, embedder)
+    writer = make_ask_task(settings, retriever).extractive
+    question = "Dans l'étude sur les mobilités rurales en 2040, le statu quo est-il plausible ?"
+    asked = writer.understand(question, question)
+    assert asked.numbers == {"2040"}
+    passages = retriever.search(question, top_k=5)
+    vector = retriever.embed_query(question)
+    picks, rows = writer.scored(asked, vector, passages)
+    missing = {
+        passages[p.passage].text[p.start : p.end][:12]: row[SENTENCE.index("numbers_missing")]
+        for p, row in zip(picks, rows, strict=True)
+    }
+    assert missing["Le statu quo"] == 0.0  # the title's year
+    assert missing["En 2019, les"] == 1.0  # a year of its own: not 2040's
+    verdict = writer.verdict(asked, picks, rows, passages, vector)
+    assert verdict[QUESTION.index("numbers_absent")] == 0.0
+
+
 def test_scoping_years_are_those_before_the_sentence_in_its_paragraph() -> None:
     text = "Bilan 2018.\n\nEn 2019, un essai. Puis un autre. En 2020, la suite."
     second = text.index("Puis")

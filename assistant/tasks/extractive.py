@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..citations import numbers_of, sentence_spans
+from ..citations import sentence_spans
 from ..embeddings import Embedder
 from ..intent import Intent
 from ..lexical import LexicalIndex
@@ -197,9 +197,8 @@ class ExtractiveWriter:
     ) -> np.ndarray:
         """The question's features (`features.QUESTION`) given its scored candidates (best
         first)."""
-        gives = not asked.numbers or any(
-            asked.numbers <= numbers_of(passages[k.passage].text[k.start : k.end]) for k in picks
-        )
+        # a candidate gives every number asked, itself or by its paragraph's or title's year
+        gives = not asked.numbers or bool((rows[:, SENTENCE.index("numbers_missing")] == 0).any())
         centroid = self.centroid()
         unit = query_vector / (np.linalg.norm(query_vector) + 1e-12)
         mean, own = 0.0, 1.0  # (a corpus without vectors, or a query of another embedder)

@@ -35,7 +35,9 @@ SENTENCE = (
     "no_kind",  # the question asks for a kind of figure (count, share…) the sentence lacks
     "wrong_zone",  # it gives one, for another zone or group than the one asked about
     "no_fit",  # no clause of it gives the figure asked, with the numbers asked
-    "numbers_missing",  # share of the question's numbers the sentence does not give
+    # share of the question's numbers the sentence does not give (a sentence without a year
+    # of its own takes those of its paragraph before it and of its title and headings)
+    "numbers_missing",
     "names_missing",  # the question names something its passage (and title) does not hold
 )
 QUESTION = (
@@ -46,7 +48,7 @@ QUESTION = (
     # it names something the corpus mentions, but not the best sentence's document (its
     # title, text or address): the Loire asked of a document on the Seine
     "names_off_document",
-    "numbers_absent",  # no candidate sentence gives all the numbers of the question
+    "numbers_absent",  # no candidate sentence gives all the numbers of the question (as above)
     "kind_asked",  # the question asks for a kind of figure
     "foreign_share",  # share of the (French) question's terms the corpus never uses
     "english",  # an English question (on a French corpus)
@@ -172,7 +174,7 @@ def sentence_values(
         text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
     )
     given = numbers_of(text)
-    dated = given | scoping_years(p.text, s, given)
+    dated = given | scoping_years(p.text, s, given) | titled_years(head, given)
     gives = facets.gives(text)
     value = {
         "sim": cosine_feature(sim),
@@ -197,6 +199,15 @@ def sentence_values(
 def _starts_item(text: str, start: int) -> bool:
     """Whether a sentence starts a list item ("- titres sécurisés : …" after a colon)."""
     return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
+
+
+def titled_years(address: str, given: set[str]) -> set[str]:
+    """The years of a sentence's address (its document's title, its heading path), when the
+    sentence gives none of its own: a study titled "… à l'horizon 2040" does not repeat its
+    horizon in every sentence."""
+    if any(YEAR.fullmatch(n) for n in given):
+        return set()
+    return {n for n in numbers_of(address) if YEAR.fullmatch(n)}
 
 
 def scoping_years(text: str, start: int, given: set[str]) -> set[str]:
