@@ -101,10 +101,12 @@ class QuestionReader:
         return numbers_of(without_scenario_numbers(question)) - in_names, names
 
     def titled_in(self, question: str) -> list[str]:
-        """The "word number" pairs of the question that a title or heading of the corpus
-        holds ("paca 2030", "horizon 2050"), folded: names, which a passage must hold."""
+        """The "Word number" pairs of the question, capitalised as names are, that a title or
+        heading of the corpus holds ("PACA 2030", "Garonne 2050"), folded: names, which a
+        passage must hold. A lower-case word makes a year, not a name: "à l'horizon 2040"
+        asks for 2040, which a title may give (`features.titled_years`)."""
         titled = self.titled_numbers()
-        pairs = (f"{w} {n}" for w, n in _WORD_NUMBER.findall(fold(question)))
+        pairs = (f"{fold(w)} {n}" for w, n in _WORD_NUMBER.findall(question) if w[0].isupper())
         return [pair for pair in pairs if pair in titled]
 
     def foreign(self, question: str) -> list[str]:
