@@ -30,7 +30,8 @@ from .retrieval_filters import known_scenarios as known_scenarios  # re-exported
 from .retrieval_filters import resolve_scenarios as resolve_scenarios  # re-exported, likewise
 from .retrieval_filters import resolve_sources
 from .sentence_index import SentenceIndex
-from .store import ChromaStore, scenario_from_meta
+from .store import ChromaStore
+from .store_meta import scenario_from_meta
 from .types import KINDS, Passage
 
 
