@@ -1,13 +1,13 @@
-"""load -> structure -> chunk -> embed -> store, one file at a time, idempotent and crash-safe."""
+"""load -> structure -> chunk -> embed -> store, one file at a time, idempotent and crash-safe
+(which files, and what each is called: `ingest_files.py`)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,27 +15,17 @@ from pathlib import Path
 from . import budget
 from .budget import Limits, spaced
 from .chunking import chunk_segments
-from .corrections import FILE_NAME as CORRECTIONS_FILE
 from .corrections import CorrectionBook, digest, marked_kind
 from .embeddings import Embedder
 from .errors import AssistantError, LoadError
 from .indexed import PIPELINE_VERSION, embedding_text
+from .ingest_files import FailedFile, discover, display_source, doc_id_for, resolve_kind
 from .loaders import load_file
 from .store import ChromaStore
-from .structure import detect, names_scenarios, scenarios_of, slugify
-from .types import KINDS, Chunk, DocumentRecord, LoadedText
+from .structure import detect, scenarios_of
+from .types import Chunk, DocumentRecord
 
-KIND_FOLDERS = {"scenarios": "scenario", "diagnostics": "diagnostic", "method": "method"}
-SYMLINK_SKIPPED = "symbolic link, not followed in a folder walk (name the file itself)"
 CANCELLED = "cancelled before it was stored"
-
-
-@dataclass(frozen=True)
-class FailedFile:
-    """A file that could not be ingested, with a one-line reason."""
-
-    path: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -70,83 +60,6 @@ class IngestCallbacks:
 
     def on_chunks_added(self, records: list[DocumentRecord]) -> None:
         """Called after new versions' chunks are stored, before they become active."""
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FailedFile]]:
-    """Files named or found below the folders named; hidden files and READMEs are left out.
-
-    A folder walk never follows a symbolic link (to a file or a folder, inside the folder
-    or out of it): each is reported as failed, so that a link cannot pull a file from
-    elsewhere into the corpus. A link named on the command line is followed.
-    """
-    files: list[Path] = []
-    missing: list[FailedFile] = []
-    for path in paths:
-        if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-                for name in [d for d in dirs if (Path(root) / d).is_symlink()]:
-                    dirs.remove(name)
-                    missing.append(FailedFile(display_source(Path(root) / name), SYMLINK_SKIPPED))
-                for name in sorted(names):
-                    if name.startswith((".", "~$")) or name.lower() in (
-                        "readme.md",
-                        "readme.txt",
-                        CORRECTIONS_FILE,  # the facilitator's corrections are never a document
-                    ):
-                        continue
-                    found = Path(root) / name
-                    if found.is_symlink():
-                        missing.append(FailedFile(display_source(found), SYMLINK_SKIPPED))
-                        continue
-                    files.append(found)
-        elif path.name.lower() == CORRECTIONS_FILE:
-            missing.append(
-                FailedFile(str(path), "the facilitator's structure corrections, not a document")
-            )
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            missing.append(FailedFile(str(path), "no such file or directory"))
-    return list(dict.fromkeys(files)), missing
-
-
-def resolve_kind(
-    front_matter: str | None,
-    path: Path,
-    cli_kind: str | None,
-    loaded: LoadedText | None = None,
-) -> str:
-    """Front matter `kind:`, else the folder, else `--kind`, else `scenario` when the
-    text's own headings number two scenarios or more (`structure.names_scenarios`), else
-    `diagnostic`."""
-    if front_matter:
-        kind = front_matter.strip().lower()
-        if kind not in KINDS:
-            raise LoadError(
-                f"unknown kind '{front_matter}' in front matter (use {', '.join(KINDS)})"
-            )
-        return kind
-    for parent in path.parents:
-        if parent.name in KIND_FOLDERS:
-            return KIND_FOLDERS[parent.name]
-    if cli_kind:
-        return cli_kind
-    return "scenario" if loaded is not None and names_scenarios(loaded) else "diagnostic"
-
-
-def doc_id_for(path: Path) -> str:
-    """A stable, readable id for the document at this absolute path."""
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
-    return f"{slugify(path.stem, 32)}-{digest}"
-
-
-def display_source(path: Path) -> str:
-    """The path relative to the working folder when below it, else absolute."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass

@@ -29,7 +29,8 @@ import numpy as np
 from .analysis import analyze, in_a_row
 from .glossary import acronyms
 from .indexed import chunk_context
-from .store import ChromaStore, scenario_from_meta
+from .store import ChromaStore
+from .store_meta import scenario_from_meta
 from .types import Scenario
 
 FORMAT = "3"  # bump when the analysis (`analysis.py`) changes, so stale indexes are rebuilt

@@ -1,9 +1,10 @@
 """Hybrid retrieval: dense (Chroma) + BM25 + chunks by their best sentence
 (`sentence_index.py`), fused by reciprocal rank (equal weights, k = 60).
 
-Filters by scenario, kind and source apply to every retriever. `balance=True` interleaves
-scenarios so that no scenario crowds the others out. Every passage's `score` is the cosine
-similarity of its stored vector to the query, whichever retriever found it.
+Filters by scenario, kind and source (`retrieval_filters.py`) apply to every retriever.
+`balance=True` interleaves scenarios so that no scenario crowds the others out. Every
+passage's `score` is the cosine similarity of its stored vector to the query, whichever
+retriever found it.
 """
 
 from __future__ import annotations
@@ -24,89 +25,14 @@ from .fusion import rrf as _rrf
 from .intent import Intent, intent_of
 from .lexical import LexicalIndex
 from .part_cues import Part, corpus_parts
+from .retrieval_filters import Filters as Filters  # re-exported: tasks/ import it from here
+from .retrieval_filters import known_scenarios as known_scenarios  # re-exported, likewise
+from .retrieval_filters import resolve_scenarios as resolve_scenarios  # re-exported, likewise
+from .retrieval_filters import resolve_sources
 from .sentence_index import SentenceIndex
-from .store import ChromaStore, scenario_from_meta
-from .structure import fold
-from .types import KINDS, Passage, Scenario
-
-
-def known_scenarios(store: ChromaStore) -> list[Scenario]:
-    """Every scenario of every stored scenario text, in source order."""
-    return [s for record in store.records(kind="scenario") for s in record.scenarios]
-
-
-def resolve_scenarios(store: ChromaStore, wanted: Sequence[str]) -> list[Scenario]:
-    """Scenarios matching a number, an id, or a case- and accent-insensitive part of a title."""
-    if not wanted:  # nothing asked: no need to list the records
-        return []
-    scenarios = known_scenarios(store)
-    found: dict[str, Scenario] = {}
-    for query in wanted:
-        q = fold(query.strip())
-        matches = [
-            s
-            for s in scenarios
-            if (q.isdigit() and s.number == int(q))
-            or q in (s.id, f"s{s.number}")
-            or (q and q in fold(s.title))
-        ]
-        if not matches:
-            listing = "; ".join(f"{s.number} {s.title}" for s in scenarios) or "none stored"
-            raise NotFound(f"no scenario matches '{query}' (known: {listing})")
-        found.update((s.id, s) for s in matches)
-    return list(found.values())
-
-
-def resolve_sources(store: ChromaStore, wanted: Sequence[str]) -> list[str]:
-    """Doc ids of documents matching a doc id or a case- and accent-insensitive part of a source."""
-    if not wanted:
-        return []
-    records = store.records()
-    found: list[str] = []
-    for query in wanted:
-        q = fold(query.strip())
-        matches = [
-            r.doc_id for r in records if q in (r.doc_id, fold(r.source)) or q in fold(r.source)
-        ]
-        if not q or not matches:
-            raise NotFound(f"no document matches '{query}' (see `assistant sources`)")
-        found += [m for m in matches if m not in found]
-    return found
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Resolved filters: scenario ids, one kind, doc ids (empty means no filter)."""
-
-    scenario_ids: tuple[str, ...] = ()
-    kind: str | None = None
-    doc_ids: tuple[str, ...] = ()
-
-    def accept(self, meta: dict[str, Any]) -> bool:
-        """Whether a chunk's metadata passes the filters."""
-        return (
-            (not self.scenario_ids or meta.get("scenario_id") in self.scenario_ids)
-            and (not self.kind or meta.get("kind") == self.kind)
-            and (not self.doc_ids or meta.get("doc_id") in self.doc_ids)
-        )
-
-
-def build_where(
-    scenarios: Sequence[Scenario], kind: str | None, doc_ids: Sequence[str] = ()
-) -> dict[str, Any] | None:
-    """A Chroma metadata filter for the chosen scenarios, kind and documents."""
-    clauses: list[dict[str, Any]] = []
-    if scenarios:
-        clauses.append({"scenario_id": {"$in": [s.id for s in scenarios]}})
-    if kind:
-        if kind not in KINDS:
-            raise NotFound(f"unknown kind '{kind}' (use {', '.join(KINDS)})")
-        clauses.append({"kind": kind})
-    if doc_ids:
-        clauses.append({"doc_id": {"$in": list(doc_ids)}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+from .store import ChromaStore
+from .store_meta import scenario_from_meta
+from .types import KINDS, Passage
 
 
 def to_passage(rank: int, hit: tuple[str, float, str, dict[str, Any]]) -> Passage:
@@ -248,7 +174,7 @@ class Retriever:
             )
 
         if mode == "dense" or (mode == "hybrid" and self.chunk_ranking):
-            dense(_where(filters))
+            dense(filters.where())
         if mode in ("hybrid", "lexical"):
             accept = filters.accept if filters != Filters() else None  # None: every chunk
             lexical = self.lexical.search(
@@ -268,7 +194,7 @@ class Retriever:
                 if not filters.scenario_ids or i in filters.scenario_ids
             ]
             if named and self.scenario_ranking:  # a ranking restricted to the named scenarios
-                dense(_where(replace(filters, scenario_ids=tuple(named))))
+                dense(replace(filters, scenario_ids=tuple(named)).where())
         # One check of the active versions for every ranking: a chunk of a version replaced
         # or removed since (by another process) is never returned.
         active = self.store.only_active([h for ranking, *_ in found for h in ranking])
@@ -316,8 +242,3 @@ class Retriever:
             to_passage(rank, (ids[i], float(sims[i]), *hits[ids[i]]))
             for rank, i in enumerate(chosen, start=1)
         ]
-
-
-def _where(filters: Filters) -> dict[str, Any] | None:
-    scenarios = [Scenario(0, sid, "") for sid in filters.scenario_ids]
-    return build_where(scenarios, filters.kind, filters.doc_ids)

@@ -30,7 +30,7 @@ from .citations import sentence_spans
 from .embeddings import Embedder
 from .indexed import embedding_head
 from .lexical import LexicalIndex
-from .store import scenario_from_meta
+from .store_meta import scenario_from_meta
 
 FORMAT = "2"  # bump when what is embedded for a sentence, or how text is cut in sentences, changes
 

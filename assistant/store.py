@@ -15,7 +15,6 @@ find is skipped, never raised.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -29,8 +28,18 @@ import numpy as np
 from chromadb.errors import ChromaError
 
 from .errors import AssistantError
-from .store_meta import record_from_meta, record_meta, scenario_meta
-from .store_meta import scenario_from_meta as scenario_from_meta  # re-exported
+from .store_meta import chunk_meta, record_from_meta, record_meta
+from .store_rows import (
+    Hit,
+    Row,
+    hits_of,
+    kept_or_read,
+    known_rows,
+    of_active,
+    rows_of,
+    vectors_of,
+    versions_digest,
+)
 from .types import Chunk, DocumentRecord
 
 MAX_BATCH = 5000  # Chroma refuses batches above 5461
@@ -107,10 +116,7 @@ class ChromaStore:
     def versions_key(self) -> str:
         """A hash of the active document versions: it changes on every add, replace, removal."""
         got = self.docs.get(include=["metadatas"])
-        pairs = sorted(
-            f"{i}:{m['version']}" for i, m in zip(got["ids"], got["metadatas"], strict=True)
-        )
-        return hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:24]
+        return versions_digest(got["ids"], got["metadatas"])
 
     def sync(self, *, force: bool = False) -> bool:
         """Re-open the folder if the active versions changed since it was opened (at most
@@ -173,21 +179,7 @@ class ChromaStore:
                 ids=[c.chunk_id for _, c in batch],
                 embeddings=[list(v) for v in vectors[lo : lo + MAX_BATCH]],
                 documents=[c.text for _, c in batch],
-                metadatas=[
-                    {
-                        "doc_id": r.doc_id,
-                        "version": r.version,
-                        "source": r.source,
-                        "kind": r.kind,
-                        "section": c.section,
-                        "start": c.start,
-                        "end": c.end,
-                        "page": c.page or 0,
-                        "index": c.index,
-                        **scenario_meta(c.scenario),
-                    }
-                    for r, c in batch
-                ],
+                metadatas=[chunk_meta(r, c) for r, c in batch],
             )
 
     def activate(self, versions: Sequence[tuple[DocumentRecord, str]]) -> None:
@@ -224,25 +216,17 @@ class ChromaStore:
     def active_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
         """Ids, texts and metadata of every chunk of an active version, in a stable order."""
         versions = {r.doc_id: r.version for r in self.records()}
-        got = self.chunks.get(include=["documents", "metadatas"])
-        rows = sorted(
-            (str(m["doc_id"]), int(m["index"]), cid, str(text), dict(m))
-            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if m and versions.get(str(m["doc_id"])) == m["version"]
-        )
-        return [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
+        rows = of_active(rows_of(self.chunks.get(include=["documents", "metadatas"])), versions)
+        rows.sort(key=lambda r: (str(r[2]["doc_id"]), int(r[2]["index"]), r[0]))
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
-    def chunks_where(self, where: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    def chunks_where(self, where: dict[str, Any]) -> list[Row]:
         """(id, text, metadata) of the active chunks matching a metadata filter, in text order."""
-        got = self.chunks.get(where=where, include=["documents", "metadatas"])
-        rows = [
-            (cid, str(text), dict(meta))
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if meta
-        ]
+        rows = rows_of(self.chunks.get(where=where, include=["documents", "metadatas"]))
         active = self.active_versions([str(m["doc_id"]) for _, _, m in rows])
-        rows = [r for r in rows if active.get(str(r[2]["doc_id"])) == r[2]["version"]]
-        return sorted(rows, key=lambda r: (str(r[2]["doc_id"]), int(r[2]["index"])))
+        return sorted(
+            of_active(rows, active), key=lambda r: (str(r[2]["doc_id"]), int(r[2]["index"]))
+        )
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of these chunks, by id (missing or unreadable ids are left out).
@@ -255,11 +239,7 @@ class ChromaStore:
             return {}
         ids = list(dict.fromkeys(chunk_ids))
         self.sync()
-        kept = self._kept
-        missing = [cid for cid in ids if cid not in kept]
-        if missing:
-            kept.update(self._read_vectors(missing))
-        return {cid: kept[cid] for cid in ids if cid in kept}
+        return kept_or_read(ids, self._kept, self._read_vectors)
 
     def _read_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         try:
@@ -278,16 +258,11 @@ class ChromaStore:
             return found
 
     def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        got = self.chunks.get(ids=ids, include=["embeddings"])
-        if not got["ids"]:
-            return {}
-        vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        vectors.setflags(write=False)  # kept and shared: nobody may change them in place
-        return dict(zip(got["ids"], vectors, strict=True))
+        return vectors_of(self.chunks.get(ids=ids, include=["embeddings"]))
 
     def query(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+    ) -> list[Hit]:
         """Nearest chunks of active versions: (chunk_id, similarity, text, metadata)."""
         if k <= 0:
             self.sync()
@@ -301,7 +276,7 @@ class ChromaStore:
         want: int,
         where: dict[str, Any] | None = None,
         rows: Callable[[str], tuple[str, dict[str, Any]] | None] | None = None,
-    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+    ) -> list[Hit]:
         """The `want` nearest chunks, any version (see `only_active`), nearest first:
         (chunk_id, similarity, text, metadata).
 
@@ -314,7 +289,6 @@ class ChromaStore:
         self.sync()
         if want <= 0:
             return []
-        known: dict[str, tuple[str, dict[str, Any]]] = {}
         for attempt in range(2):
             try:
                 found = self.chunks.query(
@@ -325,11 +299,7 @@ class ChromaStore:
                 )
                 ids, dists = found["ids"][0], found["distances"][0]
                 kept = self._rows
-                known = {
-                    cid: row
-                    for cid in ids
-                    if (row := kept.get(cid) or (rows(cid) if rows else None)) is not None
-                }
+                known = known_rows(ids, kept, rows)
                 unknown = [cid for cid in ids if cid not in known]
                 got = (
                     self.chunks.get(ids=unknown, include=["documents", "metadatas"])
@@ -342,27 +312,13 @@ class ChromaStore:
                     log.warning("vector query failed: %s", exc)
                     return []
                 self.sync(force=True)
-        # After a killed writer, the vector index may still hold ids whose rows are gone
-        # (no metadata): those are not readable chunks and are skipped.
-        if got is not None:
-            read = {
-                cid: (str(text), dict(meta))
-                for cid, text, meta in zip(
-                    got["ids"], got["documents"], got["metadatas"], strict=True
-                )
-                if meta
-            }
+        if got is not None:  # rows gone after a killed writer are skipped (see `rows_of`)
+            read = {cid: (text, meta) for cid, text, meta in rows_of(got)}
             kept.update(read)
             known.update(read)
-        return [
-            (cid, 1.0 - float(dist), known[cid][0], dict(known[cid][1]))
-            for cid, dist in zip(ids, dists, strict=True)
-            if cid in known
-        ]
+        return hits_of(ids, dists, known)
 
-    def only_active(
-        self, hits: Sequence[tuple[str, float, str, dict[str, Any]]]
-    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+    def only_active(self, hits: Sequence[Hit]) -> list[Hit]:
         """The hits that belong to the active version of their document, in order."""
         active = self.active_versions([str(meta["doc_id"]) for *_, meta in hits])
-        return [h for h in hits if active.get(str(h[3]["doc_id"])) == h[3]["version"]]
+        return of_active(hits, active)

@@ -7,9 +7,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from .types import DocumentRecord, PageSpan, Scenario
+from .types import Chunk, DocumentRecord, PageSpan, Scenario
 
-__all__ = ["record_from_meta", "record_meta", "scenario_from_meta", "scenario_meta"]
+__all__ = ["chunk_meta", "record_from_meta", "record_meta", "scenario_from_meta", "scenario_meta"]
 
 
 def scenario_meta(scenario: Scenario | None) -> dict[str, Any]:
@@ -48,3 +48,19 @@ def record_from_meta(meta: dict[str, Any]) -> DocumentRecord:
     fields["scenarios"] = tuple(Scenario(**s) for s in json.loads(fields["scenarios"]))
     fields["pages"] = tuple(PageSpan(**p) for p in json.loads(fields["pages"]))
     return DocumentRecord(**fields)
+
+
+def chunk_meta(record: DocumentRecord, chunk: Chunk) -> dict[str, Any]:
+    """A chunk's metadata: its document's id, version, source and kind, its own address."""
+    return {
+        "doc_id": record.doc_id,
+        "version": record.version,
+        "source": record.source,
+        "kind": record.kind,
+        "section": chunk.section,
+        "start": chunk.start,
+        "end": chunk.end,
+        "page": chunk.page or 0,
+        "index": chunk.index,
+        **scenario_meta(chunk.scenario),
+    }

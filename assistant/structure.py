@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .corrections import Applied, Correction, apply_heads, apply_segments, check_labels
+from .corrections import Correction
+from .corrections_apply import Applied, apply_heads, apply_segments, check_labels
 from .heads import choose_heads
 from .layouts import is_table_row
 from .list_layout import announced_lists

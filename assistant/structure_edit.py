@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .corrections import Correction, CorrectionBook
 from .errors import AssistantError, NotFound
-from .ingest import Ingestor, IngestReport, resolve_kind
+from .ingest import Ingestor, IngestReport
+from .ingest_files import resolve_kind
 from .layouts import clean_title
 from .loaders import load_file
 from .store import ChromaStore

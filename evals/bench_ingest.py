@@ -347,7 +347,7 @@ class Corpus:
 def count_chunks(path: Path, split: Callable[[str], list[str]]) -> int:
     """How many chunks the ingest pipeline will make of this file (same functions)."""
     from assistant.chunking import chunk_segments
-    from assistant.ingest import resolve_kind
+    from assistant.ingest_files import resolve_kind
     from assistant.loaders import load_file
     from assistant.structure import segment
 

@@ -9,7 +9,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.ingest import IngestCallbacks, Ingestor, discover, resolve_kind
+from assistant.ingest import IngestCallbacks, Ingestor
+from assistant.ingest_files import discover, resolve_kind
 from assistant.store import ChromaStore
 from assistant.types import DocumentRecord, Scenario
 from assistant.wiring import make_retriever

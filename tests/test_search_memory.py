@@ -15,7 +15,8 @@ import pytest
 from assistant import text_norm
 from assistant.analysis import analyze
 from assistant.config import Settings
-from assistant.ingest import Ingestor, doc_id_for
+from assistant.ingest import Ingestor
+from assistant.ingest_files import doc_id_for
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.wiring import make_retriever

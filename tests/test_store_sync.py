@@ -14,7 +14,8 @@ from chromadb.errors import InternalError
 
 import assistant.store
 from assistant.config import Settings
-from assistant.ingest import Ingestor, doc_id_for
+from assistant.ingest import Ingestor
+from assistant.ingest_files import doc_id_for
 from assistant.store import ChromaStore
 from assistant.wiring import make_retriever
 

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.corrections import FILE_NAME, FORMAT
 from assistant.errors import AssistantError
-from assistant.ingest import discover
+from assistant.ingest_files import discover
 
 from .test_cli import run
 

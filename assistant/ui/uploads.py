@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AssistantError
-from ..ingest import IngestCallbacks, Ingestor, display_source, doc_id_for
+from ..ingest import IngestCallbacks, Ingestor
+from ..ingest_files import display_source, doc_id_for
 from ..store import ChromaStore
 
 UPLOAD_TYPES = (".md", ".txt", ".pdf", ".docx", ".html", ".htm", ".csv")
