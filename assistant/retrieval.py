@@ -25,10 +25,7 @@ from .fusion import rrf as _rrf
 from .intent import Intent, intent_of
 from .lexical import LexicalIndex
 from .part_cues import Part, corpus_parts
-from .retrieval_filters import Filters as Filters  # re-exported: tasks/ import it from here
-from .retrieval_filters import known_scenarios as known_scenarios  # re-exported, likewise
-from .retrieval_filters import resolve_scenarios as resolve_scenarios  # re-exported, likewise
-from .retrieval_filters import resolve_sources
+from .retrieval_filters import Filters, resolve_scenarios, resolve_sources
 from .sentence_index import SentenceIndex
 from .store import ChromaStore
 from .store_meta import scenario_from_meta

@@ -26,7 +26,8 @@ from ..citations import SupportChecker, citation_for, verdict_of
 from ..intent import Intent
 from ..query import Turn, read_question
 from ..query import contextual_query as contextual_query  # re-exported
-from ..retrieval import Retriever, resolve_scenarios
+from ..retrieval import Retriever
+from ..retrieval_filters import resolve_scenarios
 from ..types import Answer, Citation, Passage, Sentence
 from .choice import Pick
 from .extractive import ExtractiveWriter

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import NotFound
-from ..retrieval import Retriever, known_scenarios, resolve_scenarios
+from ..retrieval import Retriever
+from ..retrieval_filters import known_scenarios, resolve_scenarios
 from ..structure_report import require_scenarios
 from ..workshop import Box, BoxCell, now
 from .evidence import Evidence, section_evidence, topic_evidence

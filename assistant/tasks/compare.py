@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from ..citations import SupportChecker, verdict_of
 from ..indexed import SECTION_LABELS
-from ..retrieval import Retriever, known_scenarios, resolve_scenarios
+from ..retrieval import Retriever
+from ..retrieval_filters import known_scenarios, resolve_scenarios
 from ..structure import fold, part_key
 from ..types import Citation, Scenario, Sentence
 from .evidence import Evidence, section_evidence, topic_evidence

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..citations import citation_for, sentence_spans
-from ..retrieval import Filters, Retriever, to_passage
+from ..retrieval import Retriever, to_passage
+from ..retrieval_filters import Filters
 from ..types import Citation, Passage
 from .extractive import NO_INTENT, ExtractiveWriter
 from .topics import Topic
