@@ -22,6 +22,7 @@ from assistant.render import answer_json, answer_text
 from assistant.retrieval import Retriever
 from assistant.store import ChromaStore
 from assistant.tasks.answer import AskTask, contextual_query
+from assistant.tasks.choice import Pick, with_lists
 from assistant.tasks.extractive import ExtractiveWriter
 from assistant.tasks.generated import GeneratedWriter, Generation
 from assistant.tasks.judge import NEVER, REFUSE_AT
@@ -688,3 +689,78 @@ def test_a_figure_in_brackets_is_a_figure_not_a_marker(task: AskTask) -> None:
     found, _ = _generated(task, reply)
     [(text, _)] = found.claims
     assert text == "Le temps médian d'accès aux urgences est de 58 minutes." and found.dropped == 0
+
+
+def test_a_sentence_announcing_a_list_brings_its_items(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """ "Il intègre trois éléments :" alone says there are three, not which (real-scen s030
+    quoted it without its list): the items that follow it in its passage, each on a line of
+    its own, come right after it, quoted at their own spans; what follows the list does not."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "methode.md").write_text(
+        "# Qu'est-ce qu'un scénario ?\n\n"
+        "Un scénario prospectif exploratoire intègre trois éléments :\n\n"
+        "- la base, c'est-à-dire la représentation du système actuel ;\n"
+        "- les cheminements, qui font évoluer le système dans le temps ;\n"
+        "- les images finales, obtenues à l'horizon de l'étude.\n\n"
+        "Le scénario normatif part au contraire d'une image souhaitée du futur.\n",
+        encoding="utf-8",
+    )
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    task.extractive.refuse_at = NEVER
+    answer = task.ask("Quels éléments intègre un scénario prospectif exploratoire ?")
+    check_answer(answer, store)
+    quotes = [c.quote for c in answer.citations]
+    lead = next(n for n, q in enumerate(quotes) if q.endswith("trois éléments :"))
+    assert [q.split(",")[0] for q in quotes[lead + 1 : lead + 4]] == [
+        "la base",
+        "les cheminements",
+        "les images finales",
+    ]
+    assert not any(q.startswith("Le scénario normatif") for q in quotes[lead + 1 : lead + 4])
+
+
+def test_a_list_cut_by_a_chunk_boundary_continues_in_the_retrieved_chunk_after_it() -> None:
+    """A chunk may end right after the lead-in: its items come from the retrieved passage
+    that holds them, read in document order (a passage retrieved twice counts once), and
+    the list ends where something other than a line break and a marker comes between."""
+    doc = (
+        "Le dispositif repose sur trois piliers :\n\n"
+        "- un guichet unique ;\n- un bus itinérant ;\n- une ligne téléphonique.\n\n"
+        "Il a été lancé en 2021.\n"
+    )
+    cut = doc.index("- un bus")
+
+    def passage(rank: int, start: int, end: int) -> Passage:
+        return Passage(rank, 0.9, f"c{start}", "d", "d.md", "diagnostic", None, "", start, end,
+                       doc[start:end])  # fmt: skip
+
+    first, second = passage(1, 0, cut), passage(2, cut, len(doc))
+    passages = [second, first, second]
+
+    def pick(n: int, sentence: str) -> Pick:
+        p = passages[n]
+        start = p.text.index(sentence)
+        return Pick(n, start, start + len(sentence), 0.5)
+
+    lead = pick(1, "Le dispositif repose sur trois piliers :")
+    candidates = [
+        pick(0, "Il a été lancé en 2021."),
+        pick(2, "un bus itinérant ;"),
+        pick(0, "un bus itinérant ;"),
+        pick(1, "un guichet unique ;"),
+        pick(0, "une ligne téléphonique."),
+        lead,
+    ]
+    out = with_lists([lead], candidates, passages, {"d": doc}.get)
+    quotes = [passages[k.passage].text[k.start : k.end] for k in out]
+    assert quotes == [
+        "Le dispositif repose sur trois piliers :",
+        "un guichet unique ;",
+        "un bus itinérant ;",
+        "une ligne téléphonique.",
+    ]
+    assert with_lists([lead], candidates, passages, {}.get) == [lead]  # no text: no list

@@ -1,14 +1,23 @@
 """Which of the scored sentences make the answer: the best few, never one twice nor more
 than two of one passage; when the question names several scenarios, the best sentence of
-each first; for a definition question, the sentences that name what it asks about."""
+each first; for a definition question, the sentences that name what it asks about. A
+sentence that announces a list ("Il intègre trois éléments :") brings the list's items
+with it, right after it, when they were retrieved: alone, it says that there are three,
+not which."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..analysis import analyze
 from ..types import Passage
+
+LIST_ITEMS = 6  # the items a lead-in brings at most
+# what may stand between a list's lead-in and an item, or two items: a line break and the
+# item's marker ("- ", "• ", "2. ", "b) ")
+_BETWEEN_ITEMS = re.compile(r"\s*\n[\s\-*•–·]*(?:(?:\d{1,2}|[a-z])[.)]\s*)?")
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,55 @@ def choose(
             break
         take(k, floor)
     return sorted(chosen, key=lambda k: -k.score)
+
+
+def with_lists(
+    chosen: list[Pick],
+    picks: Sequence[Pick],
+    passages: Sequence[Passage],
+    document: Callable[[str], str | None],
+) -> list[Pick]:
+    """`chosen`, each sentence ending with a colon followed by the list it announces: the
+    candidates of its document that come next, each on a line of its own (up to
+    LIST_ITEMS), from its passage or from a retrieved passage after it (a chunk may end
+    after the lead-in). `document`: a document's text, where what lies between two items is
+    read (a line break, a list marker)."""
+    out: list[Pick] = []
+    spans: set[tuple[str, int]] = set()  # (document, start) of the sentences kept
+
+    def at(c: Pick) -> int:
+        return passages[c.passage].start + c.start
+
+    for k in chosen:
+        doc = passages[k.passage].doc_id
+        if (doc, at(k)) in spans:
+            continue
+        out.append(k)
+        spans.add((doc, at(k)))
+        if not passages[k.passage].text[k.start : k.end].rstrip().endswith(":"):
+            continue
+        text = document(doc) or ""
+        end, items, marked = passages[k.passage].start + k.end, 0, None
+        after = sorted((c for c in picks if passages[c.passage].doc_id == doc), key=at)
+        for item in after:
+            if at(item) < end:
+                continue
+            gap = text[end : at(item)]
+            if items == LIST_ITEMS or not _BETWEEN_ITEMS.fullmatch(gap):
+                break
+            # the first item sets the list's style: every item has a marker, or none has
+            # and they are lines in a row (a paragraph after the list is not an item)
+            has_marker = bool(gap.strip())
+            if marked is not None and (
+                has_marker != marked or (not has_marker and gap.count("\n") > 1)
+            ):
+                break
+            marked = has_marker
+            if (doc, at(item)) not in spans:
+                out.append(item)
+                spans.add((doc, at(item)))
+            end, items = passages[item.passage].start + item.end, items + 1
+    return out
 
 
 def _overlaps(a: Pick, b: Pick) -> bool:

@@ -32,7 +32,7 @@ from ..intent import Intent
 from ..lexical import LexicalIndex
 from ..types import Passage
 from .choice import Pick as Pick  # re-exported: callers take picks from the writer
-from .choice import choose, defining
+from .choice import choose, defining, with_lists
 from .documents import DocumentView
 from .features import (
     JUDGED,
@@ -230,4 +230,5 @@ class ExtractiveWriter:
             picks = defining(picks, passages, set(asked.defined), self.lexical.expand, 0.0)
         named = intent.scenario_ids if len(intent.scenario_ids) > 1 else ()
         chosen = choose(picks, passages, named, 0.0, self.keep, MAX_SENTENCES)
-        return Written(chosen, round(1 - chance, 4))
+        listed = with_lists(chosen, picks, passages, self.lexical.store.get_text)
+        return Written(listed, round(1 - chance, 4))
