@@ -13,7 +13,14 @@ from assistant.config import Settings
 from assistant.embeddings import HashEmbedder
 from assistant.ingest import Ingestor
 from assistant.store import ChromaStore
-from assistant.wiring import make_ingestor, make_store, offline_environment
+from assistant.tasks.answer import AskTask
+from assistant.wiring import (
+    make_ask_task,
+    make_ingestor,
+    make_retriever,
+    make_store,
+    offline_environment,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -92,6 +99,22 @@ def fixture_chunking() -> dict[str, str]:
         "ASSISTANT_CHUNK_TOKENS": str(FAKE_CHUNK_TOKENS),
         "ASSISTANT_CHUNK_OVERLAP": str(FAKE_CHUNK_OVERLAP),
     }
+
+
+def task_over(
+    files: dict[str, str],
+    settings: Settings,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    tmp_path: Path,
+) -> AskTask:
+    """The ask task over these documents (name: text), ingested into the test's store."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in files.items():
+        (docs / name).write_text(text, "utf-8")
+    assert not make_ingestor(settings, store, embedder).run([docs]).failed
+    return make_ask_task(settings, make_retriever(settings, store, embedder))
 
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:

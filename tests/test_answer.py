@@ -30,7 +30,7 @@ from assistant.types import Answer, Passage
 from assistant.wiring import make_ask_task, make_embedder, make_ingestor, make_retriever, make_store
 
 from .chat_fakes import ChatHandler, CutHandler, cut_reply, cut_server
-from .conftest import CORPUS, CountingEmbedder
+from .conftest import CORPUS, CountingEmbedder, task_over
 
 INJECTION = """---
 kind: diagnostic
@@ -697,19 +697,15 @@ def test_a_sentence_announcing_a_list_brings_its_items(
     """ "Il intègre trois éléments :" alone says there are three, not which (real-scen s030
     quoted it without its list): the items that follow it in its passage, each on a line of
     its own, come right after it, quoted at their own spans; what follows the list does not."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "methode.md").write_text(
+    text = (
         "# Qu'est-ce qu'un scénario ?\n\n"
         "Un scénario prospectif exploratoire intègre trois éléments :\n\n"
         "- la base, c'est-à-dire la représentation du système actuel ;\n"
         "- les cheminements, qui font évoluer le système dans le temps ;\n"
         "- les images finales, obtenues à l'horizon de l'étude.\n\n"
-        "Le scénario normatif part au contraire d'une image souhaitée du futur.\n",
-        encoding="utf-8",
+        "Le scénario normatif part au contraire d'une image souhaitée du futur.\n"
     )
-    assert not make_ingestor(settings, store, embedder).run([docs]).failed
-    task = make_ask_task(settings, make_retriever(settings, store, embedder))
+    task = task_over({"methode.md": text}, settings, store, embedder, tmp_path)
     task.extractive.refuse_at = NEVER
     answer = task.ask("Quels éléments intègre un scénario prospectif exploratoire ?")
     check_answer(answer, store)

@@ -28,7 +28,7 @@ from assistant.tasks.judge import JUDGE_FILE, Logistic, columns, fit_logistic, l
 from assistant.types import Passage
 from assistant.wiring import make_ask_task, make_ingestor, make_retriever
 
-from .conftest import CountingEmbedder
+from .conftest import CountingEmbedder, task_over
 from .test_answer import real_model, real_task, task  # noqa: F401  (the pipelines, one store)
 
 
@@ -226,31 +226,36 @@ def test_english_requests_the_sources_do_not_cover_are_refused(
     assert not answer.answerable, answer.answer
 
 
-def test_a_year_given_earlier_in_the_paragraph_dates_the_sentences_after_it(
-    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
-) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "insee.md").write_text(
-        "# Usages d'Internet\n\n"
-        "En 2019, 15 % des personnes n'ont pas utilisé Internet au cours de l'année. "
-        "Ainsi, l'illectronisme concerne 17 % de la population. "
-        "En 2021, 12 % des usagers ont renoncé à une démarche.\n\n"
-        "L'illectronisme touche d'abord les plus âgés et concerne 67 % des 75 ans ou plus.\n",
-        encoding="utf-8",
-    )
-    assert not make_ingestor(settings, store, embedder).run([docs]).failed
-    retriever = make_retriever(settings, store, embedder)
-    writer = make_ask_task(settings, retriever).extractive
-    question = "En 2019, quelle part de la population est concernée par l'illectronisme ?"
+def _years_missing(over: AskTask, question: str, year: str) -> tuple[dict[str, float], float]:
+    """The question read (it asks for `year`), its candidates scored: each candidate's
+    `numbers_missing` by its first 12 characters, and the question's `numbers_absent`."""
+    retriever, writer = over.retriever, over.extractive
     asked = writer.understand(question, question)
-    assert asked.numbers == {"2019"}
+    assert asked.numbers == {year}
     passages = retriever.search(question, top_k=5)
-    picks, rows = writer.scored(asked, retriever.embed_query(question), passages)
+    vector = retriever.embed_query(question)
+    picks, rows = writer.scored(asked, vector, passages)
     missing = {
         passages[p.passage].text[p.start : p.end][:12]: row[SENTENCE.index("numbers_missing")]
         for p, row in zip(picks, rows, strict=True)
     }
+    verdict = writer.verdict(asked, picks, rows, passages, vector)
+    return missing, float(verdict[QUESTION.index("numbers_absent")])
+
+
+def test_a_year_given_earlier_in_the_paragraph_dates_the_sentences_after_it(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    text = (
+        "# Usages d'Internet\n\n"
+        "En 2019, 15 % des personnes n'ont pas utilisé Internet au cours de l'année. "
+        "Ainsi, l'illectronisme concerne 17 % de la population. "
+        "En 2021, 12 % des usagers ont renoncé à une démarche.\n\n"
+        "L'illectronisme touche d'abord les plus âgés et concerne 67 % des 75 ans ou plus.\n"
+    )
+    over = task_over({"insee.md": text}, settings, store, embedder, tmp_path)
+    question = "En 2019, quelle part de la population est concernée par l'illectronisme ?"
+    missing, _ = _years_missing(over, question, "2019")
     assert missing["En 2019, 15 "] == 0.0  # its own year
     assert missing["Ainsi, l'ill"] == 0.0  # 2019, from the sentence before it
     assert missing["En 2021, 12 "] == 1.0  # a year of its own: not 2019's
@@ -264,32 +269,18 @@ def test_a_year_in_the_document_title_dates_the_sentences_that_give_none(
     year in every sentence: a question naming the year must not count it as missing from
     them (real-scen s036 was refused: "no passage gives 2040"). A sentence with a year of
     its own keeps it."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "mobilites.md").write_text(
+    text = (
         "# Scénarios de mobilités rurales à l'horizon 2040\n\n"
         "Le statu quo reste un scénario plausible sans volonté politique de changer les "
         "modes de déplacement.\n\n"
-        "En 2019, les cars transportaient 12 % des actifs des bourgs ruraux.\n",
-        encoding="utf-8",
+        "En 2019, les cars transportaient 12 % des actifs des bourgs ruraux.\n"
     )
-    assert not make_ingestor(settings, store, embedder).run([docs]).failed
-    retriever = make_retriever(settings, store, embedder)
-    writer = make_ask_task(settings, retriever).extractive
+    over = task_over({"mobilites.md": text}, settings, store, embedder, tmp_path)
     question = "Dans l'étude sur les mobilités rurales en 2040, le statu quo est-il plausible ?"
-    asked = writer.understand(question, question)
-    assert asked.numbers == {"2040"}
-    passages = retriever.search(question, top_k=5)
-    vector = retriever.embed_query(question)
-    picks, rows = writer.scored(asked, vector, passages)
-    missing = {
-        passages[p.passage].text[p.start : p.end][:12]: row[SENTENCE.index("numbers_missing")]
-        for p, row in zip(picks, rows, strict=True)
-    }
+    missing, absent = _years_missing(over, question, "2040")
     assert missing["Le statu quo"] == 0.0  # the title's year
     assert missing["En 2019, les"] == 1.0  # a year of its own: not 2040's
-    verdict = writer.verdict(asked, picks, rows, passages, vector)
-    assert verdict[QUESTION.index("numbers_absent")] == 0.0
+    assert absent == 0.0
 
 
 def test_scoping_years_are_those_before_the_sentence_in_its_paragraph() -> None:

@@ -12,28 +12,11 @@ from assistant import retrieval
 from assistant.config import Settings
 from assistant.query import read_question
 from assistant.store import ChromaStore
-from assistant.tasks.answer import AskTask
 from assistant.tasks.features import SENTENCE
 from assistant.tasks.judge import NEVER
 from assistant.wiring import make_ask_task, make_ingestor, make_retriever
 
-from .conftest import CountingEmbedder
-
-
-def _task_over(
-    files: dict[str, str],
-    settings: Settings,
-    store: ChromaStore,
-    embedder: CountingEmbedder,
-    tmp_path: Path,
-) -> AskTask:
-    """The ask task over these documents (name: text), ingested into the test's store."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name, text in files.items():
-        (docs / name).write_text(text, "utf-8")
-    assert not make_ingestor(settings, store, embedder).run([docs]).failed
-    return make_ask_task(settings, make_retriever(settings, store, embedder))
+from .conftest import CountingEmbedder, task_over
 
 
 def test_one_query_carries_what_the_question_asks(
@@ -99,7 +82,7 @@ def test_a_number_in_a_title_name_is_not_a_figure_asked(
         "# Des signes de rupture (démarche prospective PACA 2030)\n\n"
         "La démarche identifie la rupture climatique et la rupture énergétique.\n"
     )
-    task = _task_over({"paca.md": paca}, settings, store, embedder, tmp_path)
+    task = task_over({"paca.md": paca}, settings, store, embedder, tmp_path)
     reader = task.extractive.reader
     named = read_question(task.retriever, reader, "Quels signes de rupture la démarche PACA 2030 ?")
     assert named.asked.numbers == frozenset()
@@ -125,7 +108,7 @@ def test_a_year_after_a_lower_case_word_is_asked_and_a_title_may_give_it(
         "centre.md": "# La population du Centre-Val de Loire à l'horizon 2050\n\n"
         "La population de la région atteindrait 2,6 millions d'habitants.\n",
     }
-    task = _task_over(files, settings, store, embedder, tmp_path)
+    task = task_over(files, settings, store, embedder, tmp_path)
     writer = task.extractive
     found = task.gather("Combien d'habitants en Normandie à l'horizon 2050 ?")
     assert found.asked.numbers == frozenset({"2050"})
