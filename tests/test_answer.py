@@ -760,3 +760,29 @@ def test_a_list_cut_by_a_chunk_boundary_continues_in_the_retrieved_chunk_after_i
         "une ligne téléphonique.",
     ]
     assert with_lists([lead], candidates, passages, {}.get) == [lead]  # no text: no list
+
+
+def test_a_table_after_a_lead_in_is_its_list(
+    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    """A table announced by a colon brings its rows: the rule under its header row is no
+    item and does not end the list (only the header row came before)."""
+    text = (
+        "# Enquête habitants\n\n"
+        "Les répondants pouvaient choisir trois priorités pour l'accès aux services :\n\n"
+        "| Priorité | Part des répondants |\n|---|---|\n"
+        "| Un médecin plus proche | 61 % |\n| Des transports plus fréquents | 44 % |\n\n"
+        "Le questionnaire a été diffusé en mairie.\n"
+    )
+    task = task_over({"enquete.md": text}, settings, store, embedder, tmp_path)
+    task.extractive.refuse_at = NEVER
+    answer = task.ask("Quelles priorités les répondants pouvaient-ils choisir pour l'accès ?")
+    check_answer(answer, store)
+    quotes = [c.quote for c in answer.citations]
+    lead = next(n for n, q in enumerate(quotes) if q.endswith("accès aux services :"))
+    assert quotes[lead + 1 : lead + 4] == [
+        "| Priorité | Part des répondants |",
+        "| Un médecin plus proche | 61 % |",
+        "| Des transports plus fréquents | 44 % |",
+    ]
+    assert "Le questionnaire a été diffusé en mairie." not in quotes[lead + 1 : lead + 4]

@@ -18,6 +18,8 @@ LIST_ITEMS = 6  # the items a lead-in brings at most
 # what may stand between a list's lead-in and an item, or two items: a line break and the
 # item's marker ("- ", "• ", "2. ", "b) ")
 _BETWEEN_ITEMS = re.compile(r"\s*\n[\s\-*•–·]*(?:(?:\d{1,2}|[a-z])[.)]\s*)?")
+# a table's rule under its header row ("|---|:--|"): rows are the items, the rule no marker
+_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*\n", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,9 @@ def with_lists(
 ) -> list[Pick]:
     """`chosen`, each sentence ending with a colon followed by the list it announces: the
     candidates of its document that come next, each on a line of its own (up to
-    LIST_ITEMS), from its passage or from a retrieved passage after it (a chunk may end
-    after the lead-in). `document`: a document's text, where what lies between two items is
-    read (a line break, a list marker)."""
+    LIST_ITEMS; a table's rows are items too), from its passage or from a retrieved passage
+    after it (a chunk may end after the lead-in). `document`: a document's text, where what
+    lies between two items is read (a line break, a list marker, a table's rule)."""
     out: list[Pick] = []
     spans: set[tuple[str, int]] = set()  # (document, start) of the sentences kept
 
@@ -113,7 +115,7 @@ def with_lists(
         for item in after:
             if at(item) < end:
                 continue
-            gap = text[end : at(item)]
+            gap = _TABLE_RULE.sub("", text[end : at(item)])
             if items == LIST_ITEMS or not _BETWEEN_ITEMS.fullmatch(gap):
                 break
             # the first item sets the list's style: every item has a marker, or none has
