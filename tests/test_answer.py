@@ -691,32 +691,57 @@ def test_a_figure_in_brackets_is_a_figure_not_a_marker(task: AskTask) -> None:
     assert text == "Le temps médian d'accès aux urgences est de 58 minutes." and found.dropped == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "question", "lead", "items"),
+    [
+        # "Il intègre trois éléments :" alone says there are three, not which (real-scen
+        # s030 quoted it without its list)
+        (
+            "# Qu'est-ce qu'un scénario ?\n\n"
+            "Un scénario prospectif exploratoire intègre trois éléments :\n\n"
+            "- la base, c'est-à-dire la représentation du système actuel ;\n"
+            "- les cheminements, qui font évoluer le système dans le temps ;\n"
+            "- les images finales, obtenues à l'horizon de l'étude.\n\n"
+            "Le scénario normatif part au contraire d'une image souhaitée du futur.\n",
+            "Quels éléments intègre un scénario prospectif exploratoire ?",
+            "trois éléments :",
+            ["la base, c'est", "les cheminements, qui", "les images finales"],
+        ),
+        # a table's rows: the rule under its header row is no item and does not end the list
+        (
+            "# Enquête habitants\n\n"
+            "Les répondants pouvaient choisir trois priorités pour l'accès aux services :\n\n"
+            "| Priorité | Part des répondants |\n|---|---|\n"
+            "| Un médecin plus proche | 61 % |\n| Des transports plus fréquents | 44 % |\n\n"
+            "Le questionnaire a été diffusé en mairie.\n",
+            "Quelles priorités les répondants pouvaient-ils choisir pour l'accès ?",
+            "accès aux services :",
+            ["| Priorité |", "| Un médecin plus proche |", "| Des transports plus fréquents |"],
+        ),
+    ],
+)
 def test_a_sentence_announcing_a_list_brings_its_items(
-    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
+    settings: Settings,
+    store: ChromaStore,
+    embedder: CountingEmbedder,
+    tmp_path: Path,
+    text: str,
+    question: str,
+    lead: str,
+    items: list[str],
 ) -> None:
-    """ "Il intègre trois éléments :" alone says there are three, not which (real-scen s030
-    quoted it without its list): the items that follow it in its passage, each on a line of
-    its own, come right after it, quoted at their own spans; what follows the list does not."""
-    text = (
-        "# Qu'est-ce qu'un scénario ?\n\n"
-        "Un scénario prospectif exploratoire intègre trois éléments :\n\n"
-        "- la base, c'est-à-dire la représentation du système actuel ;\n"
-        "- les cheminements, qui font évoluer le système dans le temps ;\n"
-        "- les images finales, obtenues à l'horizon de l'étude.\n\n"
-        "Le scénario normatif part au contraire d'une image souhaitée du futur.\n"
-    )
-    task = task_over({"methode.md": text}, settings, store, embedder, tmp_path)
+    """The items that follow a lead-in ending with a colon in its passage, each on a line of
+    its own, come right after it, quoted at their own spans; what follows the list does
+    not."""
+    task = task_over({"doc.md": text}, settings, store, embedder, tmp_path)
     task.extractive.refuse_at = NEVER
-    answer = task.ask("Quels éléments intègre un scénario prospectif exploratoire ?")
+    answer = task.ask(question)
     check_answer(answer, store)
     quotes = [c.quote for c in answer.citations]
-    lead = next(n for n, q in enumerate(quotes) if q.endswith("trois éléments :"))
-    assert [q.split(",")[0] for q in quotes[lead + 1 : lead + 4]] == [
-        "la base",
-        "les cheminements",
-        "les images finales",
-    ]
-    assert not any(q.startswith("Le scénario normatif") for q in quotes[lead + 1 : lead + 4])
+    at = next(n for n, q in enumerate(quotes) if q.endswith(lead))
+    after = quotes[at + 1 : at + 1 + len(items)]
+    assert [q[: len(i)] for q, i in zip(after, items, strict=False)] == items
+    assert not any(q.startswith(("Le scénario normatif", "Le questionnaire")) for q in after)
 
 
 def test_a_list_cut_by_a_chunk_boundary_continues_in_the_retrieved_chunk_after_it() -> None:
@@ -760,29 +785,3 @@ def test_a_list_cut_by_a_chunk_boundary_continues_in_the_retrieved_chunk_after_i
         "une ligne téléphonique.",
     ]
     assert with_lists([lead], candidates, passages, {}.get) == [lead]  # no text: no list
-
-
-def test_a_table_after_a_lead_in_is_its_list(
-    settings: Settings, store: ChromaStore, embedder: CountingEmbedder, tmp_path: Path
-) -> None:
-    """A table announced by a colon brings its rows: the rule under its header row is no
-    item and does not end the list (only the header row came before)."""
-    text = (
-        "# Enquête habitants\n\n"
-        "Les répondants pouvaient choisir trois priorités pour l'accès aux services :\n\n"
-        "| Priorité | Part des répondants |\n|---|---|\n"
-        "| Un médecin plus proche | 61 % |\n| Des transports plus fréquents | 44 % |\n\n"
-        "Le questionnaire a été diffusé en mairie.\n"
-    )
-    task = task_over({"enquete.md": text}, settings, store, embedder, tmp_path)
-    task.extractive.refuse_at = NEVER
-    answer = task.ask("Quelles priorités les répondants pouvaient-ils choisir pour l'accès ?")
-    check_answer(answer, store)
-    quotes = [c.quote for c in answer.citations]
-    lead = next(n for n, q in enumerate(quotes) if q.endswith("accès aux services :"))
-    assert quotes[lead + 1 : lead + 4] == [
-        "| Priorité | Part des répondants |",
-        "| Un médecin plus proche | 61 % |",
-        "| Des transports plus fréquents | 44 % |",
-    ]
-    assert "Le questionnaire a été diffusé en mairie." not in quotes[lead + 1 : lead + 4]
