@@ -99,7 +99,7 @@ def test_a_year_after_a_lower_case_word_is_asked_and_a_title_may_give_it(
     """ "à l'horizon 2050" asks for 2050: a lower-case word before a year makes no name,
     even where a title of the corpus says "à l'horizon 2050" (real-scen s038 was refused:
     "horizon 2040" was a name its answer's passage did not hold). The sentences of a study
-    titled with the year take it (`features.titled_years`); a passage "à l'horizon 2070"
+    titled with the year take it (`features.scoping_years`); a passage "à l'horizon 2070"
     still does not answer a question on 2050 (real-dev r088)."""
     files = {
         "normandie.md": "# La Normandie à l'horizon 2070\n\n"

@@ -174,7 +174,7 @@ def sentence_values(
         text[0].isupper() or text[0] in '«"|(0123456789' or _starts_item(p.text, s)
     )
     given = numbers_of(text)
-    dated = given | scoping_years(p.text, s, given) | titled_years(head, given)
+    dated = given | scoping_years(p.text, s, given, head)
     gives = facets.gives(text)
     value = {
         "sim": cosine_feature(sim),
@@ -201,21 +201,14 @@ def _starts_item(text: str, start: int) -> bool:
     return start > 0 and text[:start].rstrip(" \t-*•–").endswith(("\n", ":"))
 
 
-def titled_years(address: str, given: set[str]) -> set[str]:
-    """The years of a sentence's address (its document's title, its heading path), when the
-    sentence gives none of its own: a study titled "… à l'horizon 2040" does not repeat its
-    horizon in every sentence."""
-    if any(YEAR.fullmatch(n) for n in given):
-        return set()
-    return {n for n in numbers_of(address) if YEAR.fullmatch(n)}
-
-
-def scoping_years(text: str, start: int, given: set[str]) -> set[str]:
-    """The years a sentence's paragraph gives before it, when the sentence gives none of
-    its own: "En 2019, 15 % … n'ont pas utilisé Internet. Ainsi, l'illectronisme concerne
-    17 % de la population." — the second sentence's 17 % is 2019's."""
+def scoping_years(text: str, start: int, given: set[str], address: str = "") -> set[str]:
+    """The years a sentence's paragraph gives before it, and its `address` gives (its
+    document's title, its heading path), when the sentence gives none of its own: "En 2019,
+    15 % … n'ont pas utilisé Internet. Ainsi, l'illectronisme concerne 17 % de la
+    population." — the second sentence's 17 % is 2019's; a study titled "… à l'horizon
+    2040" does not repeat its horizon in every sentence."""
     if any(YEAR.fullmatch(n) for n in given):
         return set()
     before = text[:start]
     paragraph = before[before.rfind("\n\n") + 1 :]
-    return {n for n in numbers_of(paragraph) if YEAR.fullmatch(n)}
+    return {n for n in numbers_of(address) | numbers_of(paragraph) if YEAR.fullmatch(n)}

@@ -104,7 +104,7 @@ class QuestionReader:
         """The "Word number" pairs of the question, capitalised as names are, that a title or
         heading of the corpus holds ("PACA 2030", "Garonne 2050"), folded: names, which a
         passage must hold. A lower-case word makes a year, not a name: "à l'horizon 2040"
-        asks for 2040, which a title may give (`features.titled_years`)."""
+        asks for 2040, which a title may give (`features.scoping_years`)."""
         titled = self.titled_numbers()
         pairs = (f"{fold(w)} {n}" for w, n in _WORD_NUMBER.findall(question) if w[0].isupper())
         return [pair for pair in pairs if pair in titled]
